@@ -1,0 +1,148 @@
+/// The ten event types of feed v1.
+public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case customerRegistered = 1
+    case customerUpdated = 2
+    case creditLimitChanged = 3
+    case invoiceIssued = 4
+    case invoiceAdjusted = 5
+    case invoiceVoided = 6
+    case invoiceWrittenOff = 7
+    case paymentReceived = 8
+    case paymentReversed = 9
+    case dunningAction = 10
+
+    public var name: String {
+        switch self {
+        case .customerRegistered: "customer.registered"
+        case .customerUpdated: "customer.updated"
+        case .creditLimitChanged: "credit_limit.changed"
+        case .invoiceIssued: "invoice.issued"
+        case .invoiceAdjusted: "invoice.adjusted"
+        case .invoiceVoided: "invoice.voided"
+        case .invoiceWrittenOff: "invoice.written_off"
+        case .paymentReceived: "payment.received"
+        case .paymentReversed: "payment.reversed"
+        case .dunningAction: "dunning.action"
+        }
+    }
+
+    public var description: String { name }
+
+    public init?(name: String) {
+        guard let t = EventType.allCases.first(where: { $0.name == name }) else { return nil }
+        self = t
+    }
+}
+
+public enum DunningChannel: String, Sendable, CaseIterable {
+    case email, letter, phone, sms, legal
+}
+
+/// How an invoice's due dates were given.
+public enum DueTerms: Sendable, Equatable {
+    /// `due_on` given.
+    case date(Day)
+    /// `installments` given: (due_on, amount) in list order.
+    case installments([(dueOn: Day, amount: DecimalText)])
+    /// Neither: due = issued_on + the customer's terms_days.
+    case customerTerms
+
+    public static func == (a: DueTerms, b: DueTerms) -> Bool {
+        switch (a, b) {
+        case (.date(let x), .date(let y)): return x == y
+        case (.customerTerms, .customerTerms): return true
+        case (.installments(let x), .installments(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.dueOn == $1.dueOn && $0.amount == $1.amount }
+        default: return false
+        }
+    }
+}
+
+/// The fields of each event type, as decoded from the feed. Amounts are still `DecimalText`:
+/// most events' currency is the customer's, known only from the state (see `Fold.resolve`).
+public enum EventBody: Sendable, Equatable {
+    case customerRegistered(CustomerRegistration)
+    case customerUpdated(CustomerUpdate)
+    case creditLimitChanged(limit: DecimalText)
+    case invoiceIssued(invoice: String, amount: DecimalText, issuedOn: Day, due: DueTerms, currency: Currency?)
+    case invoiceAdjusted(invoice: String, amount: DecimalText)
+    case invoiceVoided(invoice: String)
+    case invoiceWrittenOff(invoice: String, amount: DecimalText?)
+    case paymentReceived(payment: String, amount: DecimalText, receivedOn: Day, currency: Currency?, allocations: [PaymentAllocation])
+    case paymentReversed(payment: String)
+    case dunningAction(level: Int, channel: DunningChannel, invoice: String?)
+}
+
+public struct PaymentAllocation: Sendable, Equatable {
+    public let invoice: String
+    public let amount: DecimalText
+}
+
+public struct CustomerRegistration: Sendable, Equatable {
+    public let name: String
+    public let currency: Currency
+    public let termsDays: Int
+    public let creditLimit: DecimalText
+    public let industry: String?
+    public let contact: String?
+    public let email: String?
+    public let registeredOn: Day?
+}
+
+public struct CustomerUpdate: Sendable, Equatable {
+    public let name: String?
+    public let termsDays: Int?
+    public let industry: String?
+    public let contact: String?
+    public let email: String?
+}
+
+/// One feed event: the envelope and the type's fields.
+public struct Event: Sendable, Equatable {
+    public let id: String
+    public let type: EventType
+    public let at: Timestamp
+    public let customer: String
+    public let actor: String?
+    public let note: String?
+    public let body: EventBody
+
+    public init(id: String, type: EventType, at: Timestamp, customer: String, actor: String?, note: String?, body: EventBody) {
+        self.id = id
+        self.type = type
+        self.at = at
+        self.customer = customer
+        self.actor = actor
+        self.note = note
+        self.body = body
+    }
+
+    /// The invoice this event names, if any (for reference checks and `arlog invoice`).
+    public var invoiceReference: String? {
+        switch body {
+        case .invoiceIssued(let i, _, _, _, _), .invoiceAdjusted(let i, _), .invoiceVoided(let i),
+            .invoiceWrittenOff(let i, _):
+            return i
+        case .dunningAction(_, _, let i): return i
+        default: return nil
+        }
+    }
+}
+
+/// Limits on feed content. Each is far above legitimate use and exists so that one bad line
+/// cannot make the engine allocate or store without bound.
+public enum FeedLimits {
+    public static let idCharsMax = 128
+    public static let customerCharsMax = 64
+    public static let actorCharsMax = 64
+    public static let noteCharsMax = 1000
+    /// Reference ids (`invoice`, `payment`) use the `id` alphabet and length.
+    public static let referenceCharsMax = 128
+    /// name, industry, contact, email.
+    public static let profileFieldCharsMax = 200
+    public static let termsDaysMax = 3650
+    public static let installmentsMax = 1000
+    public static let allocationsMax = 1000
+    /// The longest line read; longer lines are rejected without being buffered whole.
+    public static let lineBytesMax = 1 << 20
+}

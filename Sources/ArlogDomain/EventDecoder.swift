@@ -1,0 +1,313 @@
+/// Turns a parsed feed object into an `Event`, checking every rule that needs no state:
+/// field presence and types, id alphabets and lengths, money text, dates, enumerations.
+/// Unknown top-level fields are allowed (the stored bytes keep them).
+public enum EventDecoder {
+    /// The first check after JSON: a valid `id`. Separate so that the engine can look for a
+    /// duplicate or conflict before any other rule, as the contract orders.
+    public static func eventID(_ object: JSONObject) throws(Rejection) -> String {
+        guard let value = object["id"] else { throw Rejection(.id, "missing \"id\"") }
+        guard case .string(let id) = value else { throw Rejection(.id, "\"id\" must be a string, not \(value.typeName)") }
+        guard isIdentifier(id, max: FeedLimits.idCharsMax) else {
+            throw Rejection(.id, "\"id\" must be 1–\(FeedLimits.idCharsMax) characters of A-Z a-z 0-9 . _ : -")
+        }
+        return id
+    }
+
+    /// 1…max characters of `A-Z a-z 0-9 . _ : -`.
+    public static func isIdentifier(_ s: String, max: Int) -> Bool {
+        var count = 0
+        for c in s.utf8 {
+            count += 1
+            guard count <= max else { return false }
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: ":"), UInt8(ascii: "-"):
+                continue
+            default:
+                return false
+            }
+        }
+        return count > 0
+    }
+
+    public static func decode(_ object: JSONObject, id: String) throws(Rejection) -> Event {
+        var f = Fields(object: object)
+        let typeName = try f.requiredString("type", rule: .type)
+        guard let type = EventType(name: typeName) else {
+            throw Rejection(.type, "unknown event type \"\(typeName)\"")
+        }
+        let atText = try f.requiredString("at", rule: .at)
+        guard let at = Timestamp(parsing: atText) else {
+            throw Rejection(.at, "\"at\" must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00Z; got \"\(atText)\"")
+        }
+        let customer = try f.requiredString("customer", rule: .customer)
+        guard isIdentifier(customer, max: FeedLimits.customerCharsMax) else {
+            throw Rejection(.customer, "\"customer\" must be 1–\(FeedLimits.customerCharsMax) characters of A-Z a-z 0-9 . _ : -")
+        }
+        let actor = try f.optionalText("actor", max: FeedLimits.actorCharsMax, rule: .actor)
+        let note = try f.optionalText("note", max: FeedLimits.noteCharsMax, rule: .note, allowEmpty: true)
+        let body = try decodeBody(type, &f)
+        return Event(id: id, type: type, at: at, customer: customer, actor: actor, note: note, body: body)
+    }
+
+    static func decodeBody(_ type: EventType, _ f: inout Fields) throws(Rejection) -> EventBody {
+        switch type {
+        case .customerRegistered:
+            let name = try f.requiredText("name", max: FeedLimits.profileFieldCharsMax)
+            let code = try f.requiredString("currency", rule: .fieldMissing)
+            let currency = try f.currency(code)
+            let terms = try f.requiredInteger("terms_days", range: 0...FeedLimits.termsDaysMax)
+            let limit = try f.requiredMoney("credit_limit")
+            let limitMinor = try Fold.minor(limit, field: "credit_limit", currency: currency)
+            guard limitMinor >= 0 else { throw Rejection(.moneySign, "\"credit_limit\" must be ≥ 0") }
+            return .customerRegistered(CustomerRegistration(
+                name: name, currency: currency, termsDays: terms, creditLimit: limit,
+                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax),
+                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax),
+                email: try f.optionalEmail(),
+                registeredOn: try f.optionalDate("registered_on")))
+        case .customerUpdated:
+            let update = CustomerUpdate(
+                name: try f.optionalText("name", max: FeedLimits.profileFieldCharsMax),
+                termsDays: try f.optionalInteger("terms_days", range: 0...FeedLimits.termsDaysMax),
+                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax),
+                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax),
+                email: try f.optionalEmail())
+            guard update.name != nil || update.termsDays != nil || update.industry != nil
+                || update.contact != nil || update.email != nil
+            else {
+                throw Rejection(.fieldMissing, "customer.updated needs at least one of name, terms_days, industry, contact, email")
+            }
+            return .customerUpdated(update)
+        case .creditLimitChanged:
+            let limit = try f.requiredMoney("credit_limit")
+            guard !limit.negative || limit.digits == 0 else {
+                throw Rejection(.moneySign, "\"credit_limit\" must be ≥ 0")
+            }
+            return .creditLimitChanged(limit: limit)
+        case .invoiceIssued:
+            let invoice = try f.reference("invoice")
+            let amount = try f.positiveMoney("amount")
+            let issuedOn = try f.requiredDate("issued_on")
+            let dueOn = try f.optionalDate("due_on")
+            let installments = try f.optionalInstallments()
+            let currency = try f.optionalString("currency").map { code throws(Rejection) in try f.currency(code) }
+            let due: DueTerms
+            switch (dueOn, installments) {
+            case (.some, .some):
+                throw Rejection(.fieldConflict, "give either \"due_on\" or \"installments\", not both")
+            case (.some(let d), nil):
+                guard d >= issuedOn else {
+                    throw Rejection(.dueBeforeIssue, "\"due_on\" \(d) is before \"issued_on\" \(issuedOn)")
+                }
+                due = .date(d)
+            case (nil, .some(let list)):
+                for item in list where item.dueOn < issuedOn {
+                    throw Rejection(.dueBeforeIssue, "installment due_on \(item.dueOn) is before \"issued_on\" \(issuedOn)")
+                }
+                due = .installments(list)
+            case (nil, nil):
+                due = .customerTerms
+            }
+            return .invoiceIssued(invoice: invoice, amount: amount, issuedOn: issuedOn, due: due, currency: currency)
+        case .invoiceAdjusted:
+            let invoice = try f.reference("invoice")
+            let amount = try f.requiredMoney("amount")
+            guard amount.digits != 0 else { throw Rejection(.moneySign, "\"amount\" of an adjustment must not be 0") }
+            return .invoiceAdjusted(invoice: invoice, amount: amount)
+        case .invoiceVoided:
+            return .invoiceVoided(invoice: try f.reference("invoice"))
+        case .invoiceWrittenOff:
+            let invoice = try f.reference("invoice")
+            let amount: DecimalText? = f.has("amount") ? try f.positiveMoney("amount") : nil
+            return .invoiceWrittenOff(invoice: invoice, amount: amount)
+        case .paymentReceived:
+            let payment = try f.reference("payment")
+            let amount = try f.positiveMoney("amount")
+            let receivedOn = try f.requiredDate("received_on")
+            let currency = try f.optionalString("currency").map { code throws(Rejection) in try f.currency(code) }
+            let allocations = try f.optionalAllocations()
+            return .paymentReceived(payment: payment, amount: amount, receivedOn: receivedOn, currency: currency, allocations: allocations)
+        case .paymentReversed:
+            return .paymentReversed(payment: try f.reference("payment"))
+        case .dunningAction:
+            let level = try f.requiredInteger("level", range: 1...4)
+            let channelName = try f.requiredString("channel", rule: .fieldMissing)
+            guard let channel = DunningChannel(rawValue: channelName) else {
+                throw Rejection(.fieldInvalid, "\"channel\" must be one of email, letter, phone, sms, legal; got \"\(channelName)\"")
+            }
+            let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
+            return .dunningAction(level: level, channel: channel, invoice: invoice)
+        }
+    }
+}
+
+/// Typed access to an event's fields with the contract's error messages.
+struct Fields {
+    let object: JSONObject
+
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    func requiredString(_ key: String, rule: Rejection.Rule) throws(Rejection) -> String {
+        guard let v = object[key] else { throw Rejection(rule == .fieldMissing ? .fieldMissing : rule, "missing \"\(key)\"") }
+        guard case .string(let s) = v else {
+            throw Rejection(rule == .fieldMissing ? .fieldType : rule, "\"\(key)\" must be a string, not \(v.typeName)")
+        }
+        return s
+    }
+
+    func optionalString(_ key: String) throws(Rejection) -> String? {
+        guard let v = object[key] else { return nil }
+        // Present optional fields must have their type: "note": null is rejected.
+        guard case .string(let s) = v else { throw Rejection(.fieldType, "\"\(key)\" must be a string, not \(v.typeName)") }
+        return s
+    }
+
+    static func charCount(_ s: String) -> Int { s.unicodeScalars.count }
+
+    func requiredText(_ key: String, max: Int) throws(Rejection) -> String {
+        let s = try requiredString(key, rule: .fieldMissing)
+        guard !s.isEmpty, Fields.charCount(s) <= max else {
+            throw Rejection(.fieldInvalid, "\"\(key)\" must be 1–\(max) characters")
+        }
+        return s
+    }
+
+    func optionalText(_ key: String, max: Int, rule: Rejection.Rule = .fieldInvalid, allowEmpty: Bool = false) throws(Rejection) -> String? {
+        guard let v = object[key] else { return nil }
+        guard case .string(let s) = v else {
+            throw Rejection(rule == .fieldInvalid ? .fieldType : rule, "\"\(key)\" must be a string, not \(v.typeName)")
+        }
+        guard allowEmpty || !s.isEmpty, Fields.charCount(s) <= max else {
+            throw Rejection(rule, "\"\(key)\" must be \(allowEmpty ? 0 : 1)–\(max) characters")
+        }
+        return s
+    }
+
+    func optionalEmail() throws(Rejection) -> String? {
+        guard let email = try optionalText("email", max: FeedLimits.profileFieldCharsMax) else { return nil }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !email.contains(" ") else {
+            throw Rejection(.fieldInvalid, "\"email\" is not an e-mail address: \"\(email)\"")
+        }
+        return email
+    }
+
+    func requiredInteger(_ key: String, range: ClosedRange<Int>) throws(Rejection) -> Int {
+        guard has(key) else { throw Rejection(.fieldMissing, "missing \"\(key)\"") }
+        return try optionalInteger(key, range: range)!
+    }
+
+    func optionalInteger(_ key: String, range: ClosedRange<Int>) throws(Rejection) -> Int? {
+        guard let v = object[key] else { return nil }
+        guard case .number(let n) = v, let i = n.integer else {
+            throw Rejection(.fieldType, "\"\(key)\" must be a JSON integer, not \(v.typeName == "number" ? "\(v)" : v.typeName)")
+        }
+        guard range.contains(Int(i)) else {
+            throw Rejection(.fieldInvalid, "\"\(key)\" must be \(range.lowerBound)–\(range.upperBound); got \(i)")
+        }
+        return Int(i)
+    }
+
+    func reference(_ key: String) throws(Rejection) -> String {
+        let s = try requiredString(key, rule: .fieldMissing)
+        guard EventDecoder.isIdentifier(s, max: FeedLimits.referenceCharsMax) else {
+            throw Rejection(.fieldInvalid, "\"\(key)\" must be 1–\(FeedLimits.referenceCharsMax) characters of A-Z a-z 0-9 . _ : -")
+        }
+        return s
+    }
+
+    func money(_ value: JSONValue, _ key: String) throws(Rejection) -> DecimalText {
+        guard case .string(let s) = value else {
+            throw Rejection(.money, "\"\(key)\" must be a decimal in a JSON string (e.g. \"1234.50\"), not \(value.typeName)")
+        }
+        do {
+            return try DecimalText(parsing: s)
+        } catch .tooManyDigits {
+            throw Rejection(.moneyRange, "\"\(key)\" has more than \(DecimalText.digitsMax) significant digits")
+        } catch {
+            throw Rejection(.money, "\"\(key)\" is not a decimal of the form -?[0-9]+(.[0-9]+)?: \"\(s)\"")
+        }
+    }
+
+    func requiredMoney(_ key: String) throws(Rejection) -> DecimalText {
+        guard let v = object[key] else { throw Rejection(.fieldMissing, "missing \"\(key)\"") }
+        return try money(v, key)
+    }
+
+    func positiveMoney(_ key: String) throws(Rejection) -> DecimalText {
+        let m = try requiredMoney(key)
+        guard !m.negative, m.digits > 0 else { throw Rejection(.moneySign, "\"\(key)\" must be > 0") }
+        return m
+    }
+
+    func currency(_ code: String) throws(Rejection) -> Currency {
+        guard let c = Currency(code: code) else {
+            throw Rejection(.currency, "\"\(code)\" is not an active ISO 4217 currency with a minor unit")
+        }
+        return c
+    }
+
+    func date(_ value: JSONValue, _ key: String) throws(Rejection) -> Day {
+        guard case .string(let s) = value else { throw Rejection(.fieldType, "\"\(key)\" must be a date string, not \(value.typeName)") }
+        guard let d = Day(parsing: s) else { throw Rejection(.fieldInvalid, "\"\(key)\" must be a valid date YYYY-MM-DD; got \"\(s)\"") }
+        return d
+    }
+
+    func requiredDate(_ key: String) throws(Rejection) -> Day {
+        guard let v = object[key] else { throw Rejection(.fieldMissing, "missing \"\(key)\"") }
+        return try date(v, key)
+    }
+
+    func optionalDate(_ key: String) throws(Rejection) -> Day? {
+        guard let v = object[key] else { return nil }
+        return try date(v, key)
+    }
+
+    func array(_ key: String, max: Int) throws(Rejection) -> [JSONObject]? {
+        guard let v = object[key] else { return nil }
+        guard case .array(let items) = v else { throw Rejection(.fieldType, "\"\(key)\" must be an array, not \(v.typeName)") }
+        guard !items.isEmpty else { throw Rejection(.fieldInvalid, "\"\(key)\" must not be empty") }
+        guard items.count <= max else { throw Rejection(.limit, "\"\(key)\" has \(items.count) items; at most \(max) are accepted") }
+        var objects: [JSONObject] = []
+        objects.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            guard case .object(let o) = item else {
+                throw Rejection(.fieldType, "\"\(key)\"[\(i)] must be an object, not \(item.typeName)")
+            }
+            objects.append(o)
+        }
+        return objects
+    }
+
+    func optionalInstallments() throws(Rejection) -> [(dueOn: Day, amount: DecimalText)]? {
+        guard let items = try array("installments", max: FeedLimits.installmentsMax) else { return nil }
+        var list: [(dueOn: Day, amount: DecimalText)] = []
+        for (i, item) in items.enumerated() {
+            let f = Fields(object: item)
+            guard let due = item["due_on"], let amount = item["amount"] else {
+                throw Rejection(.fieldMissing, "installments[\(i)] needs \"due_on\" and \"amount\"")
+            }
+            let m = try f.money(amount, "installments[\(i)].amount")
+            guard !m.negative, m.digits > 0 else { throw Rejection(.installments, "installments[\(i)].amount must be > 0") }
+            list.append((try f.date(due, "installments[\(i)].due_on"), m))
+        }
+        return list
+    }
+
+    func optionalAllocations() throws(Rejection) -> [PaymentAllocation] {
+        guard let items = try array("allocations", max: FeedLimits.allocationsMax) else { return [] }
+        var list: [PaymentAllocation] = []
+        for (i, item) in items.enumerated() {
+            let f = Fields(object: item)
+            guard item["invoice"] != nil, let amount = item["amount"] else {
+                throw Rejection(.fieldMissing, "allocations[\(i)] needs \"invoice\" and \"amount\"")
+            }
+            let m = try f.money(amount, "allocations[\(i)].amount")
+            guard !m.negative, m.digits > 0 else { throw Rejection(.moneySign, "allocations[\(i)].amount must be > 0") }
+            list.append(PaymentAllocation(invoice: try f.reference("invoice"), amount: m))
+        }
+        return list
+    }
+}

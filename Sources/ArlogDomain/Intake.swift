@@ -1,0 +1,130 @@
+/// What happened to one feed line.
+public enum IntakeOutcome: Sendable {
+    case accepted(ResolvedEvent)
+    /// Same id, identical content: skipped and counted, not an error.
+    case duplicate(id: String)
+    case rejected(Rejection, id: String?)
+}
+
+/// The accepted log as intake sees it. Two implementations: `InMemoryLog` (domain tests,
+/// as-of folds) and the engine's LMDB store; both run the same `Intake.process`.
+public protocol LogState: ReferenceLookup {
+    /// The stored event with this id, parsed, for the duplicate-or-conflict check.
+    func storedEvent(id: String) throws -> JSONObject?
+    /// The customer's current ledger; nil when not registered.
+    func ledger(for customer: String) throws -> CustomerLedger?
+    /// Appends an accepted event (its bytes as received) with the customer's new ledger.
+    mutating func append(_ event: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) throws
+}
+
+public enum Intake {
+    /// Checks one line in the contract's order (JSON, id, duplicate or conflict, every other
+    /// rule against the accepted state) and appends it when accepted. Throws only for storage
+    /// failures; a bad line is an outcome, never a throw.
+    public static func process(line: UnsafeRawBufferPointer, into state: inout some LogState) throws -> IntakeOutcome {
+        let object: JSONObject
+        do {
+            object = try JSONParser.parseObject(line)
+        } catch {
+            return .rejected(Rejection(.json, error.description), id: nil)
+        }
+        let id: String
+        do {
+            id = try EventDecoder.eventID(object)
+        } catch {
+            return .rejected(error, id: nil)
+        }
+        if let stored = try state.storedEvent(id: id) {
+            if stored == object { return .duplicate(id: id) }
+            return .rejected(Rejection(.conflict, "id \(id) is already in the log with different content"), id: id)
+        }
+        do {
+            let event = try EventDecoder.decode(object, id: id)
+            var ledger = try state.ledger(for: event.customer)
+            let resolved = try Fold.validate(event, ledger: ledger, refs: state)
+            Fold.apply(resolved, to: &ledger)
+            guard let ledger else { preconditionFailure("an accepted event leaves its customer registered") }
+            try state.append(resolved, raw: line, ledger: ledger)
+            return .accepted(resolved)
+        } catch let rejection as Rejection {
+            return .rejected(rejection, id: id)
+        }
+    }
+
+    public static func process(line: [UInt8], into state: inout some LogState) throws -> IntakeOutcome {
+        try line.withUnsafeBytes { try process(line: $0, into: &state) }
+    }
+}
+
+/// The whole log in memory: for domain tests, and as the reference the LMDB store is checked
+/// against. Not for production volumes.
+public struct InMemoryLog: LogState {
+    public private(set) var events: [(event: Event, raw: [UInt8])] = []
+    public private(set) var ledgers: [String: CustomerLedger] = [:]
+    var ids: [String: Int] = [:]
+    var invoiceOwners: [String: String] = [:]
+    var paymentOwners: [String: String] = [:]
+
+    public init() {}
+
+    public func storedEvent(id: String) throws -> JSONObject? {
+        guard let i = ids[id] else { return nil }
+        return try JSONParser.parseObject(events[i].raw)
+    }
+
+    public func ledger(for customer: String) -> CustomerLedger? { ledgers[customer] }
+
+    public func invoiceOwner(_ invoice: String) -> String? { invoiceOwners[invoice] }
+
+    public func paymentOwner(_ payment: String) -> String? { paymentOwners[payment] }
+
+    public mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) {
+        let e = r.event
+        ids[e.id] = events.count
+        events.append((e, Array(raw)))
+        ledgers[e.customer] = ledger
+        if case .invoiceIssued(let invoice, _, _, _, _) = e.body { invoiceOwners[invoice] = e.customer }
+        if case .paymentReceived(let payment, _, _, _, _) = e.body { paymentOwners[payment] = e.customer }
+    }
+
+    /// Feeds NDJSON text line by line; returns the outcomes of the non-blank lines.
+    @discardableResult
+    public mutating func ingest(_ text: String) throws -> [IntakeOutcome] {
+        var outcomes: [IntakeOutcome] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var bytes = Array(line.utf8)
+            if bytes.last == 0x0D { bytes.removeLast() }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            outcomes.append(try Intake.process(line: bytes, into: &self))
+        }
+        return outcomes
+    }
+
+    /// The customer's state as of `asOf` (nil: all events), by folding the log.
+    public func ledger(for customer: String, asOf: Timestamp?) -> CustomerLedger? {
+        Replay.fold(events.lazy.map(\.event).filter { $0.customer == customer }, asOf: asOf)
+    }
+}
+
+/// Folds a customer's accepted events, in log order, into a fresh ledger.
+public enum Replay {
+    /// State as of T: the fold, in log order, of the events whose `at` ≤ T.
+    public static func fold(_ events: some Sequence<Event>, asOf: Timestamp?) -> CustomerLedger? {
+        var ledger: CustomerLedger?
+        for e in events {
+            if let asOf, e.at > asOf { continue }
+            step(e, &ledger)
+        }
+        return ledger
+    }
+
+    /// Folds one accepted event. Resolution cannot fail for an event that was accepted (its
+    /// registration precedes it in any as-of fold, since no event may predate registration).
+    public static func step(_ e: Event, _ ledger: inout CustomerLedger?) {
+        guard let r = try? Fold.resolve(e, ledger: ledger) else {
+            assertionFailure("an accepted event failed to resolve: \(e.id)")
+            return
+        }
+        Fold.apply(r, to: &ledger)
+    }
+}

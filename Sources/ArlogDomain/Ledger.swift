@@ -1,0 +1,208 @@
+/// The state of one customer: the fold of that customer's events, in log order.
+///
+/// No event touches two customers, so each ledger folds alone. That is what lets an as-of query
+/// replay one customer, and what would let customers be sharded across machines.
+public struct CustomerLedger: Sendable, Equatable {
+    public var profile: CustomerProfile
+    public var totals = Totals()
+    /// The level of the last dunning action in log order; 0 when none or after a reset.
+    public var dunningLevel = 0
+    public var invoices: [InvoiceState] = []
+    public var payments: [PaymentState] = []
+    /// Events folded into this ledger.
+    public var eventCount = 0
+    var invoiceIndex: [String: Int32] = [:]
+    var paymentIndex: [String: Int32] = [:]
+    /// Positions of invoices with an open amount: the candidates for FIFO allocation, aging and
+    /// overdue checks, so that settled history is not scanned on every payment.
+    var openInvoices: Set<Int32> = []
+
+    public init(profile: CustomerProfile) {
+        self.profile = profile
+    }
+
+    public static func == (a: CustomerLedger, b: CustomerLedger) -> Bool {
+        a.profile == b.profile && a.totals == b.totals && a.dunningLevel == b.dunningLevel
+            && a.invoices == b.invoices && a.payments == b.payments && a.eventCount == b.eventCount
+    }
+
+    public var currency: Currency { profile.currency }
+
+    public func invoice(_ id: String) -> InvoiceState? {
+        invoiceIndex[id].map { invoices[Int($0)] }
+    }
+
+    public func payment(_ id: String) -> PaymentState? {
+        paymentIndex[id].map { payments[Int($0)] }
+    }
+
+    /// Rebuilds the derived indexes after decoding.
+    mutating func reindex() {
+        invoiceIndex = [:]
+        paymentIndex = [:]
+        openInvoices = []
+        for (i, inv) in invoices.enumerated() {
+            invoiceIndex[inv.id] = Int32(i)
+            if inv.open > 0 { openInvoices.insert(Int32(i)) }
+        }
+        for (i, p) in payments.enumerated() { paymentIndex[p.id] = Int32(i) }
+    }
+
+    /// Open installments in the contract's FIFO order: (due_on, issued_on, invoice id, index).
+    public func openInstallments() -> [(invoice: Int32, installment: Int32)] {
+        var refs: [(invoice: Int32, installment: Int32)] = []
+        for i in openInvoices {
+            for (j, inst) in invoices[Int(i)].installments.enumerated() where inst.open > 0 {
+                refs.append((i, Int32(j)))
+            }
+        }
+        refs.sort { a, b in
+            let x = invoices[Int(a.invoice)]
+            let y = invoices[Int(b.invoice)]
+            let dx = x.installments[Int(a.installment)].dueOn
+            let dy = y.installments[Int(b.installment)].dueOn
+            if dx != dy { return dx < dy }
+            if x.issuedOn != y.issuedOn { return x.issuedOn < y.issuedOn }
+            if a.invoice != b.invoice { return x.id.utf8.lexicographicallyPrecedes(y.id.utf8) }
+            return a.installment < b.installment
+        }
+        return refs
+    }
+
+    /// True when some installment with an open amount fell due before `day`.
+    public func hasOverdue(on day: Day) -> Bool {
+        for i in openInvoices {
+            for inst in invoices[Int(i)].installments where inst.open > 0 && inst.dueOn < day {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The earliest due date among open installments, if any.
+    public var oldestOpenDue: Day? {
+        var oldest: Day?
+        for i in openInvoices {
+            for inst in invoices[Int(i)].installments where inst.open > 0 {
+                if oldest == nil || inst.dueOn < oldest! { oldest = inst.dueOn }
+            }
+        }
+        return oldest
+    }
+
+    /// Open amounts by age on `asOf`: index 0 is `current` (not yet past due), index i ≥ 1 holds
+    /// days past due in (edges[i-2], edges[i-1]], the last index everything past the last edge.
+    public func aging(asOf: Day, edges: [Int]) -> [Int64] {
+        var buckets = [Int64](repeating: 0, count: edges.count + 2)
+        for i in openInvoices {
+            for inst in invoices[Int(i)].installments where inst.open > 0 {
+                buckets[Aging.bucket(daysPastDue: asOf.days(since: inst.dueOn), edges: edges)] += inst.open
+            }
+        }
+        return buckets
+    }
+
+    /// Amount-weighted mean days late of the allocations in force, in hundredths, rounded half
+    /// up; nil when there is none.
+    public var avgDaysLateHundredths: Int64? {
+        guard totals.lateAmount > 0 else { return nil }
+        let num = totals.lateWeighted * 200 + Int128(totals.lateAmount)
+        return Int64(num / (Int128(totals.lateAmount) * 2))
+    }
+}
+
+public enum Aging {
+    public static let defaultEdges = [30, 60, 90]
+
+    public static func bucket(daysPastDue: Int, edges: [Int]) -> Int {
+        if daysPastDue <= 0 { return 0 }
+        for (i, edge) in edges.enumerated() where daysPastDue <= edge { return i + 1 }
+        return edges.count + 1
+    }
+
+    /// Bucket names for edges e1 < … < ek: current, 1-e1, (e1+1)-e2, …, (ek+1)+.
+    public static func names(edges: [Int]) -> [String] {
+        var names = ["current"]
+        var low = 1
+        for edge in edges {
+            names.append("\(low)-\(edge)")
+            low = edge + 1
+        }
+        names.append("\(low)+")
+        return names
+    }
+}
+
+public struct CustomerProfile: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var currency: Currency
+    public var termsDays: Int
+    public var creditLimit: Int64
+    public var industry: String?
+    public var contact: String?
+    public var email: String?
+    public var registeredOn: Day?
+    public var registeredAt: Timestamp
+}
+
+/// The money figures of the contract, in minor units of the customer's currency.
+public struct Totals: Sendable, Equatable {
+    public var open: Int64 = 0
+    public var unapplied: Int64 = 0
+    public var invoiced: Int64 = 0
+    public var credited: Int64 = 0
+    public var paid: Int64 = 0
+    public var writtenOff: Int64 = 0
+    public var voided: Int64 = 0
+    /// Σ days late × amount over allocations in force (Int128: days × amounts can pass Int64).
+    public var lateWeighted: Int128 = 0
+    /// Σ amount over allocations in force.
+    public var lateAmount: Int64 = 0
+
+    public var balance: Int64 { open - unapplied }
+}
+
+public struct Installment: Sendable, Equatable {
+    public var dueOn: Day
+    /// Scheduled amount, including positive adjustments.
+    public var amount: Int64
+    public var open: Int64
+}
+
+public struct InvoiceState: Sendable, Equatable {
+    public let id: String
+    public let issuedOn: Day
+    public let issuedAt: Timestamp
+    /// As issued.
+    public let amount: Int64
+    /// In due order: (due_on, position in the list).
+    public var installments: [Installment]
+    public var voided = false
+    public var adjustedUp: Int64 = 0
+    public var credited: Int64 = 0
+    public var writtenOff: Int64 = 0
+    public var voidedAmount: Int64 = 0
+    /// Payment allocations in force (unreversed).
+    public var paid: Int64 = 0
+
+    public var open: Int64 { installments.reduce(0) { $0 + $1.open } }
+}
+
+public struct Allocation: Sendable, Equatable {
+    public let invoice: Int32
+    public let installment: Int32
+    public let amount: Int64
+    /// max(0, received_on − installment due_on), in calendar days.
+    public let daysLate: Int32
+}
+
+public struct PaymentState: Sendable, Equatable {
+    public let id: String
+    public let at: Timestamp
+    public let receivedOn: Day
+    public let amount: Int64
+    public var allocations: [Allocation]
+    public var unapplied: Int64
+    public var reversed = false
+}

@@ -1,0 +1,129 @@
+/// Money is an integer count of a currency's minor units. No floating point touches money.
+///
+/// Feed money is a JSON string `-?[0-9]+(\.[0-9]+)?`; `DecimalText` is that text parsed but not
+/// yet tied to a currency (the currency of most events is known only from the customer's state).
+public enum Money {
+    /// 10^0 … 10^18, the powers used to scale minor units.
+    public static let powersOfTen: [Int64] = {
+        var p: [Int64] = [1]
+        for _ in 1...18 { p.append(p.last! * 10) }
+        return p
+    }()
+
+    /// The largest magnitude of a single amount in minor units: 10^15 (ten trillion in a
+    /// two-digit currency). Bounding single amounts keeps every customer total far from Int64
+    /// overflow for any realistic history, and totals are still added with overflow checks.
+    public static let amountMinorMax: Int64 = 1_000_000_000_000_000
+
+    /// Formats minor units with exactly the currency's fraction digits: 123450, 2 → "1234.50".
+    public static func format(_ minor: Int64, fractionDigits: Int) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        append(minor, fractionDigits: fractionDigits, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the formatted amount as ASCII bytes (the JSON writer's hot path).
+    public static func append(_ minor: Int64, fractionDigits: Int, to out: inout [UInt8]) {
+        precondition(fractionDigits >= 0 && fractionDigits <= 4)
+        if minor < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = minor.magnitude
+        let scale = UInt64(powersOfTen[fractionDigits])
+        appendDecimal(magnitude / scale, to: &out)
+        if fractionDigits > 0 {
+            out.append(UInt8(ascii: "."))
+            var frac = magnitude % scale
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: fractionDigits)
+            var i = fractionDigits - 1
+            while frac > 0 {
+                digits[i] = UInt8(ascii: "0") + UInt8(frac % 10)
+                frac /= 10
+                i -= 1
+            }
+            out.append(contentsOf: digits)
+        }
+    }
+
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var buffer = [UInt8](repeating: 0, count: 20)
+        var i = 20
+        var v = value
+        while v > 0 {
+            i -= 1
+            buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        out.append(contentsOf: buffer[i...])
+    }
+}
+
+/// A decimal as written in the feed, before it is tied to a currency.
+public struct DecimalText: Hashable, Sendable {
+    public let negative: Bool
+    /// All digits as one integer, ignoring the decimal point: "12.50" → 1250.
+    public let digits: UInt64
+    /// How many fraction digits were written: "12.50" → 2, "12" → 0.
+    public let scale: Int
+
+    /// The most significant digits a money text may carry. 18 digits fit in Int64 with room.
+    public static let digitsMax = 18
+
+    public enum ParseError: Error, Equatable {
+        case malformed
+        case tooManyDigits
+    }
+
+    /// Parses `-?[0-9]+(\.[0-9]+)?` exactly (no `+`, no exponent, no spaces, no leading `.`).
+    public init(parsing text: some StringProtocol) throws(ParseError) {
+        var negative = false
+        var digits: UInt64 = 0
+        var digitCount = 0
+        var scale = 0
+        var seenPoint = false
+        var intDigits = 0
+        var first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            switch byte {
+            case UInt8(ascii: "-") where first:
+                negative = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                // Leading zeros do not count toward the digit limit.
+                if digits != 0 || byte != UInt8(ascii: "0") { digitCount += 1 }
+                guard digitCount <= DecimalText.digitsMax else { throw .tooManyDigits }
+                digits = digits * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if seenPoint { scale += 1 } else { intDigits += 1 }
+            case UInt8(ascii: ".") where !seenPoint && intDigits > 0:
+                seenPoint = true
+            default:
+                throw .malformed
+            }
+        }
+        guard intDigits > 0, !seenPoint || scale > 0 else { throw .malformed }
+        self.negative = negative
+        self.digits = digits
+        self.scale = scale
+    }
+
+    public enum MinorError: Error, Equatable {
+        /// More fraction digits than the currency has.
+        case tooPrecise(allowed: Int)
+        /// Larger in magnitude than `Money.amountMinorMax`.
+        case tooLarge
+    }
+
+    /// Minor units in a currency with `fractionDigits`; rejects text more precise than the
+    /// currency (as written: "100.0" in JPY is rejected) and magnitudes above the limit.
+    public func minorUnits(fractionDigits: Int) throws(MinorError) -> Int64 {
+        guard scale <= fractionDigits else { throw .tooPrecise(allowed: fractionDigits) }
+        let (scaled, overflow) = digits.multipliedReportingOverflow(
+            by: UInt64(Money.powersOfTen[fractionDigits - scale]))
+        guard !overflow, scaled <= UInt64(Money.amountMinorMax) else { throw .tooLarge }
+        let value = Int64(scaled)
+        return negative ? -value : value
+    }
+}

@@ -1,0 +1,57 @@
+/// Why an event was not accepted: a stable rule code (for machines and the rejects file) and a
+/// sentence for people. Rules are checked in the contract's order: JSON, `id`, duplicate or
+/// conflict, then everything else against the state of the accepted log.
+public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
+    public let rule: Rule
+    public let message: String
+
+    public init(_ rule: Rule, _ message: String) {
+        self.rule = rule
+        self.message = message
+    }
+
+    public var description: String { "\(rule.rawValue): \(message)" }
+
+    /// Stable rule codes. Documented in docs/feed.md; never renamed, only added to.
+    public enum Rule: String, Sendable, CaseIterable {
+        case lineTooLong = "line.too_long"
+        case json = "json.syntax"
+        case id = "envelope.id"
+        case conflict = "id.conflict"
+        case type = "envelope.type"
+        case at = "envelope.at"
+        case customer = "envelope.customer"
+        case actor = "envelope.actor"
+        case note = "envelope.note"
+        case fieldMissing = "field.missing"
+        case fieldType = "field.type"
+        case fieldInvalid = "field.invalid"
+        case fieldConflict = "field.conflict"
+        case money = "money.format"
+        case moneyPrecision = "money.precision"
+        case moneyRange = "money.range"
+        case moneySign = "money.sign"
+        case currency = "currency.unknown"
+        case currencyMismatch = "currency.mismatch"
+        case unregistered = "customer.unregistered"
+        case alreadyRegistered = "customer.already_registered"
+        case beforeRegistration = "time.before_registration"
+        case beforeReference = "time.before_reference"
+        case invoiceExists = "invoice.exists"
+        case invoiceUnknown = "invoice.unknown"
+        case invoiceOtherCustomer = "invoice.other_customer"
+        case invoiceVoided = "invoice.voided"
+        case installments = "invoice.installments"
+        case dueBeforeIssue = "invoice.due_before_issue"
+        case exceedsOpen = "amount.exceeds_open"
+        case nothingOpen = "invoice.nothing_open"
+        case allocationsInForce = "void.allocations_in_force"
+        case paymentExists = "payment.exists"
+        case paymentUnknown = "payment.unknown"
+        case paymentOtherCustomer = "payment.other_customer"
+        case alreadyReversed = "payment.already_reversed"
+        case allocationsExceedPayment = "allocation.exceeds_payment"
+        case totalsOverflow = "amount.overflow"
+        case limit = "limit.exceeded"
+    }
+}

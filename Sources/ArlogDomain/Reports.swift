@@ -1,0 +1,170 @@
+/// The balance figures of one customer, as the contract names them.
+public struct BalanceReport: Sendable, Equatable {
+    public let customer: String
+    public let currency: Currency
+    public let totals: Totals
+    public let creditLimit: Int64
+    public let avgDaysLateHundredths: Int64?
+    public let dunningLevel: Int
+
+    public init(_ l: CustomerLedger) {
+        customer = l.profile.id
+        currency = l.currency
+        totals = l.totals
+        creditLimit = l.profile.creditLimit
+        avgDaysLateHundredths = l.avgDaysLateHundredths
+        dunningLevel = l.dunningLevel
+    }
+
+    public var balance: Int64 { totals.balance }
+    public var available: Int64 { creditLimit - totals.balance }
+    public var overLimit: Bool { totals.balance > creditLimit }
+
+    /// Field names and values in contract order; money formatted in the currency's digits.
+    public var fields: [(name: String, value: ReportValue)] {
+        [
+            ("customer", .text(customer)), ("currency", .text(currency.code)),
+            ("open", .money(totals.open)), ("unapplied", .money(totals.unapplied)),
+            ("balance", .money(balance)), ("credit_limit", .money(creditLimit)),
+            ("available", .money(available)), ("over_limit", .bool(overLimit)),
+            ("invoiced", .money(totals.invoiced)), ("credited", .money(totals.credited)),
+            ("paid", .money(totals.paid)), ("written_off", .money(totals.writtenOff)),
+            ("voided", .money(totals.voided)), ("avg_days_late", .hundredths(avgDaysLateHundredths)),
+            ("dunning_level", .integer(Int64(dunningLevel))),
+        ]
+    }
+
+    public func json(into w: inout JSONWriter) {
+        ReportValue.object(fields, digits: currency.fractionDigits, into: &w)
+    }
+}
+
+/// A value in a report row, rendered alike by the JSON, CSV and table writers.
+public enum ReportValue: Sendable, Equatable {
+    case text(String)
+    case money(Int64)
+    case integer(Int64)
+    case bool(Bool)
+    /// A fixed-point number in hundredths (nil renders as JSON null / empty cell).
+    case hundredths(Int64?)
+    case date(Day?)
+
+    /// The plain text of the value (CSV and tables).
+    public func text(digits: Int) -> String {
+        switch self {
+        case .text(let s): return s
+        case .money(let m): return Money.format(m, fractionDigits: digits)
+        case .integer(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .hundredths(let h): return h.map(ReportValue.formatHundredths) ?? ""
+        case .date(let d): return d?.description ?? ""
+        }
+    }
+
+    public func json(digits: Int, into w: inout JSONWriter) {
+        switch self {
+        case .text(let s): w.string(s)
+        case .money(let m): w.string(Money.format(m, fractionDigits: digits))
+        case .integer(let i): w.raw(String(i))
+        case .bool(let b): w.raw(b ? "true" : "false")
+        case .hundredths(let h): w.raw(h.map(ReportValue.formatHundredths) ?? "null")
+        case .date(let d): if let d { w.string(d.description) } else { w.raw("null") }
+        }
+    }
+
+    /// Shortest decimal of a value rounded to hundredths, always with a fraction: 230 → "2.3",
+    /// 4000 → "40.0", 2933 → "29.33" (the JSON numbers of the contract's examples).
+    public static func formatHundredths(_ h: Int64) -> String {
+        let sign = h < 0 ? "-" : ""
+        let m = h.magnitude
+        let whole = m / 100
+        let frac = m % 100
+        if frac % 10 == 0 { return "\(sign)\(whole).\(frac / 10)" }
+        return "\(sign)\(whole).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    public static func object(_ fields: [(name: String, value: ReportValue)], digits: Int, into w: inout JSONWriter) {
+        w.raw("{")
+        for (i, f) in fields.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(f.name)
+            w.raw(":")
+            f.value.json(digits: digits, into: &w)
+        }
+        w.raw("}")
+    }
+}
+
+/// Aging of receivables as of a date, per customer and per currency.
+public struct AgingReport: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public let customer: String?
+        public let currency: Currency
+        /// One amount per bucket, then unapplied.
+        public var buckets: [Int64]
+        public var unapplied: Int64
+        /// Sum of the buckets minus unapplied.
+        public var total: Int64 { buckets.reduce(0, +) - unapplied }
+    }
+
+    public let asOf: Day
+    public let edges: [Int]
+    public private(set) var customers: [Row] = []
+    public var bucketNames: [String] { Aging.names(edges: edges) }
+
+    public init(asOf: Day, edges: [Int]) {
+        self.asOf = asOf
+        self.edges = edges
+    }
+
+    /// Adds a customer's row (rows must be added in customer byte order); customers with
+    /// nothing open and no unapplied credit are left out, as the contract says.
+    public mutating func add(_ ledger: CustomerLedger) {
+        let buckets = ledger.aging(asOf: asOf, edges: edges)
+        guard ledger.totals.unapplied != 0 || buckets.contains(where: { $0 != 0 }) else { return }
+        customers.append(Row(customer: ledger.profile.id, currency: ledger.currency, buckets: buckets, unapplied: ledger.totals.unapplied))
+    }
+
+    /// One row per currency present, sorted by code.
+    public var totals: [Row] {
+        var byCode: [String: Row] = [:]
+        for row in customers {
+            var t = byCode[row.currency.code] ?? Row(customer: nil, currency: row.currency, buckets: [Int64](repeating: 0, count: edges.count + 2), unapplied: 0)
+            for i in t.buckets.indices { t.buckets[i] += row.buckets[i] }
+            t.unapplied += row.unapplied
+            byCode[row.currency.code] = t
+        }
+        return byCode.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map { byCode[$0]! }
+    }
+
+    public func fields(_ row: Row) -> [(name: String, value: ReportValue)] {
+        var f: [(name: String, value: ReportValue)] = []
+        if let c = row.customer { f.append(("customer", .text(c))) }
+        f.append(("currency", .text(row.currency.code)))
+        for (name, amount) in zip(bucketNames, row.buckets) { f.append((name, .money(amount))) }
+        f.append(("unapplied", .money(row.unapplied)))
+        f.append(("total", .money(row.total)))
+        return f
+    }
+
+    public func json(into w: inout JSONWriter) {
+        w.raw("{\"as_of\":")
+        w.string(asOf.description)
+        w.raw(",\"buckets\":[")
+        for (i, n) in bucketNames.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(n)
+        }
+        w.raw("],\"customers\":[")
+        for (i, row) in customers.enumerated() {
+            if i > 0 { w.raw(",") }
+            ReportValue.object(fields(row), digits: row.currency.fractionDigits, into: &w)
+        }
+        w.raw("],\"totals\":[")
+        for (i, row) in totals.enumerated() {
+            if i > 0 { w.raw(",") }
+            ReportValue.object(fields(row), digits: row.currency.fractionDigits, into: &w)
+        }
+        w.raw("]}")
+    }
+}

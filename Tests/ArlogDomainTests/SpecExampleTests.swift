@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@testable import ArlogDomain
+
+/// The worked examples of the feed contract (../shared/spec/examples): every balance and aging
+/// answer must equal the expected JSON, compared as parsed JSON.
+struct SpecExampleTests {
+    static let examples = ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof"]
+
+    @Test(arguments: examples)
+    func example(_ name: String) throws {
+        let dir = SpecFixtures.examplesDirectory
+        let feed = try String(contentsOf: dir.appendingPathComponent("\(name).ndjson"), encoding: .utf8)
+        let expected = try SpecFixtures.json(dir.appendingPathComponent("\(name).expected.json")) as! [String: Any]
+        var log = InMemoryLog()
+        let outcomes = try log.ingest(feed)
+        for o in outcomes {
+            if case .rejected(let r, let id) = o { Issue.record("rejected \(id ?? "?"): \(r)") }
+        }
+        let balances = expected["balance"] as! [String: [String: Any]]
+        for (key, customers) in balances {
+            let asOf = key == "all" ? nil : Timestamp.endOf(Day(parsing: key)!)
+            for (customer, want) in customers {
+                let ledger = try #require(log.ledger(for: customer, asOf: asOf))
+                var w = JSONWriter()
+                BalanceReport(ledger).json(into: &w)
+                let got = try JSONSerialization.jsonObject(with: Data(w.bytes))
+                #expect(SpecFixtures.equal(got, want), "balance \(customer) as of \(key): got \(w.text)")
+            }
+        }
+        let agings = expected["aging"] as! [String: Any]
+        for (key, want) in agings {
+            let day = Day(parsing: key)!
+            var report = AgingReport(asOf: day, edges: Aging.defaultEdges)
+            let ids = log.ledgers.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for id in ids {
+                if let l = log.ledger(for: id, asOf: Timestamp.endOf(day)) { report.add(l) }
+            }
+            var w = JSONWriter()
+            report.json(into: &w)
+            let got = try JSONSerialization.jsonObject(with: Data(w.bytes))
+            #expect(SpecFixtures.equal(got, want), "aging as of \(key): got \(w.text)")
+        }
+    }
+}
+
+enum SpecFixtures {
+    /// ../shared/spec/examples beside the repository (the checkout sits next to shared/).
+    static var examplesDirectory: URL {
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        return dir.deletingLastPathComponent().appendingPathComponent("shared/spec/examples")
+    }
+
+    static func json(_ url: URL) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+    }
+
+    /// Structural equality of parsed JSON (numbers compared as numbers).
+    static func equal(_ a: Any, _ b: Any) -> Bool {
+        switch (a, b) {
+        case (let x as [String: Any], let y as [String: Any]):
+            return x.count == y.count && x.allSatisfy { k, v in y[k].map { equal(v, $0) } ?? false }
+        case (let x as [Any], let y as [Any]):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (let x as NSNumber, let y as NSNumber):
+            return x == y
+        case (let x as String, let y as String):
+            return x == y
+        case (is NSNull, is NSNull):
+            return true
+        default:
+            return false
+        }
+    }
+}
