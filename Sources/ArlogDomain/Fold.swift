@@ -224,6 +224,7 @@ public enum Fold {
     static func apply(_ r: ResolvedEvent, to l: inout CustomerLedger) {
         let e = r.event
         l.eventCount += 1
+        l.latestAt = max(l.latestAt, e.at)
         var mayResetDunning = false
         switch e.body {
         case .customerRegistered:

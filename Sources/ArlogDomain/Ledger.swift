@@ -11,6 +11,9 @@ public struct CustomerLedger: Sendable, Equatable {
     public var payments: [PaymentState] = []
     /// Events folded into this ledger.
     public var eventCount = 0
+    /// The latest `at` among them: an as-of query for T ≥ latestAt is answered by this ledger
+    /// without replaying the log.
+    public var latestAt: Timestamp
     var invoiceIndex: [String: Int32] = [:]
     var paymentIndex: [String: Int32] = [:]
     /// Positions of invoices with an open amount: the candidates for FIFO allocation, aging and
@@ -19,11 +22,13 @@ public struct CustomerLedger: Sendable, Equatable {
 
     public init(profile: CustomerProfile) {
         self.profile = profile
+        self.latestAt = profile.registeredAt
     }
 
     public static func == (a: CustomerLedger, b: CustomerLedger) -> Bool {
         a.profile == b.profile && a.totals == b.totals && a.dunningLevel == b.dunningLevel
             && a.invoices == b.invoices && a.payments == b.payments && a.eventCount == b.eventCount
+            && a.latestAt == b.latestAt
     }
 
     public var currency: Currency { profile.currency }
@@ -31,6 +36,9 @@ public struct CustomerLedger: Sendable, Equatable {
     public func invoice(_ id: String) -> InvoiceState? {
         invoiceIndex[id].map { invoices[Int($0)] }
     }
+
+    /// Position of the invoice in `invoices` (what `Allocation.invoice` holds).
+    public func invoicePosition(_ id: String) -> Int32? { invoiceIndex[id] }
 
     public func payment(_ id: String) -> PaymentState? {
         paymentIndex[id].map { payments[Int($0)] }
@@ -90,24 +98,13 @@ public struct CustomerLedger: Sendable, Equatable {
         return oldest
     }
 
-    /// Open amounts by age on `asOf`: index 0 is `current` (not yet past due), index i ≥ 1 holds
-    /// days past due in (edges[i-2], edges[i-1]], the last index everything past the last edge.
-    public func aging(asOf: Day, edges: [Int]) -> [Int64] {
-        var buckets = [Int64](repeating: 0, count: edges.count + 2)
-        for i in openInvoices {
-            for inst in invoices[Int(i)].installments where inst.open > 0 {
-                buckets[Aging.bucket(daysPastDue: asOf.days(since: inst.dueOn), edges: edges)] += inst.open
-            }
+    /// The summary the queries read (the head of the stored record).
+    public var summary: LedgerSummary {
+        var open: [(dueOn: Day, open: Int64)] = []
+        for i in openInvoices.sorted() {
+            for inst in invoices[Int(i)].installments where inst.open > 0 { open.append((inst.dueOn, inst.open)) }
         }
-        return buckets
-    }
-
-    /// Amount-weighted mean days late of the allocations in force, in hundredths, rounded half
-    /// up; nil when there is none.
-    public var avgDaysLateHundredths: Int64? {
-        guard totals.lateAmount > 0 else { return nil }
-        let num = totals.lateWeighted * 200 + Int128(totals.lateAmount)
-        return Int64(num / (Int128(totals.lateAmount) * 2))
+        return LedgerSummary(profile: profile, totals: totals, dunningLevel: dunningLevel, eventCount: eventCount, latestAt: latestAt, openInstallments: open)
     }
 }
 

@@ -53,5 +53,7 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case allocationsExceedPayment = "allocation.exceeds_payment"
         case totalsOverflow = "amount.overflow"
         case limit = "limit.exceeded"
+        /// With `--atomic`: a valid line not kept because another line of its file was rejected.
+        case rolledBack = "atomic.rolled_back"
     }
 }

@@ -1,0 +1,122 @@
+import ArlogDomain
+import ArlogStorage
+
+/// `arlog invoice`: the invoice's installments, what paid them, and every event naming it.
+public struct InvoiceDetail: Sendable {
+    public struct Payment: Sendable {
+        public let payment: String
+        public let receivedOn: Day
+        /// Installment index in due order (0-based).
+        public let installment: Int
+        public let amount: Int64
+        public let daysLate: Int
+    }
+
+    public let customer: String
+    public let currency: Currency
+    public let invoice: InvoiceState
+    /// Allocations in force, in the order they were made.
+    public let payments: [Payment]
+    /// Every event naming the invoice (issue, adjustments, write-offs, void, dunning,
+    /// payments allocating to it), in log order.
+    public let events: [HistoryEntry]
+}
+
+/// One line of `arlog history`: the event as logged and the customer's figures after it.
+public struct HistoryEntry: Sendable {
+    public let seq: UInt64
+    public let event: Event
+    public let recordedAtMicros: Int64
+    /// The event's main amount in minor units, when it has one.
+    public let amount: Int64?
+    public let balanceAfter: Int64
+    public let openAfter: Int64
+    public let unappliedAfter: Int64
+    public let dunningLevelAfter: Int
+}
+
+extension Store {
+    /// The customer's events in log order, each with the balance after it (all events:
+    /// history is the record as logged; `asOf` drops events whose `at` is later).
+    public func history(_ customer: String, asOf: Timestamp? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
+        try env.read { txn in
+            guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
+            var ledger: CustomerLedger?
+            var entries: [HistoryEntry] = []
+            try forEachEvent(txn, of: customer) { seq, record in
+                if let asOf, record.at > asOf { return }
+                let e = try record.event()
+                guard let r = try? Fold.resolve(e, ledger: ledger) else {
+                    throw EngineError(.store, "logged event \(e.id) cannot be folded")
+                }
+                Fold.apply(r, to: &ledger)
+                let t = ledger!.totals
+                entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros, amount: r.amount,
+                                            balanceAfter: t.balance, openAfter: t.open, unappliedAfter: t.unapplied,
+                                            dunningLevelAfter: ledger!.dunningLevel))
+            }
+            guard let ledger else { throw notFound(customer) }
+            return (ledger.currency, entries)
+        }
+    }
+
+    public func invoice(_ id: String, asOf: Timestamp? = nil) throws -> InvoiceDetail {
+        let owner = try env.read { txn in try txn.get(invoices, key: Array(id.utf8)) }
+        guard let owner else { throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store") }
+        let customer = String(decoding: owner, as: UTF8.self)
+        let ledger = try self.ledger(customer, asOf: asOf)
+        guard let invoice = ledger.invoice(id) else {
+            throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")")
+        }
+        let index = ledger.invoicePosition(id)!
+        var payments: [InvoiceDetail.Payment] = []
+        for p in ledger.payments where !p.reversed {
+            for a in p.allocations where a.invoice == index {
+                payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
+            }
+        }
+        let paymentIDs = Set(ledger.payments.filter { p in p.allocations.contains { $0.invoice == index } }.map(\.id))
+        let events = try history(customer, asOf: asOf).entries.filter { entry in
+            if entry.event.invoiceReference == id { return true }
+            switch entry.event.body {
+            case .paymentReceived(let p, _, _, _, _), .paymentReversed(let p): return paymentIDs.contains(p)
+            default: return false
+            }
+        }
+        return InvoiceDetail(customer: customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
+    }
+
+    /// Replays every customer's events from the log in memory and compares the result with
+    /// the stored projection; also checks that the indexes cover the log. Changes nothing.
+    public func verify() throws -> VerifyReport {
+        var report = VerifyReport()
+        try env.read { txn in
+            let head = try Store.u64(txn, meta, MetaKey.head)
+            let projected = try Store.u64(txn, meta, MetaKey.projected)
+            report.events = head
+            if projected != head { report.problem("projections reflect sequence \(projected) but the log head is \(head)") }
+            let logCount = try txn.count(log)
+            if UInt64(logCount) != head { report.problem("log holds \(logCount) events but its head is \(head)") }
+            let idCount = try txn.count(ids)
+            if idCount != logCount { report.problem("id index holds \(idCount) entries for \(logCount) events") }
+            let indexed = try txn.count(customerEvents)
+            if indexed != logCount { report.problem("customer index holds \(indexed) entries for \(logCount) events") }
+            try txn.scan(ledgers, from: nil) { key, value in
+                let customer = String(decoding: key, as: UTF8.self)
+                report.customers += 1
+                let stored = Array(value)
+                guard let replayed = try replay(txn, customer, asOf: nil) else {
+                    report.problem("customer \(customer): a projection exists but the log has no events for it")
+                    return true
+                }
+                if LedgerCodec.encode(replayed) != stored {
+                    let s = (try? LedgerCodec.decode(stored)).map { BalanceReport($0) }
+                    let r = BalanceReport(replayed)
+                    report.problem("customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
+                }
+                return true
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,189 @@
+import ArlogDomain
+import ArlogStorage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+public struct IngestOptions: Sendable {
+    /// All-or-nothing per file: any rejected line and nothing of the file is kept.
+    public var atomic = false
+    /// Events per write transaction. Bounds the work lost to a crash and the memory a batch
+    /// holds; large enough that the commit (an fsync) is paid rarely.
+    public var batchEventsMax = 8192
+    /// Bytes of input per write transaction, for the same reasons.
+    public var batchBytesMax = 16 << 20
+    /// The largest file `--atomic` accepts: it is held in memory and in one transaction.
+    public var atomicBytesMax = 1 << 30
+
+    public init() {}
+}
+
+/// Counts of one ingest run.
+public struct IngestSummary: Sendable, Equatable {
+    public var lines = 0
+    public var accepted = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var seconds = 0.0
+
+    public init() {}
+
+    public var eventsPerSecond: Double { seconds > 0 ? Double(accepted + duplicates) / seconds : 0 }
+
+    public static func + (a: IngestSummary, b: IngestSummary) -> IngestSummary {
+        var s = a
+        s.lines += b.lines
+        s.accepted += b.accepted
+        s.duplicates += b.duplicates
+        s.rejected += b.rejected
+        s.seconds += b.seconds
+        return s
+    }
+}
+
+/// A line that was not accepted: where it was, which event, which rule, and its text.
+public struct RejectedLine: Sendable {
+    public let source: String
+    public let line: Int
+    public let id: String?
+    public let rejection: Rejection
+    public let raw: [UInt8]
+    /// With `--atomic`, a valid line that was not kept because another line of the file failed.
+    public let rolledBack: Bool
+}
+
+extension Store {
+    /// Ingests NDJSON from `path` ("-" for standard input), in order, committing in batches;
+    /// each batch's events, indexes and projections are one transaction.
+    public func ingest(
+        path: String, options: IngestOptions = IngestOptions(),
+        progress: ((IngestSummary) -> Void)? = nil,
+        rejected: (RejectedLine) -> Void
+    ) throws -> IngestSummary {
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EngineError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { if fd != STDIN_FILENO { Glibc.close(fd) } }
+        let name = path == "-" ? "<stdin>" : path
+        var reader = LineReader(fd: fd, name: name)
+        let started = Store.monotonicSeconds()
+        var summary = IngestSummary()
+        let eventsMax = options.atomic ? Int.max : options.batchEventsMax
+        let bytesMax = options.atomic ? options.atomicBytesMax : options.batchBytesMax
+        var batch = Batch()
+        var lastProgress = started
+        while true {
+            let line = try reader.next()
+            if let line {
+                switch line {
+                case .text(let number, let range):
+                    reader.buffer.withUnsafeBytes { batch.add(number: number, bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
+                case .tooLong(let number, let prefix):
+                    batch.addTooLong(number: number, prefix: prefix)
+                }
+                if options.atomic, batch.bytes.count > bytesMax {
+                    throw EngineError(.usage, "\(name) is larger than --atomic accepts (\(bytesMax) bytes); split it or ingest without --atomic")
+                }
+            }
+            let full = batch.lines.count >= eventsMax || batch.bytes.count >= bytesMax
+            if line == nil || (full && !options.atomic) {
+                if !batch.lines.isEmpty {
+                    summary = summary + (try commit(batch, source: name, atomic: options.atomic, rejected: rejected))
+                    batch = Batch()
+                }
+                let now = Store.monotonicSeconds()
+                if let progress, now - lastProgress >= 0.5 {
+                    var s = summary
+                    s.seconds = now - started
+                    progress(s)
+                    lastProgress = now
+                }
+            }
+            if line == nil { break }
+        }
+        summary.seconds = Store.monotonicSeconds() - started
+        return summary
+    }
+
+    /// Lines waiting for one transaction: their bytes in one buffer.
+    struct Batch {
+        var bytes: [UInt8] = []
+        var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
+
+        mutating func add(number: Int, bytes line: UnsafeRawBufferPointer) {
+            let start = bytes.count
+            bytes.append(contentsOf: line)
+            lines.append((number, start..<bytes.count, false))
+        }
+
+        mutating func addTooLong(number: Int, prefix: [UInt8]) {
+            let start = bytes.count
+            bytes.append(contentsOf: prefix)
+            lines.append((number, start..<bytes.count, true))
+        }
+    }
+
+    struct AtomicRollback: Error {}
+
+    /// Runs one batch through intake in a single write transaction. The body may run again
+    /// after the map grows, so it returns what happened and nothing outside changes until the
+    /// commit succeeded.
+    func commit(_ batch: Batch, source: String, atomic: Bool, rejected: (RejectedLine) -> Void) throws -> IngestSummary {
+        var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
+        var dirty: [String: CustomerLedger] = [:]
+        var newHead: UInt64 = 0
+        var rolledBack = false
+        do {
+            try env.write { txn in
+                outcomes = []
+                let head = try Store.u64(txn, meta, MetaKey.head)
+                if head != cache.head { cache = LedgerCache() }  // another process wrote
+                let lastRecorded = Int64(bitPattern: try Store.u64(txn, meta, MetaKey.recordedAt))
+                // Recording times never go backwards, whatever the clock does.
+                var state = BatchState(store: self, txn: txn, cached: cache.entries, head: head,
+                                       recordedAtMicros: max(Store.nowMicros(), lastRecorded))
+                try batch.bytes.withUnsafeBytes { all in
+                    for line in batch.lines {
+                        if line.tooLong {
+                            outcomes.append((line.number, nil, Rejection(.lineTooLong, "line is longer than \(FeedLimits.lineBytesMax) bytes"), false))
+                            continue
+                        }
+                        switch try Intake.process(line: UnsafeRawBufferPointer(rebasing: all[line.range]), into: &state) {
+                        case .accepted(let r): outcomes.append((line.number, r.event.id, nil, false))
+                        case .duplicate(let id): outcomes.append((line.number, id, nil, true))
+                        case .rejected(let rejection, let id): outcomes.append((line.number, id, rejection, false))
+                        }
+                    }
+                }
+                if atomic, outcomes.contains(where: { $0.rejection != nil }) { throw AtomicRollback() }
+                try state.finish()
+                dirty = state.dirty
+                newHead = state.head
+            }
+            cache.merge(dirty, head: newHead)
+        } catch is AtomicRollback {
+            rolledBack = true
+        }
+        var s = IngestSummary()
+        for (o, line) in zip(outcomes, batch.lines) {
+            s.lines += 1
+            if let r = o.rejection {
+                s.rejected += 1
+                rejected(RejectedLine(source: source, line: o.line, id: o.id, rejection: r, raw: Array(batch.bytes[line.range]), rolledBack: false))
+            } else if o.duplicate {
+                s.duplicates += 1
+            } else if rolledBack {
+                rejected(RejectedLine(source: source, line: o.line, id: o.id, rejection: Rejection(.rolledBack, "valid, but not kept: --atomic and another line of the file was rejected"), raw: Array(batch.bytes[line.range]), rolledBack: true))
+            } else {
+                s.accepted += 1
+            }
+        }
+        return s
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

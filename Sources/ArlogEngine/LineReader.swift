@@ -1,0 +1,114 @@
+import ArlogDomain
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads NDJSON lines from a file descriptor with one bounded buffer.
+///
+/// A line longer than `FeedLimits.lineBytesMax` is reported as too long and skipped up to its
+/// newline without being buffered, so a hostile input cannot make the reader grow. `\r\n`
+/// endings lose their `\r`; lines of only spaces and tabs are blank and skipped.
+struct LineReader {
+    /// Bytes read per read(2) call.
+    static let chunkBytes = 1 << 20
+
+    let fd: Int32
+    let name: String
+    var buffer: [UInt8]
+    var start = 0
+    var end = 0
+    var eof = false
+    var lineNumber = 0
+    var skippingLongLine = false
+
+    init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+        buffer = [UInt8](repeating: 0, count: LineReader.chunkBytes + FeedLimits.lineBytesMax)
+    }
+
+    enum Line {
+        case text(number: Int, range: Range<Int>)
+        case tooLong(number: Int, prefix: [UInt8])
+    }
+
+    /// The next non-blank line, as a range of `buffer` valid until the next call.
+    mutating func next() throws -> Line? {
+        while true {
+            if let nl = findNewline() {
+                let lineStart = start
+                start = nl + 1
+                lineNumber += 1
+                if skippingLongLine {
+                    skippingLongLine = false
+                    continue
+                }
+                var lineEnd = nl
+                if lineEnd > lineStart, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if isBlank(lineStart..<lineEnd) { continue }
+                if lineEnd - lineStart > FeedLimits.lineBytesMax {
+                    return .tooLong(number: lineNumber, prefix: Array(buffer[lineStart..<(lineStart + 200)]))
+                }
+                return .text(number: lineNumber, range: lineStart..<lineEnd)
+            }
+            if end - start > FeedLimits.lineBytesMax || (skippingLongLine && end > start) {
+                // The current line is too long: report it once, then drop bytes to its newline.
+                let report = !skippingLongLine
+                let prefix = Array(buffer[start..<min(end, start + 200)])
+                skippingLongLine = true
+                start = end
+                if report { return .tooLong(number: lineNumber + 1, prefix: prefix) }
+            }
+            if eof {
+                guard start < end else { return nil }
+                // The last line has no newline: treat the end of input as one.
+                let lineStart = start
+                start = end
+                lineNumber += 1
+                if skippingLongLine {
+                    skippingLongLine = false
+                    return nil
+                }
+                var lineEnd = end
+                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if isBlank(lineStart..<lineEnd) { return nil }
+                return .text(number: lineNumber, range: lineStart..<lineEnd)
+            }
+            try fill()
+        }
+    }
+
+    func isBlank(_ r: Range<Int>) -> Bool {
+        for i in r where buffer[i] != 0x20 && buffer[i] != 0x09 && buffer[i] != 0x0D { return false }
+        return true
+    }
+
+    func findNewline() -> Int? {
+        buffer.withUnsafeBytes { raw -> Int? in
+            guard start < end, let base = raw.baseAddress,
+                let p = memchr(base + start, 0x0A, end - start)
+            else { return nil }
+            return base.distance(to: UnsafeRawPointer(p))
+        }
+    }
+
+    mutating func fill() throws {
+        if start > 0 {
+            // Move the partial line to the front.
+            let n = end - start
+            if n > 0 { buffer.withUnsafeMutableBytes { raw in _ = memmove(raw.baseAddress!, raw.baseAddress! + start, n) } }
+            start = 0
+            end = n
+        }
+        let room = buffer.count - end
+        precondition(room >= LineReader.chunkBytes / 2, "line buffer accounting")
+        let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + end, room) }
+        if n < 0 {
+            if errno == EINTR { return }
+            throw EngineError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { eof = true }
+        end += n
+    }
+}

@@ -1,0 +1,216 @@
+import ArlogDomain
+import ArlogStorage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An arlog store: one LMDB environment in a directory, holding the log, its indexes and the
+/// projections, always in step (see docs/architecture.md for the layout).
+///
+/// Databases:
+///   meta            format version, log head, projected position, last recording time
+///   log             seq (u64 BE) → EventRecord: the append-only log
+///   ids             event id → seq (idempotency)
+///   customer_events customer 0x00 seq (u64 BE) → ∅: each customer's events in log order
+///   invoices        invoice id → customer; payments: payment id → customer
+///   ledgers         customer → LedgerCodec bytes: the projection
+/// Every write transaction that appends events also updates the indexes and projections and
+/// the positions in meta, so after any crash they agree with the log.
+public final class Store {
+    /// The on-disk format. Opening a store of another format is an error, never a guess.
+    public static let formatVersion: UInt64 = 1
+    /// Decoded ledgers kept between batches; past this the cache is emptied. Bounds memory
+    /// whatever the number of customers (a ledger is typically a few KiB).
+    public static let ledgerCacheEntriesMax = 50_000
+
+    public let directory: String
+    let env: Environment
+    let meta: Database
+    let log: Database
+    let ids: Database
+    let customerEvents: Database
+    let invoices: Database
+    let payments: Database
+    let ledgers: Database
+    var cache = LedgerCache()
+
+    enum MetaKey {
+        static let format = Array("format".utf8)
+        static let head = Array("log.head".utf8)
+        static let projected = Array("projections.seq".utf8)
+        static let recordedAt = Array("log.recorded_at_us".utf8)
+    }
+
+    public struct Options: Sendable {
+        /// fsync on every commit. Off only for tests and benchmarks that measure CPU.
+        public var durable = true
+        public var mapSizeBytes = EnvironmentOptions.mapSizeBytesDefault
+        public init() {}
+    }
+
+    /// Opens (and with `create`, creates) the store in `directory`. A store whose projections
+    /// are behind its log (an interrupted rebuild) is caught up before this returns.
+    public init(directory: String, create: Bool, options: Options = Options()) throws {
+        self.directory = directory
+        if !create {
+            var st = stat()
+            guard stat(directory + "/data.mdb", &st) == 0 else {
+                throw EngineError(.store, "no arlog store in \(directory) (create one with `arlog ingest`, or set --store / ARLOG_STORE)")
+            }
+        }
+        var envOptions = EnvironmentOptions()
+        envOptions.durable = options.durable
+        envOptions.mapSizeBytes = options.mapSizeBytes
+        do {
+            env = try Environment(directory: directory, options: envOptions)
+        } catch let e as StorageError where e.kind == .directory {
+            throw EngineError(.io, "cannot use store directory \(directory): \(e.message)")
+        }
+        meta = try env.openDatabase("meta")
+        log = try env.openDatabase("log")
+        ids = try env.openDatabase("ids")
+        customerEvents = try env.openDatabase("customer_events")
+        invoices = try env.openDatabase("invoices")
+        payments = try env.openDatabase("payments")
+        ledgers = try env.openDatabase("ledgers")
+        try checkFormat()
+        try catchUp()
+    }
+
+    public func close() { env.close() }
+
+    func checkFormat() throws {
+        let stored = try env.read { txn in try txn.get(meta, key: MetaKey.format) }
+        if let stored {
+            guard let v = UInt64(bigEndianBytes: stored), v == Store.formatVersion else {
+                throw EngineError(.store, "store \(directory) has format \(UInt64(bigEndianBytes: stored).map(String.init) ?? "?"); this arlog reads format \(Store.formatVersion)")
+            }
+            return
+        }
+        try env.write { txn in
+            try txn.put(meta, key: MetaKey.format, value: Store.formatVersion.bigEndianBytes)
+        }
+    }
+
+    static func u64(_ txn: ReadTransaction, _ db: Database, _ key: [UInt8]) throws -> UInt64 {
+        guard let v = try txn.get(db, key: key) else { return 0 }
+        guard let n = UInt64(bigEndianBytes: v) else { throw EngineError(.store, "corrupt meta value") }
+        return n
+    }
+
+    /// The sequence number of the last logged event (0: empty log).
+    public func head() throws -> UInt64 {
+        try env.read { txn in try Store.u64(txn, meta, MetaKey.head) }
+    }
+
+    static func customerEventKey(_ customer: String, _ seq: UInt64) -> [UInt8] {
+        var key = Array(customer.utf8)
+        key.append(0)
+        key.append(contentsOf: seq.bigEndianBytes)
+        return key
+    }
+
+    static func customerPrefix(_ customer: String) -> [UInt8] {
+        var key = Array(customer.utf8)
+        key.append(0)
+        return key
+    }
+
+    /// Microseconds since the epoch, now.
+    static func nowMicros() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+}
+
+/// Decoded ledgers as of the last commit of this process, so that a customer seen in the
+/// previous batch is not decoded again. Emptied when another process wrote to the log.
+struct LedgerCache {
+    var entries: [String: CustomerLedger] = [:]
+    /// The log head these entries reflect.
+    var head: UInt64 = 0
+
+    mutating func merge(_ dirty: [String: CustomerLedger], head: UInt64) {
+        if entries.count + dirty.count > Store.ledgerCacheEntriesMax { entries.removeAll(keepingCapacity: true) }
+        entries.merge(dirty) { _, new in new }
+        self.head = head
+    }
+}
+
+/// The log inside one write transaction, as the intake pipeline sees it. Changes go straight
+/// into the transaction except ledgers, which are kept decoded until the batch ends.
+struct BatchState: LogState {
+    let store: Store
+    let txn: WriteTransaction
+    let cached: [String: CustomerLedger]
+    var head: UInt64
+    var recordedAtMicros: Int64
+    var dirty: [String: CustomerLedger] = [:]
+
+    func storedEvent(id: String) throws -> JSONObject? {
+        guard let seqBytes = try txn.get(store.ids, key: Array(id.utf8)) else { return nil }
+        guard let record = try txn.withValue(store.log, key: seqBytes, { try EventRecord($0) }) else {
+            throw EngineError(.store, "id index names event \(id) but the log has no such entry")
+        }
+        return try JSONParser.parseObject(record.raw)
+    }
+
+    func ledger(for customer: String) throws -> CustomerLedger? {
+        if let l = dirty[customer] ?? cached[customer] { return l }
+        return try txn.withValue(store.ledgers, key: Array(customer.utf8)) { try LedgerCodec.decode($0) }
+    }
+
+    func invoiceOwner(_ invoice: String) throws -> String? {
+        try txn.get(store.invoices, key: Array(invoice.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func paymentOwner(_ payment: String) throws -> String? {
+        try txn.get(store.payments, key: Array(payment.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) throws {
+        let e = r.event
+        head += 1
+        let seqKey = head.bigEndianBytes
+        try txn.put(store.log, key: seqKey, value: EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw), flags: .append)
+        try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
+        try indexReferences(e, seq: head)
+        dirty[e.customer] = ledger
+    }
+
+    /// The indexes derived from one logged event (shared by intake and rebuild).
+    func indexReferences(_ e: Event, seq: UInt64) throws {
+        try txn.put(store.customerEvents, key: Store.customerEventKey(e.customer, seq), value: [])
+        switch e.body {
+        case .invoiceIssued(let invoice, _, _, _, _):
+            try txn.put(store.invoices, key: Array(invoice.utf8), value: Array(e.customer.utf8))
+        case .paymentReceived(let payment, _, _, _, _):
+            try txn.put(store.payments, key: Array(payment.utf8), value: Array(e.customer.utf8))
+        default:
+            break
+        }
+    }
+
+    /// Folds an event that is already in the log (rebuild, catch-up): no validation.
+    mutating func replay(_ e: Event, seq: UInt64) throws {
+        var ledger = try self.ledger(for: e.customer)
+        Replay.step(e, &ledger)
+        try txn.put(store.ids, key: Array(e.id.utf8), value: seq.bigEndianBytes)
+        try indexReferences(e, seq: seq)
+        dirty[e.customer] = ledger
+    }
+
+    /// Writes the batch's ledgers and the positions: the last step before commit.
+    /// `projected` is the log position the projections now reflect (the head, except while
+    /// a rebuild is catching up).
+    func finish(projected: UInt64? = nil) throws {
+        for (customer, ledger) in dirty {
+            try txn.put(store.ledgers, key: Array(customer.utf8), value: LedgerCodec.encode(ledger))
+        }
+        try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
+        try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)
+        try txn.put(store.meta, key: Store.MetaKey.recordedAt, value: UInt64(bitPattern: recordedAtMicros).bigEndianBytes)
+    }
+}

@@ -1,0 +1,68 @@
+import ArlogDomain
+import Foundation
+
+@testable import ArlogEngine
+
+/// A store in a fresh temporary directory, removed when the test is done.
+final class TempStore {
+    let directory: String
+    private(set) var store: Store
+
+    init(durable: Bool = false) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("arlog-test-\(UUID().uuidString)").path
+        var options = Store.Options()
+        options.durable = durable
+        options.mapSizeBytes = 16 << 20
+        store = try Store(directory: directory, create: true, options: options)
+    }
+
+    /// Closes and opens the store again (what a new process would see).
+    func reopen() throws {
+        store.close()
+        var options = Store.Options()
+        options.durable = false
+        store = try Store(directory: directory, create: false, options: options)
+    }
+
+    /// Ingests NDJSON text through a temporary file; returns the summary and rejected lines.
+    @discardableResult
+    func ingest(_ text: String, options: IngestOptions = IngestOptions()) throws -> (IngestSummary, [RejectedLine]) {
+        let path = directory + "-feed-\(UUID().uuidString).ndjson"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try ingest(file: path, options: options)
+    }
+
+    @discardableResult
+    func ingest(file: String, options: IngestOptions = IngestOptions()) throws -> (IngestSummary, [RejectedLine]) {
+        var rejected: [RejectedLine] = []
+        let summary = try store.ingest(path: file, options: options) { rejected.append($0) }
+        return (summary, rejected)
+    }
+
+    deinit {
+        store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+enum Fixtures {
+    static var examplesDirectory: URL {
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        return dir.deletingLastPathComponent().appendingPathComponent("shared/spec/examples")
+    }
+
+    static func equal(_ a: Any, _ b: Any) -> Bool {
+        switch (a, b) {
+        case (let x as [String: Any], let y as [String: Any]):
+            return x.count == y.count && x.allSatisfy { k, v in y[k].map { equal(v, $0) } ?? false }
+        case (let x as [Any], let y as [Any]):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (let x as NSNumber, let y as NSNumber): return x == y
+        case (let x as String, let y as String): return x == y
+        case (is NSNull, is NSNull): return true
+        default: return false
+        }
+    }
+}
