@@ -1,0 +1,27 @@
+// Key encodings. LMDB compares keys bytewise (memcmp), so integers are stored big-endian:
+// then the byte order is the numeric order and sequence-number keys scan in sequence.
+
+extension UInt64 {
+    /// The 8 big-endian bytes of `self`; sorts bytewise in numeric order.
+    public var bigEndianBytes: [UInt8] {
+        withUnsafeBytes(of: bigEndian) { Array($0) }
+    }
+
+    /// Calls `body` with the 8 big-endian bytes on the stack, for puts and lookups that
+    /// should not allocate an array per key.
+    public func withBigEndianBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: bigEndian, body)
+    }
+
+    /// Decodes 8 big-endian bytes (an array, a slice, or a key buffer from a scan).
+    /// Returns nil unless there are exactly 8 bytes: a key of another length is bad data,
+    /// and the caller decides how to report it.
+    public init?<Bytes: Collection>(bigEndianBytes bytes: Bytes) where Bytes.Element == UInt8 {
+        guard bytes.count == MemoryLayout<UInt64>.size else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            value = value << 8 | UInt64(byte)
+        }
+        self = value
+    }
+}
