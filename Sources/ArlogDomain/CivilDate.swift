@@ -62,6 +62,13 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The first and last representable dates: 0001-01-01 and 9999-12-31.
+    public static let first = Day(year: yearMin, month: 1, day: 1)!
+    public static let last = Day(year: yearMax, month: 12, day: 31)!
+
+    /// True for dates within 0001-01-01…9999-12-31 (the ones that print as YYYY-MM-DD).
+    public var isRepresentable: Bool { self >= Day.first && self <= Day.last }
+
     public func adding(days: Int) -> Day { Day(number: number + Int32(days)) }
 
     /// Whole days from `other` to `self` (positive when self is later).
@@ -172,6 +179,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         if ss == 60 { nanos = 999_999_999 }
         secs -= Int64(offsetSeconds)
         self.init(seconds: secs, nanos: nanos)
+        // The offset can carry the instant outside the years we represent.
+        guard utcDay.isRepresentable else { return nil }
     }
 
     /// RFC 3339 in UTC, with a fraction only when there is one: `2025-03-01T09:30:00Z`.

@@ -139,7 +139,7 @@ public enum FeedLimits {
     /// Reference ids (`invoice`, `payment`) use the `id` alphabet and length.
     public static let referenceCharsMax = 128
     /// name, industry, contact, email.
-    public static let profileFieldCharsMax = 200
+    public static let profileFieldCharsMax = 256
     public static let termsDaysMax = 3650
     public static let installmentsMax = 1000
     public static let allocationsMax = 1000

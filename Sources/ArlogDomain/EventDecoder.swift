@@ -45,7 +45,7 @@ public enum EventDecoder {
         guard isIdentifier(customer, max: FeedLimits.customerCharsMax) else {
             throw Rejection(.customer, "\"customer\" must be 1–\(FeedLimits.customerCharsMax) characters of A-Z a-z 0-9 . _ : -")
         }
-        let actor = try f.optionalText("actor", max: FeedLimits.actorCharsMax, rule: .actor)
+        let actor = try f.optionalText("actor", max: FeedLimits.actorCharsMax, rule: .actor, allowEmpty: true)
         let note = try f.optionalText("note", max: FeedLimits.noteCharsMax, rule: .note, allowEmpty: true)
         let body = try decodeBody(type, &f)
         return Event(id: id, type: type, at: at, customer: customer, actor: actor, note: note, body: body)
@@ -185,13 +185,10 @@ struct Fields {
         return s
     }
 
+    /// The contract sets no format for `email`; only the length limit applies (a credit file
+    /// keeps what billing sent rather than refusing the customer).
     func optionalEmail() throws(Rejection) -> String? {
-        guard let email = try optionalText("email", max: FeedLimits.profileFieldCharsMax) else { return nil }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !email.contains(" ") else {
-            throw Rejection(.fieldInvalid, "\"email\" is not an e-mail address: \"\(email)\"")
-        }
-        return email
+        try optionalText("email", max: FeedLimits.profileFieldCharsMax)
     }
 
     func requiredInteger(_ key: String, range: ClosedRange<Int>) throws(Rejection) -> Int {

@@ -59,6 +59,9 @@ public enum Fold {
                 installments = [Installment(dueOn: d, amount: total, open: total)]
             case .customerTerms:
                 let d = issuedOn.adding(days: ledger.profile.termsDays)
+                guard d.isRepresentable else {
+                    throw Rejection(.fieldInvalid, "due date issued_on + terms_days (\(ledger.profile.termsDays)) falls after \(Day.last)")
+                }
                 installments = [Installment(dueOn: d, amount: total, open: total)]
             case .installments(let list):
                 installments = []

@@ -91,8 +91,9 @@ public struct InMemoryLog: LogState {
     @discardableResult
     public mutating func ingest(_ text: String) throws -> [IntakeOutcome] {
         var outcomes: [IntakeOutcome] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var bytes = Array(line.utf8)
+        // Split bytes, not Characters: Swift reads "\r\n" as one Character.
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            var bytes = Array(line)
             if bytes.last == 0x0D { bytes.removeLast() }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             outcomes.append(try Intake.process(line: bytes, into: &self))

@@ -30,6 +30,10 @@ public indirect enum JSONValue: Sendable, Equatable {
 public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
     public let text: String
 
+    /// Exponent digits compared numerically; longer exponents (beyond any sane feed) compare
+    /// by text, which can only make two equal values unequal, never the reverse.
+    static let exponentDigitsMax = 15
+
     public var description: String { text }
 
     /// The value when the literal is a plain integer (`-?[0-9]+`, no fraction or exponent).
@@ -40,7 +44,9 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
 
     /// Sign, significant digits without leading or trailing zeros, and decimal exponent:
     /// the exact value in a form where equal numbers have equal representations.
-    var normalized: (negative: Bool, digits: [UInt8], exponent: Int) {
+    /// Nil when the written exponent has more digits than an Int can hold exactly; such
+    /// numbers compare by their text.
+    var normalized: (negative: Bool, digits: [UInt8], exponent: Int)? {
         var negative = false
         var digits = [UInt8]()
         var exponent = 0
@@ -48,6 +54,7 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
         var exp = 0
         var expSign = 1
         var inExp = false
+        var expDigits = 0
         for c in text.utf8 {
             switch c {
             case UInt8(ascii: "-") where !inExp: negative = true
@@ -58,7 +65,10 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
             default:
                 let d = c - UInt8(ascii: "0")
                 if inExp {
-                    exp = min(exp * 10 + Int(d), 1_000_000)
+                    if exp == 0 && d == 0 { continue }
+                    expDigits += 1
+                    guard expDigits <= JSONNumber.exponentDigitsMax else { return nil }
+                    exp = exp * 10 + Int(d)
                 } else {
                     if !(digits.isEmpty && d == 0) { digits.append(d) }
                     if fraction { exponent -= 1 }
@@ -77,8 +87,7 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
 
     public static func == (a: JSONNumber, b: JSONNumber) -> Bool {
         if a.text == b.text { return true }
-        let x = a.normalized
-        let y = b.normalized
+        guard let x = a.normalized, let y = b.normalized else { return false }
         return x.negative == y.negative && x.digits == y.digits && x.exponent == y.exponent
     }
 }
