@@ -157,6 +157,8 @@ public struct Totals: Sendable, Equatable {
     /// Σ amount over allocations in force.
     public var lateAmount: Int64 = 0
 
+    public init() {}
+
     public var balance: Int64 { open - unapplied }
 }
 

@@ -27,63 +27,85 @@ public struct HistoryEntry: Sendable {
     public let seq: UInt64
     public let event: Event
     public let recordedAtMicros: Int64
-    /// The event's main amount in minor units, when it has one.
+    /// The money the event moved, in minor units: the invoice amount, the adjustment
+    /// (signed), what was written off or voided, the payment, the reversed payment (negative).
+    /// Nil for events that move no money (profile, limit, dunning).
     public let amount: Int64?
     public let balanceAfter: Int64
     public let openAfter: Int64
     public let unappliedAfter: Int64
     public let dunningLevelAfter: Int
+
+    static func amountMoved(_ type: EventType, before: Totals, after: Totals) -> Int64? {
+        switch type {
+        case .invoiceIssued: after.invoiced - before.invoiced
+        case .invoiceAdjusted: (after.invoiced - before.invoiced) - (after.credited - before.credited)
+        case .invoiceWrittenOff: after.writtenOff - before.writtenOff
+        case .invoiceVoided: after.voided - before.voided
+        case .paymentReceived, .paymentReversed: after.paid - before.paid
+        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction: nil
+        }
+    }
 }
 
 extension Store {
     /// The customer's events in log order, each with the balance after it (all events:
     /// history is the record as logged; `asOf` drops events whose `at` is later).
     public func history(_ customer: String, asOf: Timestamp? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
-        try env.read { txn in
-            guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
-            var ledger: CustomerLedger?
-            var entries: [HistoryEntry] = []
-            try forEachEvent(txn, of: customer) { seq, record in
-                if let asOf, record.at > asOf { return }
-                let e = try record.event()
-                guard let r = try? Fold.resolve(e, ledger: ledger) else {
-                    throw EngineError(.store, "logged event \(e.id) cannot be folded")
-                }
-                Fold.apply(r, to: &ledger)
-                let t = ledger!.totals
-                entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros, amount: r.amount,
-                                            balanceAfter: t.balance, openAfter: t.open, unappliedAfter: t.unapplied,
-                                            dunningLevelAfter: ledger!.dunningLevel))
-            }
-            guard let ledger else { throw notFound(customer) }
-            return (ledger.currency, entries)
-        }
+        try env.read { txn in try history(txn, customer, asOf: asOf) }
     }
 
+    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> (currency: Currency, entries: [HistoryEntry]) {
+        guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
+        var ledger: CustomerLedger?
+        var entries: [HistoryEntry] = []
+        try forEachEvent(txn, of: customer) { seq, record in
+            if let asOf, record.at > asOf { return }
+            let e = try record.event()
+            guard let r = try? Fold.resolve(e, ledger: ledger) else {
+                throw EngineError(.store, "logged event \(e.id) cannot be folded")
+            }
+            let before = ledger?.totals ?? Totals()
+            Fold.apply(r, to: &ledger)
+            let after = ledger!.totals
+            entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros,
+                                        amount: HistoryEntry.amountMoved(e.type, before: before, after: after),
+                                        balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
+                                        dunningLevelAfter: ledger!.dunningLevel))
+        }
+        guard let ledger else { throw notFound(customer) }
+        return (ledger.currency, entries)
+    }
+
+    /// One read transaction, so the invoice, its ledger and its events are one state.
     public func invoice(_ id: String, asOf: Timestamp? = nil) throws -> InvoiceDetail {
-        let owner = try env.read { txn in try txn.get(invoices, key: Array(id.utf8)) }
-        guard let owner else { throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store") }
-        let customer = String(decoding: owner, as: UTF8.self)
-        let ledger = try self.ledger(customer, asOf: asOf)
-        guard let invoice = ledger.invoice(id) else {
-            throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")")
-        }
-        let index = ledger.invoicePosition(id)!
-        var payments: [InvoiceDetail.Payment] = []
-        for p in ledger.payments where !p.reversed {
-            for a in p.allocations where a.invoice == index {
-                payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
+        try env.read { txn in
+            guard let owner = try txn.get(invoices, key: Array(id.utf8)) else {
+                throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
             }
-        }
-        let paymentIDs = Set(ledger.payments.filter { p in p.allocations.contains { $0.invoice == index } }.map(\.id))
-        let events = try history(customer, asOf: asOf).entries.filter { entry in
-            if entry.event.invoiceReference == id { return true }
-            switch entry.event.body {
-            case .paymentReceived(let p, _, _, _, _), .paymentReversed(let p): return paymentIDs.contains(p)
-            default: return false
+            let customer = String(decoding: owner, as: UTF8.self)
+            guard let ledger = try ledger(txn, customer, asOf: asOf), let invoice = ledger.invoice(id),
+                let index = ledger.invoicePosition(id)
+            else {
+                throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")")
             }
+            var payments: [InvoiceDetail.Payment] = []
+            var paymentIDs = Set<String>()
+            for p in ledger.payments where p.allocations.contains(where: { $0.invoice == index }) {
+                paymentIDs.insert(p.id)
+                for a in p.allocations where a.invoice == index && !p.reversed {
+                    payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
+                }
+            }
+            let events = try history(txn, customer, asOf: asOf).entries.filter { entry in
+                if entry.event.invoiceReference == id { return true }
+                switch entry.event.body {
+                case .paymentReceived(let p, _, _, _, _), .paymentReversed(let p): return paymentIDs.contains(p)
+                default: return false
+                }
+            }
+            return InvoiceDetail(customer: customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
         }
-        return InvoiceDetail(customer: customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
     }
 
     /// Replays every customer's events from the log in memory and compares the result with

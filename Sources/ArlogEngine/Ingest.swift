@@ -25,6 +25,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var accepted = 0
     public var duplicates = 0
     public var rejected = 0
+    /// Valid lines not kept because `--atomic` rolled their file back.
+    public var rolledBack = 0
     public var seconds = 0.0
 
     public init() {}
@@ -37,6 +39,7 @@ public struct IngestSummary: Sendable, Equatable {
         s.accepted += b.accepted
         s.duplicates += b.duplicates
         s.rejected += b.rejected
+        s.rolledBack += b.rolledBack
         s.seconds += b.seconds
         return s
     }
@@ -173,6 +176,7 @@ extension Store {
             } else if o.duplicate {
                 s.duplicates += 1
             } else if rolledBack {
+                s.rolledBack += 1
                 rejected(RejectedLine(source: source, line: o.line, id: o.id, rejection: Rejection(.rolledBack, "valid, but not kept: --atomic and another line of the file was rejected"), raw: Array(batch.bytes[line.range]), rolledBack: true))
             } else {
                 s.accepted += 1

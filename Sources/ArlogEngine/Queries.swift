@@ -164,7 +164,14 @@ extension Store {
         }
         switch filter.sort {
         case .customer: break
-        case .balance: rows.sort { ($0.summary.totals.balance, $1.summary.profile.id) > ($1.summary.totals.balance, $0.summary.profile.id) }
+        case .balance:
+            // Largest first, compared in major units (there is no FX here: across currencies
+            // this is a ranking of face values; filter by --currency for a true one).
+            rows.sort { a, b in
+                let x = Int128(a.summary.totals.balance) * Int128(b.summary.profile.currency.minorPerMajor)
+                let y = Int128(b.summary.totals.balance) * Int128(a.summary.profile.currency.minorPerMajor)
+                return x != y ? x > y : a.summary.profile.id.utf8.lexicographicallyPrecedes(b.summary.profile.id.utf8)
+            }
         case .oldestOverdue: rows.sort { ($0.daysPastDue, $1.summary.profile.id) > ($1.daysPastDue, $0.summary.profile.id) }
         }
         if let limit = filter.limit, rows.count > limit { rows.removeLast(rows.count - limit) }

@@ -67,21 +67,34 @@ public final class Store {
         } catch let e as StorageError where e.kind == .directory {
             throw EngineError(.io, "cannot use store directory \(directory): \(e.message)")
         }
-        meta = try env.openDatabase("meta")
-        log = try env.openDatabase("log")
-        ids = try env.openDatabase("ids")
-        customerEvents = try env.openDatabase("customer_events")
-        invoices = try env.openDatabase("invoices")
-        payments = try env.openDatabase("payments")
-        ledgers = try env.openDatabase("ledgers")
-        try checkFormat()
+        meta = try Store.database("meta", env, create: create, directory)
+        log = try Store.database("log", env, create: create, directory)
+        ids = try Store.database("ids", env, create: create, directory)
+        customerEvents = try Store.database("customer_events", env, create: create, directory)
+        invoices = try Store.database("invoices", env, create: create, directory)
+        payments = try Store.database("payments", env, create: create, directory)
+        ledgers = try Store.database("ledgers", env, create: create, directory)
+        try checkFormat(create: create)
         try catchUp()
     }
 
     public func close() { env.close() }
 
-    func checkFormat() throws {
+    /// Without `create`, a directory that is not an arlog store is refused, not initialized.
+    static func database(_ name: String, _ env: Environment, create: Bool, _ directory: String) throws -> Database {
+        if create { return try env.openDatabase(name) }
+        guard let db = try env.openDatabase(name, create: false) else {
+            env.close()
+            throw EngineError(.store, "\(directory) is not an arlog store (no \(name) database)")
+        }
+        return db
+    }
+
+    func checkFormat(create: Bool) throws {
         let stored = try env.read { txn in try txn.get(meta, key: MetaKey.format) }
+        if stored == nil, !create {
+            throw EngineError(.store, "\(directory) is not an arlog store (no format record)")
+        }
         if let stored {
             guard let v = UInt64(bigEndianBytes: stored), v == Store.formatVersion else {
                 throw EngineError(.store, "store \(directory) has format \(UInt64(bigEndianBytes: stored).map(String.init) ?? "?"); this arlog reads format \(Store.formatVersion)")

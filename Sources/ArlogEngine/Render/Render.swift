@@ -1,0 +1,198 @@
+import ArlogDomain
+
+/// Output rendering for the command-line shell: pure functions from engine results to the text
+/// a command prints. Nothing here does I/O, so every format is unit-tested without a process.
+///
+/// Three formats:
+/// - `table`: a header row, a rule line of dashes, the rows; text left-aligned, numbers
+///   right-aligned, columns two spaces apart, no trailing spaces.
+/// - `json`: the contract's objects (shared/spec/events-v1.md), one line, built with `JSONWriter`.
+/// - `csv`: RFC 4180 fields (a field holding a comma, a quote, CR or LF is quoted and its quotes
+///   doubled), a header row of field names, `\n` line ends.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json, csv
+}
+
+/// A named field of a record. `nil` is a missing value: JSON `null`, an empty cell.
+public typealias RenderField = (name: String, value: ReportValue?)
+
+/// One row of a report: its fields in column order and the fraction digits of its money.
+public struct RenderRecord {
+    public var fields: [RenderField]
+    public var digits: Int
+
+    public init(_ fields: [RenderField], digits: Int) {
+        self.fields = fields
+        self.digits = digits
+    }
+
+    public var names: [String] { fields.map(\.name) }
+
+    /// Cells for a table or CSV line.
+    public var cells: [TableCell] { fields.map { TableCell($0.value, digits: digits) } }
+
+    public func json(into w: inout JSONWriter) {
+        w.raw("{")
+        jsonMembers(into: &w)
+        w.raw("}")
+    }
+
+    /// `"name":value,...` without the braces, for objects that go on with more members.
+    public func jsonMembers(into w: inout JSONWriter) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(f.name)
+            w.raw(":")
+            if let v = f.value { v.json(digits: digits, into: &w) } else { w.raw("null") }
+        }
+    }
+}
+
+/// The text of one table or CSV cell and how a table aligns it.
+public struct TableCell: Equatable, Sendable {
+    public var text: String
+    public var alignRight: Bool
+
+    public init(_ text: String, alignRight: Bool = false) {
+        self.text = text
+        self.alignRight = alignRight
+    }
+
+    /// Numbers (money, integers, fixed-point) align right; text, dates and booleans left.
+    public init(_ value: ReportValue?, digits: Int) {
+        guard let value else {
+            self.init("")
+            return
+        }
+        switch value {
+        case .money, .integer, .hundredths: self.init(value.text(digits: digits), alignRight: true)
+        case .text, .bool, .date: self.init(value.text(digits: digits))
+        }
+    }
+}
+
+public enum Render {
+    // MARK: tables
+
+    /// An aligned text table: header, a rule of dashes, `rows`, and when `footer` is not empty
+    /// another rule and the footer rows. A header aligns right when every cell of its column
+    /// that has text aligns right. Control characters in cells become spaces so that one
+    /// cell cannot break the layout; lines carry no trailing spaces.
+    public static func table(header: [String], rows: [[TableCell]], footer: [[TableCell]] = []) -> String {
+        let columns = header.count
+        var widths = header.map(\.count)
+        var rightAligned = [Bool](repeating: true, count: columns)
+        var hasText = [Bool](repeating: false, count: columns)
+        let clean = { (rows: [[TableCell]]) in
+            rows.map { row in row.map { TableCell(singleLine($0.text), alignRight: $0.alignRight) } }
+        }
+        let body = clean(rows)
+        let foot = clean(footer)
+        for row in body + foot {
+            precondition(row.count == columns, "table row has \(row.count) cells for \(columns) columns")
+            for (i, cell) in row.enumerated() {
+                widths[i] = max(widths[i], cell.text.count)
+                if !cell.text.isEmpty {
+                    hasText[i] = true
+                    if !cell.alignRight { rightAligned[i] = false }
+                }
+            }
+        }
+        let headerCells = header.enumerated().map { TableCell($1, alignRight: hasText[$0] && rightAligned[$0]) }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        var out = ""
+        out += line(headerCells, widths) + "\n"
+        out += rule + "\n"
+        for row in body { out += line(row, widths) + "\n" }
+        if !foot.isEmpty {
+            out += rule + "\n"
+            for row in foot { out += line(row, widths) + "\n" }
+        }
+        return out
+    }
+
+    /// A two-column `field value` table of one record (balance, invoice header, stats).
+    public static func fieldTable(_ record: RenderRecord) -> String {
+        table(header: ["field", "value"], rows: record.fields.map { [TableCell($0.name), TableCell($0.value, digits: record.digits)] })
+    }
+
+    static func line(_ cells: [TableCell], _ widths: [Int]) -> String {
+        var out = ""
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { out += "  " }
+            let pad = String(repeating: " ", count: widths[i] - cell.text.count)
+            out += cell.alignRight ? pad + cell.text : cell.text + pad
+        }
+        while out.last == " " { out.removeLast() }
+        return out
+    }
+
+    static func singleLine(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    // MARK: CSV
+
+    /// One CSV field, quoted when RFC 4180 requires it.
+    public static func csvField(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
+            return s
+        }
+        var out = "\""
+        for c in s {
+            if c == "\"" { out += "\"\"" } else { out.append(c) }
+        }
+        return out + "\""
+    }
+
+    public static func csvLine(_ fields: [String]) -> String {
+        fields.map(csvField).joined(separator: ",") + "\n"
+    }
+
+    /// A header row of `names`, then one line per row.
+    public static func csv(header: [String], rows: [[TableCell]]) -> String {
+        var out = csvLine(header)
+        for row in rows { out += csvLine(row.map(\.text)) }
+        return out
+    }
+
+    /// Records (all with the same columns) as a table, CSV, or a JSON array of objects.
+    public static func records(_ records: [RenderRecord], columns: [String], format: OutputFormat) -> String {
+        switch format {
+        case .table: return table(header: columns, rows: records.map(\.cells))
+        case .csv: return csv(header: columns, rows: records.map(\.cells))
+        case .json:
+            var w = JSONWriter()
+            jsonArray(records, into: &w)
+            return w.text + "\n"
+        }
+    }
+
+    static func jsonArray(_ records: [RenderRecord], into w: inout JSONWriter) {
+        w.raw("[")
+        for (i, r) in records.enumerated() {
+            if i > 0 { w.raw(",") }
+            r.json(into: &w)
+        }
+        w.raw("]")
+    }
+
+    // MARK: numbers
+
+    /// A duration or rate with `digits` decimals, rounded to nearest (ties away from zero):
+    /// (12.345678, 2) → "12.35". For display only; money never goes through a Double.
+    public static func fixed(_ value: Double, digits: Int) -> String {
+        guard value.isFinite, value >= 0 else { return value.isFinite ? "-" + fixed(-value, digits: digits) : "0" }
+        let scale = Money.powersOfTen[digits]
+        let scaled = (value * Double(scale)).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9e18 else { return String(Int64.max / scale) }
+        let n = Int64(scaled)
+        if digits == 0 { return String(n) }
+        let frac = String(n % scale)
+        return "\(n / scale)." + String(repeating: "0", count: digits - frac.count) + frac
+    }
+
+    /// A rate as a whole number (events per second).
+    public static func rate(_ value: Double) -> String { fixed(value, digits: 0) }
+}

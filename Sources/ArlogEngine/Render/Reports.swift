@@ -1,0 +1,229 @@
+import ArlogDomain
+
+/// The query commands' output: balance, aging, customers, stats, history, invoice.
+extension Render {
+    // MARK: balance
+
+    /// `arlog balance`: json is exactly the contract object; table is `field value`; csv is a
+    /// header of the field names and one row.
+    public static func balance(_ report: BalanceReport, format: OutputFormat) -> String {
+        let record = RenderRecord(report.fields.map { ($0.name, $0.value) }, digits: report.currency.fractionDigits)
+        switch format {
+        case .json:
+            var w = JSONWriter()
+            report.json(into: &w)
+            return w.text + "\n"
+        case .table: return fieldTable(record)
+        case .csv: return csv(header: record.names, rows: [record.cells])
+        }
+    }
+
+    // MARK: aging
+
+    /// `arlog aging`: json is the contract object; table and csv list the customers, then one
+    /// `TOTAL` row per currency (a table puts a rule line before them).
+    public static func aging(_ report: AgingReport, format: OutputFormat) -> String {
+        switch format {
+        case .json:
+            var w = JSONWriter()
+            report.json(into: &w)
+            return w.text + "\n"
+        case .table, .csv:
+            let columns = ["customer", "currency"] + report.bucketNames + ["unapplied", "total"]
+            let rows = report.customers.map { agingCells(report, $0) }
+            let totals = report.totals.map { agingCells(report, $0) }
+            if format == .table { return table(header: columns, rows: rows, footer: totals) }
+            return csv(header: columns, rows: rows + totals)
+        }
+    }
+
+    static func agingCells(_ report: AgingReport, _ row: AgingReport.Row) -> [TableCell] {
+        var fields: [RenderField] = report.fields(row).map { ($0.name, $0.value) }
+        if row.customer == nil { fields.insert(("customer", .text("TOTAL")), at: 0) }
+        return RenderRecord(fields, digits: row.currency.fractionDigits).cells
+    }
+
+    // MARK: customers
+
+    public static let customerColumns = [
+        "customer", "name", "currency", "balance", "credit_limit", "available", "over_limit", "overdue",
+        "oldest_overdue", "days_past_due", "dunning_level", "avg_days_late",
+    ]
+
+    public static func customerRecord(_ row: CustomerRow) -> RenderRecord {
+        let s = row.summary
+        let b = row.balance
+        return RenderRecord(
+            [
+                ("customer", .text(s.profile.id)), ("name", .text(s.profile.name)),
+                ("currency", .text(s.profile.currency.code)), ("balance", .money(b.balance)),
+                ("credit_limit", .money(b.creditLimit)), ("available", .money(b.available)),
+                ("over_limit", .bool(b.overLimit)), ("overdue", .money(row.overdue)),
+                ("oldest_overdue", row.oldestOverdue.map { .date($0) }), ("days_past_due", .integer(Int64(row.daysPastDue))),
+                ("dunning_level", .integer(Int64(s.dunningLevel))), ("avg_days_late", s.avgDaysLateHundredths.map { .hundredths($0) }),
+            ], digits: s.profile.currency.fractionDigits)
+    }
+
+    /// `arlog customers`: one row per customer; json is an array of objects.
+    public static func customers(_ rows: [CustomerRow], format: OutputFormat) -> String {
+        records(rows.map(customerRecord), columns: customerColumns, format: format)
+    }
+
+    // MARK: stats
+
+    public static let statsCurrencyColumns = ["currency", "customers", "open", "unapplied", "balance", "overdue", "avg_days_late"]
+
+    public static func statsRecord(_ stats: PortfolioStats) -> RenderRecord {
+        RenderRecord(
+            [
+                ("as_of", .date(stats.asOf)), ("customers", .integer(Int64(stats.customers))),
+                ("events", .integer(Int64(clamping: stats.events))), ("over_limit", .integer(Int64(stats.overLimit))),
+                ("in_dunning", .integer(Int64(stats.inDunning))),
+            ], digits: 0)
+    }
+
+    public static func statsCurrencyRecord(_ f: PortfolioStats.CurrencyFigures) -> RenderRecord {
+        RenderRecord(
+            [
+                ("currency", .text(f.currency.code)), ("customers", .integer(Int64(f.customers))),
+                ("open", .money(f.open)), ("unapplied", .money(f.unapplied)), ("balance", .money(f.balance)),
+                ("overdue", .money(f.overdue)), ("avg_days_late", f.avgDaysLateHundredths.map { .hundredths($0) }),
+            ], digits: f.currency.fractionDigits)
+    }
+
+    /// `arlog stats`: the portfolio figures, then one row per currency. json:
+    /// `{"as_of","customers","events","over_limit","in_dunning","currencies":[{...}]}`.
+    /// There is no csv form (two shapes of row); callers reject it before asking.
+    public static func stats(_ stats: PortfolioStats, format: OutputFormat) -> String {
+        let head = statsRecord(stats)
+        let currencies = stats.currencies.map(statsCurrencyRecord)
+        switch format {
+        case .json:
+            var w = JSONWriter()
+            w.raw("{")
+            head.jsonMembers(into: &w)
+            w.raw(",\"currencies\":")
+            jsonArray(currencies, into: &w)
+            w.raw("}")
+            return w.text + "\n"
+        case .table, .csv:
+            return fieldTable(head) + "\n" + table(header: statsCurrencyColumns, rows: currencies.map(\.cells))
+        }
+    }
+
+    // MARK: history
+
+    public static let historyColumns = [
+        "seq", "at", "recorded_at", "type", "id", "amount", "balance_after", "dunning_level_after", "actor", "note",
+    ]
+
+    /// The recording time of a log entry (microseconds since the epoch) as RFC 3339 UTC.
+    public static func recordedAt(_ micros: Int64) -> String {
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let rest = micros - seconds * 1_000_000
+        return Timestamp(seconds: seconds, nanos: Int32(rest * 1000)).description
+    }
+
+    public static func historyRecord(_ e: HistoryEntry, currency: Currency) -> RenderRecord {
+        RenderRecord(
+            [
+                ("seq", .integer(Int64(clamping: e.seq))), ("at", .text(e.event.at.description)),
+                ("recorded_at", .text(recordedAt(e.recordedAtMicros))), ("type", .text(e.event.type.name)),
+                ("id", .text(e.event.id)), ("amount", e.amount.map { .money($0) }),
+                ("balance_after", .money(e.balanceAfter)), ("dunning_level_after", .integer(Int64(e.dunningLevelAfter))),
+                ("actor", e.event.actor.map { .text($0) }), ("note", e.event.note.map { .text($0) }),
+            ], digits: currency.fractionDigits)
+    }
+
+    /// `arlog history`: one row per event in log order. json: `{"customer","currency","events":[...]}`.
+    public static func history(customer: String, currency: Currency, entries: [HistoryEntry], format: OutputFormat) -> String {
+        let rows = entries.map { historyRecord($0, currency: currency) }
+        switch format {
+        case .table, .csv: return records(rows, columns: historyColumns, format: format)
+        case .json:
+            var w = JSONWriter()
+            w.raw("{\"customer\":")
+            w.string(customer)
+            w.raw(",\"currency\":")
+            w.string(currency.code)
+            w.raw(",\"events\":")
+            jsonArray(rows, into: &w)
+            w.raw("}")
+            return w.text + "\n"
+        }
+    }
+
+    // MARK: invoice
+
+    /// `open`, `voided`, or `settled` (nothing open: paid, credited or written off).
+    public static func invoiceStatus(_ i: InvoiceState) -> String {
+        i.voided ? "voided" : i.open > 0 ? "open" : "settled"
+    }
+
+    public static func invoiceHeader(_ d: InvoiceDetail) -> RenderRecord {
+        let i = d.invoice
+        return RenderRecord(
+            [
+                ("invoice", .text(i.id)), ("customer", .text(d.customer)), ("currency", .text(d.currency.code)),
+                ("issued_on", .date(i.issuedOn)), ("amount", .money(i.amount)), ("adjusted", .money(i.adjustedUp)),
+                ("open", .money(i.open)), ("voided", .money(i.voidedAmount)), ("credited", .money(i.credited)),
+                ("written_off", .money(i.writtenOff)), ("paid", .money(i.paid)), ("status", .text(invoiceStatus(i))),
+            ], digits: d.currency.fractionDigits)
+    }
+
+    public static let installmentColumns = ["n", "due_on", "amount", "open"]
+    public static let invoicePaymentColumns = ["payment", "received_on", "installment", "amount", "days_late"]
+    public static let invoiceEventColumns = ["seq", "at", "type", "id", "actor", "note"]
+
+    /// Installments are numbered from 1 in due order; `installment` of a payment is that number.
+    public static func invoiceSections(_ d: InvoiceDetail) -> (installments: [RenderRecord], payments: [RenderRecord], events: [RenderRecord]) {
+        let digits = d.currency.fractionDigits
+        let installments = d.invoice.installments.enumerated().map { n, inst in
+            RenderRecord([("n", .integer(Int64(n + 1))), ("due_on", .date(inst.dueOn)), ("amount", .money(inst.amount)), ("open", .money(inst.open))], digits: digits)
+        }
+        let payments = d.payments.map { p in
+            RenderRecord(
+                [
+                    ("payment", .text(p.payment)), ("received_on", .date(p.receivedOn)),
+                    ("installment", .integer(Int64(p.installment + 1))), ("amount", .money(p.amount)),
+                    ("days_late", .integer(Int64(p.daysLate))),
+                ], digits: digits)
+        }
+        let events = d.events.map { e in
+            RenderRecord(
+                [
+                    ("seq", .integer(Int64(clamping: e.seq))), ("at", .text(e.event.at.description)),
+                    ("type", .text(e.event.type.name)), ("id", .text(e.event.id)),
+                    ("actor", e.event.actor.map { .text($0) }), ("note", e.event.note.map { .text($0) }),
+                ], digits: digits)
+        }
+        return (installments, payments, events)
+    }
+
+    /// `arlog invoice`: the header, then titled sections `installments`, `payments applied` and
+    /// `events`. json: the header's fields and `"installments"`, `"payments"`, `"events"` arrays
+    /// in one object. There is no csv form; callers reject it before asking.
+    public static func invoice(_ d: InvoiceDetail, format: OutputFormat) -> String {
+        let header = invoiceHeader(d)
+        let (installments, payments, events) = invoiceSections(d)
+        switch format {
+        case .json:
+            var w = JSONWriter()
+            w.raw("{")
+            header.jsonMembers(into: &w)
+            w.raw(",\"installments\":")
+            jsonArray(installments, into: &w)
+            w.raw(",\"payments\":")
+            jsonArray(payments, into: &w)
+            w.raw(",\"events\":")
+            jsonArray(events, into: &w)
+            w.raw("}")
+            return w.text + "\n"
+        case .table, .csv:
+            return fieldTable(header)
+                + "\ninstallments\n" + table(header: installmentColumns, rows: installments.map(\.cells))
+                + "\npayments applied\n" + table(header: invoicePaymentColumns, rows: payments.map(\.cells))
+                + "\nevents\n" + table(header: invoiceEventColumns, rows: events.map(\.cells))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import ArlogEngine
+
+struct Balance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one customer's balance figures.",
+        discussion: """
+            open, unapplied, balance (= open − unapplied), credit limit, available, over_limit, \
+            invoiced, credited, paid, written off, voided, average days late and dunning level. \
+            `--format json` prints the contract's balance object (shared/spec/events-v1.md) on \
+            one line. Exit status 3 when the customer is not in the store (or not yet registered \
+            as of --as-of).
+
+            Example:
+              arlog balance ACME --as-of 2025-02-28 --format json
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Argument(help: ArgumentHelp("The customer id.", valueName: "customer"))
+    var customer: String
+
+    func run() throws {
+        let store = try storeOptions.open()
+        defer { store.close() }
+        let report = try store.balance(customer, asOf: asOfOptions.timestamp)
+        Console.out(Render.balance(report, format: formatOptions.output))
+    }
+}

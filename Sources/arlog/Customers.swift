@@ -1,0 +1,74 @@
+import ArgumentParser
+import ArlogDomain
+import ArlogEngine
+
+struct Customers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List customers with their balance, credit and overdue figures.",
+        discussion: """
+            One row per customer registered as of the report date (--as-of, default today in \
+            UTC): balance, credit limit, available credit, whether over the limit, the amount \
+            overdue (open installments due before the report date), the oldest overdue due date \
+            and its days past due, the dunning level and the average days late. Filters combine \
+            (all must hold).
+
+            Example:
+              arlog customers --overdue --sort oldest-overdue --limit 20
+            """
+    )
+
+    enum SortKey: String, ExpressibleByArgument, CaseIterable {
+        case customer, balance
+        case oldestOverdue = "oldest-overdue"
+    }
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Flag(help: "Only customers whose balance is over their credit limit.")
+    var overLimit = false
+
+    @Flag(help: "Only customers with an installment past due.")
+    var overdue = false
+
+    @Option(help: ArgumentHelp("Only customers at this dunning level or higher (0–4).", valueName: "n"))
+    var dunningLevel: Int?
+
+    @Option(help: ArgumentHelp("Only customers in this currency (ISO 4217 code).", valueName: "code"))
+    var currency: String?
+
+    @Option(help: "Order: customer (id), balance (largest first), oldest-overdue (most days past due first).")
+    var sort: SortKey = .customer
+
+    @Option(help: ArgumentHelp("At most this many rows.", valueName: "n"))
+    var limit: Int?
+
+    func validate() throws {
+        if let dunningLevel, !(0...4).contains(dunningLevel) {
+            throw ValidationError("--dunning-level must be 0 to 4, not \(dunningLevel)")
+        }
+        if let currency, Currency(code: currency.uppercased()) == nil {
+            throw ValidationError("--currency: \"\(currency)\" is not a known ISO 4217 currency code")
+        }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be greater than 0, not \(limit)") }
+    }
+
+    func run() throws {
+        var filter = CustomerFilter()
+        filter.overLimit = overLimit
+        filter.overdue = overdue
+        filter.dunningLevelMin = dunningLevel
+        filter.currency = currency?.uppercased()
+        filter.limit = limit
+        switch sort {
+        case .customer: filter.sort = .customer
+        case .balance: filter.sort = .balance
+        case .oldestOverdue: filter.sort = .oldestOverdue
+        }
+        let store = try storeOptions.open()
+        defer { store.close() }
+        let rows = try store.customers(filter, asOf: asOfOptions.day, today: today())
+        Console.out(Render.customers(rows, format: formatOptions.output))
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import ArlogDomain
+import ArlogEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `--store DIR`: where the store lives.
+struct StoreOptions: ParsableArguments {
+    static let environmentVariable = "ARLOG_STORE"
+    static let defaultDirectory = "arlog-store"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The store directory (default: $ARLOG_STORE, else ./arlog-store).", valueName: "dir"))
+    var store: String?
+
+    func validate() throws {
+        if let store, store.isEmpty { throw ValidationError("--store: the directory name is empty") }
+    }
+
+    /// --store, else $ARLOG_STORE when set and not empty, else ./arlog-store.
+    var directory: String {
+        if let store { return store }
+        if let env = getenv(StoreOptions.environmentVariable), env.pointee != 0 { return String(cString: env) }
+        return StoreOptions.defaultDirectory
+    }
+
+    /// Opens the store; only `ingest` creates one.
+    func open(create: Bool = false) throws -> Store {
+        try Store(directory: directory, create: create)
+    }
+}
+
+/// `--format table|json|csv`.
+struct FormatOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json, csv
+    }
+
+    @Option(help: "Output format.")
+    var format: Format = .table
+
+    var output: OutputFormat {
+        switch format {
+        case .table: .table
+        case .json: .json
+        case .csv: .csv
+        }
+    }
+
+    /// For commands whose output has more than one shape of row (invoice, stats).
+    func rejectCSV(_ command: String) throws {
+        if format == .csv { throw ValidationError("\(command) has no csv form: use --format table or --format json") }
+    }
+}
+
+/// `--as-of YYYY-MM-DD`: the state at the end of that day (UTC).
+struct AsOfOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Answer as of the end of this date (UTC), counting only events whose `at` is not later.", valueName: "yyyy-mm-dd"))
+    var asOf: String?
+
+    func validate() throws {
+        if let asOf, Day(parsing: asOf) == nil {
+            throw ValidationError("--as-of: \"\(asOf)\" is not a valid date YYYY-MM-DD")
+        }
+    }
+
+    var day: Day? { asOf.flatMap { Day(parsing: $0) } }
+    var timestamp: Timestamp? { day.map(Timestamp.endOf) }
+}
+
+/// Today's date in UTC, from the system clock.
+func today() -> Day {
+    Day(number: Int32(time(nil) / 86_400))
+}
+
+/// Unbuffered writes to the standard streams (the output of a command is built whole, then
+/// written once).
+enum Console {
+    static func out(_ text: String) { write(1, text) }
+
+    /// A line on stderr.
+    static func error(_ line: String) { write(2, line.hasSuffix("\n") ? line : line + "\n") }
+
+    static func write(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { write(fd, UnsafeRawBufferPointer($0)) }
+    }
+
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
