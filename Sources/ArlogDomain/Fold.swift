@@ -245,12 +245,14 @@ public enum Fold {
             let inv = InvoiceState(id: id, issuedOn: issuedOn, issuedAt: e.at, amount: r.amount!, installments: r.installments)
             let index = Int32(l.invoices.count)
             l.invoices.append(inv)
+            l.touchedInvoices.insert(index)
             l.invoiceIndex[id] = index
             l.openInvoices.insert(index)
             l.totals.invoiced += r.amount!
             l.totals.open += r.amount!
         case .invoiceAdjusted(let id, _):
             guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
+            l.touchedInvoices.insert(i)
             let a = r.amount!
             if a > 0 {
                 // A positive adjustment adds to the last installment in due order.
@@ -270,6 +272,7 @@ public enum Fold {
         case .invoiceVoided(let id):
             guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
             let amount = reduce(&l, invoice: i, by: l.invoices[Int(i)].open)
+            l.touchedInvoices.insert(i)
             l.invoices[Int(i)].voided = true
             l.invoices[Int(i)].voidedAmount = amount
             l.totals.voided += amount
@@ -277,6 +280,7 @@ public enum Fold {
         case .invoiceWrittenOff(let id, _):
             guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
             let amount = reduce(&l, invoice: i, by: r.amount ?? l.invoices[Int(i)].open)
+            l.touchedInvoices.insert(i)
             l.invoices[Int(i)].writtenOff += amount
             l.totals.writtenOff += amount
             mayResetDunning = true
@@ -297,6 +301,7 @@ public enum Fold {
             }
             let index = Int32(l.payments.count)
             l.payments.append(PaymentState(id: id, at: e.at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: left))
+            l.touchedPayments.insert(index)
             l.paymentIndex[id] = index
             l.totals.paid += amount
             l.totals.unapplied += left
@@ -305,6 +310,7 @@ public enum Fold {
             guard let p = l.paymentIndex[id], !l.payments[Int(p)].reversed else { return }
             let payment = l.payments[Int(p)]
             for a in payment.allocations {
+                l.touchedInvoices.insert(a.invoice)
                 l.invoices[Int(a.invoice)].installments[Int(a.installment)].open += a.amount
                 l.invoices[Int(a.invoice)].paid -= a.amount
                 l.openInvoices.insert(a.invoice)
@@ -315,6 +321,7 @@ public enum Fold {
             l.totals.unapplied -= payment.unapplied
             l.totals.paid -= payment.amount
             l.payments[Int(p)].reversed = true
+            l.touchedPayments.insert(p)
         case .dunningAction(let level, _, _):
             l.dunningLevel = level
         }
@@ -335,6 +342,7 @@ public enum Fold {
             left -= take
         }
         let reduced = amount - left
+        if reduced > 0 { l.touchedInvoices.insert(i) }
         l.totals.open -= reduced
         if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
         return reduced
@@ -356,6 +364,7 @@ public enum Fold {
         let daysLate = Int32(max(0, receivedOn.days(since: inst.dueOn)))
         l.invoices[Int(i)].installments[Int(j)].open -= take
         l.invoices[Int(i)].paid += take
+        l.touchedInvoices.insert(i)
         l.totals.open -= take
         l.totals.lateWeighted += Int128(daysLate) * Int128(take)
         l.totals.lateAmount += take

@@ -8,13 +8,19 @@ public enum IntakeOutcome: Sendable {
 
 /// The accepted log as intake sees it. Two implementations: `InMemoryLog` (domain tests,
 /// as-of folds) and the engine's LMDB store; both run the same `Intake.process`.
-public protocol LogState: ReferenceLookup {
+public protocol LogState {
+    associatedtype References: ReferenceLookup
+    /// Invoice and payment owners. A separate value, so that handing it to validation does not
+    /// share (and so force a copy of) the state's ledgers.
+    var references: References { get }
     /// The stored event with this id, parsed, for the duplicate-or-conflict check.
     func storedEvent(id: String) throws -> JSONObject?
-    /// The customer's current ledger; nil when not registered.
-    func ledger(for customer: String) throws -> CustomerLedger?
-    /// Appends an accepted event (its bytes as received) with the customer's new ledger.
-    mutating func append(_ event: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) throws
+    /// The customer's current ledger, read-only (nil when not registered). Mutating, so a
+    /// store may keep what it loaded.
+    mutating func ledger(for customer: String) throws -> CustomerLedger?
+    /// Appends an accepted event (its bytes as received) and folds it into the customer's
+    /// ledger in place.
+    mutating func append(_ event: ResolvedEvent, raw: UnsafeRawBufferPointer) throws
 }
 
 public enum Intake {
@@ -38,17 +44,20 @@ public enum Intake {
             if stored == object { return .duplicate(id: id) }
             return .rejected(Rejection(.conflict, "id \(id) is already in the log with different content"), id: id)
         }
+        let resolved: ResolvedEvent
         do {
             let event = try EventDecoder.decode(object, id: id)
-            var ledger = try state.ledger(for: event.customer)
-            let resolved = try Fold.validate(event, ledger: ledger, refs: state)
-            Fold.apply(resolved, to: &ledger)
-            guard let ledger else { preconditionFailure("an accepted event leaves its customer registered") }
-            try state.append(resolved, raw: line, ledger: ledger)
-            return .accepted(resolved)
+            // Scoped: the read-only copy must be gone before `append` mutates the ledger, or
+            // the mutation would copy the whole ledger.
+            resolved = try { () throws -> ResolvedEvent in
+                let ledger = try state.ledger(for: event.customer)
+                return try Fold.validate(event, ledger: ledger, refs: state.references)
+            }()
         } catch let rejection as Rejection {
             return .rejected(rejection, id: id)
         }
+        try state.append(resolved, raw: line)
+        return .accepted(resolved)
     }
 
     public static func process(line: [UInt8], into state: inout some LogState) throws -> IntakeOutcome {
@@ -56,14 +65,22 @@ public enum Intake {
     }
 }
 
+/// Invoice and payment owners, shared by reference so lookups never copy them.
+public final class OwnerIndex: ReferenceLookup {
+    var invoices: [String: String] = [:]
+    var payments: [String: String] = [:]
+
+    public func invoiceOwner(_ invoice: String) -> String? { invoices[invoice] }
+    public func paymentOwner(_ payment: String) -> String? { payments[payment] }
+}
+
 /// The whole log in memory: for domain tests, and as the reference the LMDB store is checked
 /// against. Not for production volumes.
 public struct InMemoryLog: LogState {
     public private(set) var events: [(event: Event, raw: [UInt8])] = []
     public private(set) var ledgers: [String: CustomerLedger] = [:]
+    public let references = OwnerIndex()
     var ids: [String: Int] = [:]
-    var invoiceOwners: [String: String] = [:]
-    var paymentOwners: [String: String] = [:]
 
     public init() {}
 
@@ -74,17 +91,18 @@ public struct InMemoryLog: LogState {
 
     public func ledger(for customer: String) -> CustomerLedger? { ledgers[customer] }
 
-    public func invoiceOwner(_ invoice: String) -> String? { invoiceOwners[invoice] }
+    public func invoiceOwner(_ invoice: String) -> String? { references.invoices[invoice] }
 
-    public func paymentOwner(_ payment: String) -> String? { paymentOwners[payment] }
+    public func paymentOwner(_ payment: String) -> String? { references.payments[payment] }
 
-    public mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) {
+    public mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer) {
         let e = r.event
         ids[e.id] = events.count
         events.append((e, Array(raw)))
-        ledgers[e.customer] = ledger
-        if case .invoiceIssued(let invoice, _, _, _, _) = e.body { invoiceOwners[invoice] = e.customer }
-        if case .paymentReceived(let payment, _, _, _, _) = e.body { paymentOwners[payment] = e.customer }
+        Fold.apply(r, to: &ledgers[e.customer])
+        ledgers[e.customer]?.clearTouched()
+        if case .invoiceIssued(let invoice, _, _, _, _) = e.body { references.invoices[invoice] = e.customer }
+        if case .paymentReceived(let payment, _, _, _, _) = e.body { references.payments[payment] = e.customer }
     }
 
     /// Feeds NDJSON text line by line; returns the outcomes of the non-blank lines.

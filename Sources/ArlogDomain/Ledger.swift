@@ -19,6 +19,19 @@ public struct CustomerLedger: Sendable, Equatable {
     /// Positions of invoices with an open amount: the candidates for FIFO allocation, aging and
     /// overdue checks, so that settled history is not scanned on every payment.
     var openInvoices: Set<Int32> = []
+    /// Positions of invoices and payments the fold changed since `clearTouched()`: what a
+    /// store must write back. Not part of the ledger's value (ignored by ==).
+    public internal(set) var touchedInvoices: Set<Int32> = []
+    public internal(set) var touchedPayments: Set<Int32> = []
+
+    /// Called by a store once it has persisted the touched items.
+    public mutating func clearTouched() {
+        touchedInvoices.removeAll(keepingCapacity: true)
+        touchedPayments.removeAll(keepingCapacity: true)
+    }
+
+    /// Invoices plus payments: the size of the ledger, for cache accounting.
+    public var itemCount: Int { invoices.count + payments.count }
 
     public init(profile: CustomerProfile) {
         self.profile = profile
@@ -104,7 +117,8 @@ public struct CustomerLedger: Sendable, Equatable {
         for i in openInvoices.sorted() {
             for inst in invoices[Int(i)].installments where inst.open > 0 { open.append((inst.dueOn, inst.open)) }
         }
-        return LedgerSummary(profile: profile, totals: totals, dunningLevel: dunningLevel, eventCount: eventCount, latestAt: latestAt, openInstallments: open)
+        return LedgerSummary(profile: profile, totals: totals, dunningLevel: dunningLevel, eventCount: eventCount, latestAt: latestAt,
+                             openInstallments: open, invoiceCount: invoices.count, paymentCount: payments.count)
     }
 }
 

@@ -13,8 +13,37 @@ public enum LedgerCodec {
         public var description: String { "corrupt ledger record: \(message)" }
     }
 
+    /// The whole ledger in one record: the header, then every invoice and payment.
     public static func encode(_ l: CustomerLedger) -> [UInt8] {
         var w = ByteWriter()
+        writeHeader(l, &w)
+        for inv in l.invoices { writeInvoice(inv, &w) }
+        for pay in l.payments { writePayment(pay, &w) }
+        return w.bytes
+    }
+
+    /// The header record: the summary section and the item counts. A store keeps it apart
+    /// from the items, so an event rewrites the header and the items it touched, not the
+    /// customer's history.
+    public static func encodeHeader(_ l: CustomerLedger) -> [UInt8] {
+        var w = ByteWriter()
+        writeHeader(l, &w)
+        return w.bytes
+    }
+
+    public static func encodeInvoice(_ inv: InvoiceState) -> [UInt8] {
+        var w = ByteWriter()
+        writeInvoice(inv, &w)
+        return w.bytes
+    }
+
+    public static func encodePayment(_ pay: PaymentState) -> [UInt8] {
+        var w = ByteWriter()
+        writePayment(pay, &w)
+        return w.bytes
+    }
+
+    static func writeHeader(_ l: CustomerLedger, _ w: inout ByteWriter) {
         w.bytes.append(version)
         let p = l.profile
         w.string(p.id)
@@ -34,7 +63,7 @@ public enum LedgerCodec {
         w.int(Int64(l.dunningLevel))
         w.int(Int64(l.eventCount))
         w.timestamp(l.latestAt)
-        // Open installments (due_on, open) for aging and overdue questions without the body.
+        // Open installments (due_on, open) for aging and overdue questions without the items.
         let open = l.summary.openInstallments
         w.int(Int64(open.count))
         for (d, a) in open {
@@ -42,40 +71,41 @@ public enum LedgerCodec {
             w.int(a)
         }
         w.int(Int64(l.invoices.count))
-        for inv in l.invoices {
-            w.string(inv.id)
-            w.int(Int64(inv.issuedOn.number))
-            w.timestamp(inv.issuedAt)
-            w.int(inv.amount)
-            w.int(inv.voided ? 1 : 0)
-            for v in [inv.adjustedUp, inv.credited, inv.writtenOff, inv.voidedAmount, inv.paid] { w.int(v) }
-            w.int(Int64(inv.installments.count))
-            for inst in inv.installments {
-                w.int(Int64(inst.dueOn.number))
-                w.int(inst.amount)
-                w.int(inst.open)
-            }
-        }
         w.int(Int64(l.payments.count))
-        for pay in l.payments {
-            w.string(pay.id)
-            w.timestamp(pay.at)
-            w.int(Int64(pay.receivedOn.number))
-            w.int(pay.amount)
-            w.int(pay.unapplied)
-            w.int(pay.reversed ? 1 : 0)
-            w.int(Int64(pay.allocations.count))
-            for a in pay.allocations {
-                w.int(Int64(a.invoice))
-                w.int(Int64(a.installment))
-                w.int(a.amount)
-                w.int(Int64(a.daysLate))
-            }
-        }
-        return w.bytes
     }
 
-    /// Decodes the summary section only.
+    static func writeInvoice(_ inv: InvoiceState, _ w: inout ByteWriter) {
+        w.string(inv.id)
+        w.int(Int64(inv.issuedOn.number))
+        w.timestamp(inv.issuedAt)
+        w.int(inv.amount)
+        w.int(inv.voided ? 1 : 0)
+        for v in [inv.adjustedUp, inv.credited, inv.writtenOff, inv.voidedAmount, inv.paid] { w.int(v) }
+        w.int(Int64(inv.installments.count))
+        for inst in inv.installments {
+            w.int(Int64(inst.dueOn.number))
+            w.int(inst.amount)
+            w.int(inst.open)
+        }
+    }
+
+    static func writePayment(_ pay: PaymentState, _ w: inout ByteWriter) {
+        w.string(pay.id)
+        w.timestamp(pay.at)
+        w.int(Int64(pay.receivedOn.number))
+        w.int(pay.amount)
+        w.int(pay.unapplied)
+        w.int(pay.reversed ? 1 : 0)
+        w.int(Int64(pay.allocations.count))
+        for a in pay.allocations {
+            w.int(Int64(a.invoice))
+            w.int(Int64(a.installment))
+            w.int(a.amount)
+            w.int(Int64(a.daysLate))
+        }
+    }
+
+    /// Decodes the summary section of a header (or of a whole-ledger record).
     public static func decodeSummary(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> LedgerSummary {
         var r = ByteReader(bytes: bytes)
         return try summary(&r)
@@ -114,71 +144,108 @@ public enum LedgerCodec {
         var open: [(dueOn: Day, open: Int64)] = []
         open.reserveCapacity(openCount)
         for _ in 0..<openCount { open.append((Day(number: Int32(try r.int())), try r.int())) }
-        return LedgerSummary(profile: profile, totals: t, dunningLevel: dunning, eventCount: events, latestAt: latestAt, openInstallments: open)
+        let invoiceCount = try r.int()
+        let paymentCount = try r.int()
+        guard invoiceCount >= 0, paymentCount >= 0 else { throw DecodeError(message: "bad item counts") }
+        return LedgerSummary(profile: profile, totals: t, dunningLevel: dunning, eventCount: events, latestAt: latestAt,
+                             openInstallments: open, invoiceCount: Int(invoiceCount), paymentCount: Int(paymentCount))
     }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> CustomerLedger {
+    static func readInvoice(_ r: inout ByteReader) throws(DecodeError) -> InvoiceState {
+        let id = try r.string()
+        let issuedOn = Day(number: Int32(try r.int()))
+        let issuedAt = try r.timestamp()
+        let amount = try r.int()
+        let voided = try r.int() != 0
+        let adjustedUp = try r.int()
+        let credited = try r.int()
+        let writtenOff = try r.int()
+        let voidedAmount = try r.int()
+        let paid = try r.int()
+        let n = try r.count()
+        guard n > 0 else { throw DecodeError(message: "invoice \(id) without installments") }
+        var installments: [Installment] = []
+        installments.reserveCapacity(n)
+        for _ in 0..<n {
+            installments.append(Installment(dueOn: Day(number: Int32(try r.int())), amount: try r.int(), open: try r.int()))
+        }
+        var inv = InvoiceState(id: id, issuedOn: issuedOn, issuedAt: issuedAt, amount: amount, installments: installments)
+        inv.voided = voided
+        inv.adjustedUp = adjustedUp
+        inv.credited = credited
+        inv.writtenOff = writtenOff
+        inv.voidedAmount = voidedAmount
+        inv.paid = paid
+        return inv
+    }
+
+    static func readPayment(_ r: inout ByteReader) throws(DecodeError) -> PaymentState {
+        let id = try r.string()
+        let at = try r.timestamp()
+        let receivedOn = Day(number: Int32(try r.int()))
+        let amount = try r.int()
+        let unapplied = try r.int()
+        let reversed = try r.int() != 0
+        let n = try r.count()
+        var allocations: [Allocation] = []
+        allocations.reserveCapacity(n)
+        for _ in 0..<n {
+            allocations.append(Allocation(invoice: Int32(try r.int()), installment: Int32(try r.int()), amount: try r.int(), daysLate: Int32(try r.int())))
+        }
+        var p = PaymentState(id: id, at: at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: unapplied)
+        p.reversed = reversed
+        return p
+    }
+
+    public static func decodeInvoice(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> InvoiceState {
         var r = ByteReader(bytes: bytes)
-        let s = try summary(&r)
+        let inv = try readInvoice(&r)
+        guard r.index == bytes.count else { throw DecodeError(message: "trailing bytes") }
+        return inv
+    }
+
+    public static func decodePayment(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> PaymentState {
+        var r = ByteReader(bytes: bytes)
+        let p = try readPayment(&r)
+        guard r.index == bytes.count else { throw DecodeError(message: "trailing bytes") }
+        return p
+    }
+
+    /// Assembles a ledger from its header and items, checking that they fit together.
+    public static func assemble(_ s: LedgerSummary, invoices: [InvoiceState], payments: [PaymentState]) throws(DecodeError) -> CustomerLedger {
+        guard invoices.count == s.invoiceCount, payments.count == s.paymentCount else {
+            throw DecodeError(message: "customer \(s.profile.id): header counts \(s.invoiceCount) invoices and \(s.paymentCount) payments, found \(invoices.count) and \(payments.count)")
+        }
+        for p in payments {
+            for a in p.allocations {
+                guard Int(a.invoice) < invoices.count, a.invoice >= 0, Int(a.installment) < invoices[Int(a.invoice)].installments.count, a.installment >= 0 else {
+                    throw DecodeError(message: "payment \(p.id): allocation points outside the ledger")
+                }
+            }
+        }
         var l = CustomerLedger(profile: s.profile)
         l.totals = s.totals
         l.dunningLevel = s.dunningLevel
         l.eventCount = s.eventCount
         l.latestAt = s.latestAt
-        let invoiceCount = try r.count()
-        l.invoices.reserveCapacity(invoiceCount)
-        for _ in 0..<invoiceCount {
-            let id = try r.string()
-            let issuedOn = Day(number: Int32(try r.int()))
-            let issuedAt = try r.timestamp()
-            let amount = try r.int()
-            let voided = try r.int() != 0
-            let adjustedUp = try r.int()
-            let credited = try r.int()
-            let writtenOff = try r.int()
-            let voidedAmount = try r.int()
-            let paid = try r.int()
-            let n = try r.count()
-            var installments: [Installment] = []
-            installments.reserveCapacity(n)
-            for _ in 0..<n {
-                installments.append(Installment(dueOn: Day(number: Int32(try r.int())), amount: try r.int(), open: try r.int()))
-            }
-            var inv = InvoiceState(id: id, issuedOn: issuedOn, issuedAt: issuedAt, amount: amount, installments: installments)
-            inv.voided = voided
-            inv.adjustedUp = adjustedUp
-            inv.credited = credited
-            inv.writtenOff = writtenOff
-            inv.voidedAmount = voidedAmount
-            inv.paid = paid
-            l.invoices.append(inv)
-        }
-        let paymentCount = try r.count()
-        l.payments.reserveCapacity(paymentCount)
-        for _ in 0..<paymentCount {
-            let id = try r.string()
-            let at = try r.timestamp()
-            let receivedOn = Day(number: Int32(try r.int()))
-            let amount = try r.int()
-            let unapplied = try r.int()
-            let reversed = try r.int() != 0
-            let n = try r.count()
-            var allocations: [Allocation] = []
-            allocations.reserveCapacity(n)
-            for _ in 0..<n {
-                let a = Allocation(invoice: Int32(try r.int()), installment: Int32(try r.int()), amount: try r.int(), daysLate: Int32(try r.int()))
-                guard Int(a.invoice) < l.invoices.count, Int(a.installment) < l.invoices[Int(a.invoice)].installments.count else {
-                    throw DecodeError(message: "allocation points outside the ledger")
-                }
-                allocations.append(a)
-            }
-            var p = PaymentState(id: id, at: at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: unapplied)
-            p.reversed = reversed
-            l.payments.append(p)
-        }
-        guard r.index == bytes.count else { throw DecodeError(message: "trailing bytes") }
+        l.invoices = invoices
+        l.payments = payments
         l.reindex()
         return l
+    }
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> CustomerLedger {
+        var r = ByteReader(bytes: bytes)
+        let s = try summary(&r)
+        var invoices: [InvoiceState] = []
+        var payments: [PaymentState] = []
+        guard s.invoiceCount + s.paymentCount <= bytes.count else { throw DecodeError(message: "bad item counts") }
+        invoices.reserveCapacity(s.invoiceCount)
+        payments.reserveCapacity(s.paymentCount)
+        for _ in 0..<s.invoiceCount { invoices.append(try readInvoice(&r)) }
+        for _ in 0..<s.paymentCount { payments.append(try readPayment(&r)) }
+        guard r.index == bytes.count else { throw DecodeError(message: "trailing bytes") }
+        return try assemble(s, invoices: invoices, payments: payments)
     }
 
     public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> CustomerLedger {
@@ -200,6 +267,8 @@ public struct LedgerSummary: Sendable {
     public let eventCount: Int
     public let latestAt: Timestamp
     public let openInstallments: [(dueOn: Day, open: Int64)]
+    public let invoiceCount: Int
+    public let paymentCount: Int
 
     public var avgDaysLateHundredths: Int64? {
         guard totals.lateAmount > 0 else { return nil }

@@ -126,13 +126,19 @@ extension Store {
             try txn.scan(ledgers, from: nil) { key, value in
                 let customer = String(decoding: key, as: UTF8.self)
                 report.customers += 1
-                let stored = Array(value)
+                let stored: CustomerLedger?
+                do {
+                    stored = try loadLedger(txn, customer)
+                } catch {
+                    report.problem("customer \(customer): stored projection unreadable: \(error)")
+                    return true
+                }
                 guard let replayed = try replay(txn, customer, asOf: nil) else {
                     report.problem("customer \(customer): a projection exists but the log has no events for it")
                     return true
                 }
-                if LedgerCodec.encode(replayed) != stored {
-                    let s = (try? LedgerCodec.decode(stored)).map { BalanceReport($0) }
+                if stored.map(LedgerCodec.encode) != LedgerCodec.encode(replayed) {
+                    let s = stored.map { BalanceReport($0) }
                     let r = BalanceReport(replayed)
                     report.problem("customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
                 }

@@ -26,12 +26,10 @@ extension Store {
     }
 
     func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> CustomerLedger? {
-        let key = Array(customer.utf8)
-        guard let stored = try txn.withValue(ledgers, key: key, { raw in
-            let head = try LedgerCodec.decodeSummary(raw)
-            return asOf == nil || head.latestAt <= asOf! ? try LedgerCodec.decode(raw) : nil
-        }) else { return nil }
-        if let stored { return stored }
+        guard let head = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
+            return nil
+        }
+        if asOf == nil || head.latestAt <= asOf! { return try loadLedger(txn, customer) }
         return try replay(txn, customer, asOf: asOf)
     }
 

@@ -33,7 +33,7 @@ extension Store {
     public func rebuild(progress: ((UInt64) -> Void)? = nil) throws -> RebuildSummary {
         let started = Store.monotonicSeconds()
         try env.write { txn in
-            for db in [ids, customerEvents, invoices, payments, ledgers] { try txn.drop(db) }
+            for db in derivedDatabases { try txn.drop(db) }
             try txn.put(meta, key: MetaKey.projected, value: UInt64(0).bigEndianBytes)
         }
         cache = LedgerCache()
@@ -49,7 +49,7 @@ extension Store {
     func catchUp(progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         var replayed: UInt64 = 0
         while true {
-            var dirty: [String: CustomerLedger] = [:]
+            var ledgersAfter: [String: CustomerLedger] = [:]
             var from: UInt64 = 0
             var position: UInt64 = 0
             var head: UInt64 = 0
@@ -57,7 +57,7 @@ extension Store {
                 head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
                 guard projected < head else { return true }
-                var state = BatchState(store: self, txn: txn, cached: cache.entries, head: head, recordedAtMicros: 0)
+                var state = BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: 0)
                 from = projected
                 position = projected
                 var count = 0
@@ -71,12 +71,12 @@ extension Store {
                 }
                 guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
                 try state.finish(projected: position)
-                dirty = state.dirty
+                ledgersAfter = state.ledgers
                 return false
             }
             if done { break }
             // Entries reflect the projected position; only at the head may ingest trust them.
-            cache.merge(dirty, head: position == head ? head : UInt64.max)
+            cache.restore(ledgersAfter, head: position == head ? head : UInt64.max)
             replayed += position - from
             progress?(position)
         }

@@ -14,15 +14,18 @@ import ArlogStorage
 ///   ids             event id → seq (idempotency)
 ///   customer_events customer 0x00 seq (u64 BE) → ∅: each customer's events in log order
 ///   invoices        invoice id → customer; payments: payment id → customer
-///   ledgers         customer → LedgerCodec bytes: the projection
+///   ledgers         customer → ledger header (LedgerCodec): summary and item counts
+///   ledger_items    customer 0x00 kind ('i'/'p') position (u32 BE) → one invoice or payment
 /// Every write transaction that appends events also updates the indexes and projections and
 /// the positions in meta, so after any crash they agree with the log.
 public final class Store {
     /// The on-disk format. Opening a store of another format is an error, never a guess.
     public static let formatVersion: UInt64 = 1
-    /// Decoded ledgers kept between batches; past this the cache is emptied. Bounds memory
-    /// whatever the number of customers (a ledger is typically a few KiB).
-    public static let ledgerCacheEntriesMax = 50_000
+    /// Decoded ledgers kept between batches; past either bound the cache is emptied. Bounds
+    /// memory whatever the number of customers or the length of their histories (an item, an
+    /// invoice or payment in memory, takes a few hundred bytes).
+    public static let ledgerCacheEntriesMax = 100_000
+    public static let ledgerCacheItemsMax = 1_000_000
 
     public let directory: String
     let env: Environment
@@ -33,7 +36,11 @@ public final class Store {
     let invoices: Database
     let payments: Database
     let ledgers: Database
+    let ledgerItems: Database
     var cache = LedgerCache()
+
+    /// Everything derived from the log: what rebuild drops and replays.
+    var derivedDatabases: [Database] { [ids, customerEvents, invoices, payments, ledgers, ledgerItems] }
 
     enum MetaKey {
         static let format = Array("format".utf8)
@@ -74,6 +81,7 @@ public final class Store {
         invoices = try Store.database("invoices", env, create: create, directory)
         payments = try Store.database("payments", env, create: create, directory)
         ledgers = try Store.database("ledgers", env, create: create, directory)
+        ledgerItems = try Store.database("ledger_items", env, create: create, directory)
         try checkFormat(create: create)
         try catchUp()
     }
@@ -139,28 +147,91 @@ public final class Store {
 }
 
 /// Decoded ledgers as of the last commit of this process, so that a customer seen in the
-/// previous batch is not decoded again. Emptied when another process wrote to the log.
+/// previous batch is not loaded again. Emptied when another process wrote to the log.
 struct LedgerCache {
     var entries: [String: CustomerLedger] = [:]
     /// The log head these entries reflect.
     var head: UInt64 = 0
 
-    mutating func merge(_ dirty: [String: CustomerLedger], head: UInt64) {
-        if entries.count + dirty.count > Store.ledgerCacheEntriesMax { entries.removeAll(keepingCapacity: true) }
-        entries.merge(dirty) { _, new in new }
+    /// Takes the entries for a batch (moved, so the batch mutates them in place); they come
+    /// back with `restore` only if the batch commits.
+    mutating func take(head: UInt64) -> [String: CustomerLedger] {
+        defer { entries = [:] }
+        return head == self.head ? entries : [:]
+    }
+
+    mutating func restore(_ ledgers: [String: CustomerLedger], head: UInt64) {
+        let items = ledgers.values.reduce(0) { $0 + $1.itemCount }
+        if ledgers.count > Store.ledgerCacheEntriesMax || items > Store.ledgerCacheItemsMax {
+            entries = [:]
+        } else {
+            entries = ledgers
+        }
         self.head = head
     }
 }
 
-/// The log inside one write transaction, as the intake pipeline sees it. Changes go straight
-/// into the transaction except ledgers, which are kept decoded until the batch ends.
+extension Store {
+    static func itemKey(_ customer: String, _ kind: UInt8, _ position: Int32) -> [UInt8] {
+        var key = customerPrefix(customer)
+        key.append(kind)
+        let p = UInt32(position)
+        key.append(contentsOf: [UInt8(p >> 24), UInt8(truncatingIfNeeded: p >> 16), UInt8(truncatingIfNeeded: p >> 8), UInt8(truncatingIfNeeded: p)])
+        return key
+    }
+
+    static let invoiceItem = UInt8(ascii: "i")
+    static let paymentItem = UInt8(ascii: "p")
+
+    /// A customer's whole ledger: its header and its items, which must agree.
+    func loadLedger(_ txn: ReadTransaction, _ customer: String) throws -> CustomerLedger? {
+        guard let summary = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
+            return nil
+        }
+        var invoiceItems: [InvoiceState] = []
+        var paymentItems: [PaymentState] = []
+        invoiceItems.reserveCapacity(summary.invoiceCount)
+        paymentItems.reserveCapacity(summary.paymentCount)
+        try txn.scan(ledgerItems, prefix: Store.customerPrefix(customer)) { key, value in
+            switch key[key.count - 5] {
+            case Store.invoiceItem: invoiceItems.append(try LedgerCodec.decodeInvoice(value))
+            case Store.paymentItem: paymentItems.append(try LedgerCodec.decodePayment(value))
+            default: throw EngineError(.store, "corrupt ledger item key for customer \(customer)")
+            }
+            return true
+        }
+        return try LedgerCodec.assemble(summary, invoices: invoiceItems, payments: paymentItems)
+    }
+}
+
+/// Invoice and payment owners, read in the batch's transaction.
+struct OwnerLookup: ReferenceLookup {
+    let store: Store
+    let txn: WriteTransaction
+
+    func invoiceOwner(_ invoice: String) throws -> String? {
+        try txn.get(store.invoices, key: Array(invoice.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func paymentOwner(_ payment: String) throws -> String? {
+        try txn.get(store.payments, key: Array(payment.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// The log inside one write transaction, as the intake pipeline sees it. Events and indexes
+/// go straight into the transaction; ledgers are folded in memory, in place, and only their
+/// headers and touched items are written when the batch ends.
 struct BatchState: LogState {
     let store: Store
     let txn: WriteTransaction
-    let cached: [String: CustomerLedger]
+    /// Decoded ledgers: the cache taken for this batch plus what it loaded.
+    var ledgers: [String: CustomerLedger]
     var head: UInt64
     var recordedAtMicros: Int64
-    var dirty: [String: CustomerLedger] = [:]
+    /// Customers whose ledger changed in this batch.
+    var dirty: Set<String> = []
+
+    var references: OwnerLookup { OwnerLookup(store: store, txn: txn) }
 
     func storedEvent(id: String) throws -> JSONObject? {
         guard let seqBytes = try txn.get(store.ids, key: Array(id.utf8)) else { return nil }
@@ -170,27 +241,31 @@ struct BatchState: LogState {
         return try JSONParser.parseObject(record.raw)
     }
 
-    func ledger(for customer: String) throws -> CustomerLedger? {
-        if let l = dirty[customer] ?? cached[customer] { return l }
-        return try txn.withValue(store.ledgers, key: Array(customer.utf8)) { try LedgerCodec.decode($0) }
+    mutating func ledger(for customer: String) throws -> CustomerLedger? {
+        if let l = ledgers[customer] { return l }
+        guard let l = try store.loadLedger(txn, customer) else { return nil }
+        ledgers[customer] = l
+        return l
     }
 
-    func invoiceOwner(_ invoice: String) throws -> String? {
-        try txn.get(store.invoices, key: Array(invoice.utf8)).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    func paymentOwner(_ payment: String) throws -> String? {
-        try txn.get(store.payments, key: Array(payment.utf8)).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer, ledger: CustomerLedger) throws {
+    mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer) throws {
         let e = r.event
         head += 1
         let seqKey = head.bigEndianBytes
         try txn.put(store.log, key: seqKey, value: EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw), flags: .append)
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         try indexReferences(e, seq: head)
-        dirty[e.customer] = ledger
+        Fold.apply(r, to: &ledgers[e.customer])
+        dirty.insert(e.customer)
+    }
+
+    /// Folds an event that is already in the log (rebuild, catch-up): no validation.
+    mutating func replay(_ e: Event, seq: UInt64) throws {
+        _ = try ledger(for: e.customer)
+        Replay.step(e, &ledgers[e.customer])
+        try txn.put(store.ids, key: Array(e.id.utf8), value: seq.bigEndianBytes)
+        try indexReferences(e, seq: seq)
+        dirty.insert(e.customer)
     }
 
     /// The indexes derived from one logged event (shared by intake and rebuild).
@@ -206,21 +281,20 @@ struct BatchState: LogState {
         }
     }
 
-    /// Folds an event that is already in the log (rebuild, catch-up): no validation.
-    mutating func replay(_ e: Event, seq: UInt64) throws {
-        var ledger = try self.ledger(for: e.customer)
-        Replay.step(e, &ledger)
-        try txn.put(store.ids, key: Array(e.id.utf8), value: seq.bigEndianBytes)
-        try indexReferences(e, seq: seq)
-        dirty[e.customer] = ledger
-    }
-
-    /// Writes the batch's ledgers and the positions: the last step before commit.
-    /// `projected` is the log position the projections now reflect (the head, except while
-    /// a rebuild is catching up).
-    func finish(projected: UInt64? = nil) throws {
-        for (customer, ledger) in dirty {
-            try txn.put(store.ledgers, key: Array(customer.utf8), value: LedgerCodec.encode(ledger))
+    /// Writes the changed ledgers (header and touched items) and the positions: the last
+    /// step before commit. `projected` is the log position the projections now reflect (the
+    /// head, except while a rebuild is catching up).
+    mutating func finish(projected: UInt64? = nil) throws {
+        for customer in dirty {
+            guard let l = ledgers[customer] else { continue }
+            try txn.put(store.ledgers, key: Array(customer.utf8), value: LedgerCodec.encodeHeader(l))
+            for i in l.touchedInvoices {
+                try txn.put(store.ledgerItems, key: Store.itemKey(customer, Store.invoiceItem, i), value: LedgerCodec.encodeInvoice(l.invoices[Int(i)]))
+            }
+            for p in l.touchedPayments {
+                try txn.put(store.ledgerItems, key: Store.itemKey(customer, Store.paymentItem, p), value: LedgerCodec.encodePayment(l.payments[Int(p)]))
+            }
+            ledgers[customer]!.clearTouched()
         }
         try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
         try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)

@@ -36,8 +36,13 @@ final class CLIRun {
         return path
     }
 
-    /// Runs the binary with stdout and stderr going to files (no pipe can fill up and block it).
     static func run(_ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runProduct("arlog", arguments, in: directory, stdin: stdin, environment: environment)
+    }
+
+    /// Runs a built executable with stdout and stderr going to files (no pipe can fill up and
+    /// block it).
+    static func runProduct(_ product: String, _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent("out-\(id)")
         let errURL = directory.appendingPathComponent("err-\(id)")
@@ -49,7 +54,7 @@ final class CLIRun {
             for url in [outURL, errURL, inURL] { try? FileManager.default.removeItem(at: url) }
         }
         let process = Process()
-        process.executableURL = try builtProduct("arlog")
+        process.executableURL = try builtProduct(product)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
