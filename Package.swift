@@ -7,6 +7,7 @@
 //   ArlogStorage the only importer of CLMDB: environments, transactions, typed errors.
 //   ArlogEngine  wires the log and the projectors together: ingest, queries, rebuild.
 //   arlog        the command-line shell: parse arguments, call the engine, format.
+//   ArlogFeedGen the seeded feed generator (arlog-feedgen, tests and benchmarks use it).
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,7 @@ let package = Package(
         .executable(name: "arlog-feedgen", targets: ["arlog-feedgen"]),
         .library(name: "ArlogEngine", targets: ["ArlogEngine"]),
         .library(name: "ArlogDomain", targets: ["ArlogDomain"]),
+        .library(name: "ArlogFeedGen", targets: ["ArlogFeedGen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,16 +38,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "ArlogFeedGen", dependencies: ["ArlogDomain"]),
         .executableTarget(
             name: "arlog-feedgen",
             dependencies: [
                 "ArlogDomain",
+                "ArlogFeedGen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
-        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain"]),
+        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),
     ]
 )

@@ -25,8 +25,9 @@ public struct VerifyReport: Sendable {
 }
 
 extension Store {
-    /// Events replayed per write transaction during rebuild and catch-up.
-    static let replayBatchEventsMax = 16_384
+    /// Events replayed per write transaction during rebuild and catch-up: as large as ingest's
+    /// batches, for the same reason (each commit rewrites every page it touched).
+    static let replayBatchEventsMax = IngestOptions().batchEventsMax
 
     /// Drops every projection and index derived from the log and replays the log into fresh
     /// ones. Interrupted, it resumes the next time the store is opened.

@@ -1,0 +1,512 @@
+import ArlogDomain
+
+/// One simulated customer: its profile, how it pays, and its ledger (see `Ledger`).
+///
+/// Each call to `register` or `takeTurn` emits exactly one event, valid against the state the
+/// engine will have built from the events before it.
+struct Customer {
+    /// At most this many invoices open at a time: a customer at the cap gets no new invoice.
+    static let openInvoicesPerCustomerMax = 16
+    /// Payments older than this are not reversed (cheques bounce within weeks), and forgotten.
+    static let reversalWindowSeconds: Int64 = 21 * 86_400
+    /// Days between two dunning actions of the same customer, at least.
+    static let dunningIntervalDays = 10
+    /// Days between the installments of an invoice.
+    static let installmentIntervalsDays: [Int32] = [14, 30, 30, 30, 60, 90]
+    /// An explicit `due_on` is `issued_on` plus one of these.
+    static let dueOffsetsDays: [Int32] = [0, 7, 10, 14, 21, 30, 30, 45, 60, 90]
+    /// No positive adjustment on an invoice with more open than this, so that repeated
+    /// surcharges cannot grow an invoice without bound: every amount stays far below 10^12
+    /// minor units (an invoice is at most about 4·10^8 when issued).
+    static let surchargedOpenMinorMax: Int64 = 10_000_000_000
+
+    let index: Int32
+    let currency: Int
+    let fractionDigits: Int
+    let zone: Int
+    let registeredOn: Int32
+    /// Days after (or, negative, before) the due date this customer usually pays.
+    let payDelayDays: Int
+    var termsDays: Int
+    var creditLimit: Int64
+    var dunningLevel = 0
+    var lastDunningDay: Int32 = Int32.min / 2
+    var lastIssuedOn: Int32
+    var nextInvoice: Int32 = 1
+    var nextPayment: Int32 = 1
+    var ledger = Ledger()
+
+    var profile: CurrencyProfile { Vocabulary.currencies[currency] }
+
+    // MARK: amounts
+
+    func minor(euroCents: Int64) -> Int64 {
+        max(1, euroCents * profile.perEuroCentNumerator / profile.perEuroCentDenominator)
+    }
+
+    var minorPerMajor: Int64 { Money.powersOfTen[fractionDigits] }
+
+    /// Rounded down to whole major units when that leaves something.
+    func roundMajor(_ x: Int64) -> Int64 { x >= minorPerMajor ? x - x % minorPerMajor : x }
+
+    static func invoiceEuroCents(_ rng: inout Xoshiro256StarStar) -> Int64 {
+        let r = rng.below(1000)
+        if r < 500 { return Int64(rng.between(100_00, 2_000_00)) }
+        if r < 850 { return Int64(rng.between(2_000_00, 20_000_00)) }
+        return Int64(rng.between(20_000_00, 250_000_00))
+    }
+
+    // MARK: registration
+
+    static func register(index: Int32, _ e: inout Emitter) -> Customer {
+        let currency = e.rng.pick(weights: Vocabulary.currencyWeights)
+        let zone = e.rng.pick(weights: Offsets.weights)
+        let terms = Vocabulary.termsDays[e.rng.pick(weights: Vocabulary.termsWeights)]
+        let delay: Int
+        switch e.rng.below(100) {
+        case 0..<20: delay = -e.rng.between(1, 12)  // pays early
+        case 20..<60: delay = e.rng.between(0, 3)  // on time
+        case 60..<90: delay = e.rng.between(5, 40)  // late
+        default: delay = e.rng.between(45, 150)  // very late
+        }
+        var c = Customer(
+            index: index, currency: currency,
+            fractionDigits: Vocabulary.currencies[currency].fractionDigits, zone: zone,
+            registeredOn: e.today, payDelayDays: delay, termsDays: terms, creditLimit: 0,
+            lastIssuedOn: e.today)
+        let euros = Vocabulary.creditLimitEuros[e.rng.below(Vocabulary.creditLimitEuros.count)]
+        c.creditLimit = c.roundMajor(c.minor(euroCents: euros * 100))
+
+        e.begin("customer.registered", customer: index, zone: zone)
+        c.emitName(&e)
+        e.string("currency", c.profile.code)
+        e.integer("terms_days", terms)
+        e.money("credit_limit", c.creditLimit, fractionDigits: c.fractionDigits)
+        if e.rng.chance(perMille: 700) {
+            e.string("industry", Vocabulary.industries[e.rng.below(Vocabulary.industries.count)])
+        }
+        if e.rng.chance(perMille: 500) { c.emitContact(&e) }
+        if e.rng.chance(perMille: 600) { c.emitEmail(&e) }
+        if e.rng.chance(perMille: 500) { e.date("registered_on", e.today) }
+        e.end(
+            actors: Vocabulary.actorsCredit, actorPerMille: 400,
+            notes: Vocabulary.notesRegistration, notePerMille: 80)
+        c.finish(&e)
+        return c
+    }
+
+    private func emitName(_ e: inout Emitter) {
+        e.lit(",\"name\":\"")
+        e.lit(Vocabulary.namePrefixes[e.rng.below(Vocabulary.namePrefixes.count)])
+        e.lit(" ")
+        e.lit(Vocabulary.nameNouns[e.rng.below(Vocabulary.nameNouns.count)])
+        e.lit(" ")
+        e.lit(Vocabulary.nameSuffixes[e.rng.below(Vocabulary.nameSuffixes.count)])
+        e.lit("\"")
+    }
+
+    private func emitContact(_ e: inout Emitter) {
+        e.lit(",\"contact\":\"")
+        e.lit(Vocabulary.firstNames[e.rng.below(Vocabulary.firstNames.count)])
+        e.lit(" ")
+        e.lit(Vocabulary.lastNames[e.rng.below(Vocabulary.lastNames.count)])
+        e.lit("\"")
+    }
+
+    private func emitEmail(_ e: inout Emitter) {
+        e.lit(",\"email\":\"")
+        e.lit(Vocabulary.mailboxes[e.rng.below(Vocabulary.mailboxes.count)])
+        e.lit("@c")
+        e.decimal(Int(index) + 1, width: Ids.customerWidth)
+        e.lit(".example.com\"")
+    }
+
+    // MARK: a turn
+
+    /// What the customer's open items look like today.
+    private struct Scan {
+        var open: Int64 = 0
+        var openInvoices = 0
+        /// Open on installments this customer would pay by today (due + its usual delay).
+        var payable: Int64 = 0
+        /// Earliest due open installment (and its invoice and open amount).
+        var firstDue = Int32.max
+        var firstDueInvoice = -1
+        var firstDueOpen: Int64 = 0
+        /// What is payable (as `payable`) on the invoice `firstDueInvoice`.
+        var firstDueInvoicePayable: Int64 = 0
+        /// Latest open invoice without a payment allocation in force: can be voided.
+        var voidable = -1
+        /// Latest remembered payment (all are recent enough to bounce).
+        var reversible = -1
+    }
+
+    private func scan(_ e: Emitter) -> Scan {
+        var s = Scan()
+        // An installment is payable when due_on + payDelayDays ≤ today.
+        let payableDueMax = Int(e.today) - payDelayDays
+        ledger.invoices.withUnsafeBufferPointer { invoices in
+            for i in invoices.indices where invoices[i].open > 0 {
+                s.open += invoices[i].open
+                s.openInvoices += 1
+                if invoices[i].allocationsInForce == 0 { s.voidable = i }
+                let payable = invoices[i].open(dueOnOrBefore: Int32(clamping: payableDueMax))
+                s.payable += payable
+                if invoices[i].firstOpenDue < s.firstDue {
+                    s.firstDue = invoices[i].firstOpenDue
+                    s.firstDueInvoice = i
+                    s.firstDueInvoicePayable = payable
+                }
+            }
+        }
+        if s.firstDueInvoice >= 0 {
+            let invoice = ledger.invoices[s.firstDueInvoice]
+            s.firstDueOpen = invoice.open(invoice.firstOpen!)
+        }
+        if !ledger.payments.isEmpty { s.reversible = ledger.payments.count - 1 }
+        return s
+    }
+
+    /// Index of the k-th (from 0) invoice with something open.
+    private func openInvoice(_ k: Int) -> Int {
+        var seen = 0
+        for (i, inv) in ledger.invoices.enumerated() where inv.open > 0 {
+            if seen == k { return i }
+            seen += 1
+        }
+        preconditionFailure("no open invoice \(k)")
+    }
+
+    /// Whether an installment is open past its due date, judged on `today` (the dunning reset).
+    private func hasOverdue(_ today: Int32) -> Bool {
+        for i in ledger.invoices.indices where ledger.invoices[i].firstOpenDue < today { return true }
+        return false
+    }
+
+    private mutating func afterReduction(_ e: Emitter) {
+        if !hasOverdue(e.today) { dunningLevel = 0 }
+    }
+
+    mutating func takeTurn(_ e: inout Emitter) {
+        ledger.forgetPayments(before: e.now - Customer.reversalWindowSeconds)
+        act(&e)
+        finish(&e)
+    }
+
+    /// Closes the event; with `--audit`, first adds what this model says is open after it: on
+    /// the customer (`x_model_open`) and on the invoice it names (`x_model_invoice_open`). They
+    /// are unknown fields to the engine (kept, ignored); a test compares them with its own fold.
+    private func finish(_ e: inout Emitter) {
+        if e.audit {
+            e.money("x_model_open", ledger.openTotal, fractionDigits: fractionDigits)
+            if e.namedInvoice >= 0 {
+                let open = ledger.index(of: e.namedInvoice).map { ledger.invoices[$0].open } ?? 0
+                e.money("x_model_invoice_open", open, fractionDigits: fractionDigits)
+            }
+        }
+        e.finish()
+    }
+
+    /// Chooses what happens on this turn and emits it (without closing the event).
+    private mutating func act(_ e: inout Emitter) {
+        let s = scan(e)
+        let overdueDays = s.firstDue == Int32.max ? 0 : Int(e.today) - Int(s.firstDue)
+        // Weights of the possible actions (0: not possible now), drawn in proportion.
+        // New invoices get rarer as open ones pile up (none at the cap).
+        let issueWeight =
+            s.openInvoices == 0 ? 500 : max(0, 300 - 300 * s.openInvoices / Customer.openInvoicesPerCustomerMax)
+        let payWeight = s.payable > 0 ? 420 : (s.open > 0 ? 35 : 6)
+        let reverseWeight = s.reversible >= 0 ? 4 : 0
+        let adjustWeight = s.open > 0 ? 14 : 0
+        let writeOffWeight = s.open > 0 ? (overdueDays > 90 ? 90 : 4) : 0
+        let voidWeight = s.voidable >= 0 ? 6 : 0
+        let dunningWeight =
+            overdueDays >= 3 && Int(e.today) - Int(lastDunningDay) >= Customer.dunningIntervalDays ? 150 : 0
+        let creditLimitWeight = 6
+        let updateWeight = 6
+        var r = e.rng.below(
+            issueWeight + payWeight + reverseWeight + adjustWeight + writeOffWeight + voidWeight
+                + dunningWeight + creditLimitWeight + updateWeight)
+        if r < issueWeight { return issue(&e) }
+        r -= issueWeight
+        if r < payWeight { return pay(&e, s) }
+        r -= payWeight
+        if r < reverseWeight { return reverse(&e, s.reversible) }
+        r -= reverseWeight
+        if r < adjustWeight { return adjust(&e, openInvoice(e.rng.below(s.openInvoices))) }
+        r -= adjustWeight
+        if r < writeOffWeight {
+            return writeOff(&e, overdueDays > 90 ? s.firstDueInvoice : openInvoice(e.rng.below(s.openInvoices)))
+        }
+        r -= writeOffWeight
+        if r < voidWeight { return void(&e, s.voidable) }
+        r -= voidWeight
+        if r < dunningWeight { return dun(&e, s) }
+        r -= dunningWeight
+        if r < creditLimitWeight { return changeCreditLimit(&e, s) }
+        update(&e)
+    }
+
+    /// The last day of the month after the month of `day`.
+    static func endOfNextMonth(_ day: Int32) -> Int32 {
+        let (year, month, _) = Day(number: day).civil
+        let (y, m) = month >= 11 ? (year + 1, month - 10) : (year, month + 2)
+        return Day(year: y, month: m, day: 1)!.number - 1
+    }
+
+    /// A business date for a document keyed in today: today, or a day or two back.
+    private func backdated(_ e: inout Emitter, notBefore: Int32) -> Int32 {
+        let r = e.rng.below(100)
+        let back: Int32 = r < 80 ? 0 : (r < 95 ? 1 : 2)
+        return max(notBefore, e.today - back)
+    }
+
+    // MARK: events
+
+    private mutating func issue(_ e: inout Emitter) {
+        let number = nextInvoice
+        nextInvoice += 1
+        let issuedOn = backdated(&e, notBefore: registeredOn)
+        lastIssuedOn = max(lastIssuedOn, issuedOn)
+        var amount = minor(euroCents: Customer.invoiceEuroCents(&e.rng))
+        if e.rng.chance(perMille: 400) { amount = roundMajor(amount) }
+
+        e.begin("invoice.issued", customer: index, zone: zone)
+        e.invoiceField(customer: index, number: number)
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.date("issued_on", issuedOn)
+        if e.rng.chance(perMille: 150) { e.string("currency", profile.code) }
+
+        var invoice = Ledger.Invoice(number: number, issuedOn: issuedOn)
+        let kind = e.rng.below(1000)
+        if kind < 200 {
+            // Installments: 2–6, monthly-ish, amounts > 0 summing exactly to the amount.
+            let count = min(Int64(e.rng.between(2, Ledger.installmentsPerInvoiceMax)), amount)
+            let interval = Customer.installmentIntervalsDays[e.rng.below(Customer.installmentIntervalsDays.count)]
+            var due = issuedOn + Int32(termsDays > 0 ? termsDays : Int(interval))
+            var base = amount / count
+            if e.rng.chance(perMille: 700) { base = roundMajor(base) }
+            for k in 0..<count {
+                invoice.append(due: due, amount: k == count - 1 ? amount - base * (count - 1) : base)
+                due += interval
+            }
+            e.lit(",\"installments\":[")
+            for k in 0..<invoice.count {
+                e.lit(k == 0 ? "{\"due_on\":\"" : ",{\"due_on\":\"")
+                e.day(invoice.due(k))
+                e.lit("\"")
+                e.money("amount", invoice.open(k), fractionDigits: fractionDigits)
+                e.lit("}")
+            }
+            e.lit("]")
+        } else if kind < 550 {
+            // A due date of its own: a number of days out, or the end of the next month (so
+            // that invoices issued on different days fall due together).
+            let due = e.rng.chance(perMille: 300)
+                ? Customer.endOfNextMonth(issuedOn)
+                : issuedOn + Customer.dueOffsetsDays[e.rng.below(Customer.dueOffsetsDays.count)]
+            invoice.append(due: due, amount: amount)
+            e.date("due_on", due)
+        } else {
+            // Neither: the engine derives due_on = issued_on + the customer's terms_days.
+            invoice.append(due: issuedOn + Int32(termsDays), amount: amount)
+        }
+        e.end(actors: Vocabulary.actorsBilling, actorPerMille: 300, notes: Vocabulary.notesInvoice, notePerMille: 60)
+        ledger.issue(invoice)
+    }
+
+    private mutating func pay(_ e: inout Emitter, _ s: Scan) {
+        var explicit: [Ledger.ExplicitAllocation] = []
+        var amount: Int64
+        if s.open == 0 {
+            // A deposit with nothing open: all of it stays unapplied credit.
+            amount = roundMajor(minor(euroCents: Customer.invoiceEuroCents(&e.rng) / 4))
+        } else if s.payable == 0 {
+            // Paying ahead of the due date: the next installment, or a whole invoice named.
+            if e.rng.chance(perMille: 300) {
+                let i = openInvoice(e.rng.below(s.openInvoices))
+                explicit.append(Ledger.ExplicitAllocation(index: i, amount: ledger.invoices[i].open))
+                amount = ledger.invoices[i].open
+            } else {
+                amount = s.firstDueOpen
+            }
+        } else {
+            let r = e.rng.below(1000)
+            if r < 160 {
+                // Remittance advice names invoices, not necessarily the oldest ones.
+                let k = e.rng.below(s.openInvoices)
+                let first = openInvoice(k)
+                explicit.append(
+                    Ledger.ExplicitAllocation(index: first, amount: allocationAmount(&e, ledger.invoices[first].open)))
+                if s.openInvoices > 1 && e.rng.chance(perMille: 300) {
+                    var k2 = e.rng.below(s.openInvoices - 1)
+                    if k2 >= k { k2 += 1 }
+                    let second = openInvoice(k2)
+                    explicit.append(
+                        Ledger.ExplicitAllocation(
+                            index: second, amount: allocationAmount(&e, ledger.invoices[second].open)))
+                }
+                amount = 0
+                for x in explicit { amount += x.amount }
+                let extra = e.rng.below(10)
+                if extra < 4 {
+                    amount += roundMajor(s.payable / Int64(e.rng.between(1, 4)))
+                } else if extra < 5 {
+                    amount += max(1, roundMajor(amount / 10))  // a little too much: unapplied
+                }
+            } else if r < 340 {
+                amount = max(1, roundMajor(s.payable * Int64(e.rng.between(30, 95)) / 100))
+            } else if r < 400 {
+                // More than everything open: the rest stays unapplied credit.
+                amount = s.open + max(1, roundMajor(s.payable * Int64(e.rng.between(1, 20)) / 100))
+            } else if r < 850 && s.firstDueInvoicePayable > 0 {
+                amount = s.firstDueInvoicePayable  // one invoice at a time
+            } else {
+                amount = s.payable
+            }
+        }
+        let number = nextPayment
+        nextPayment += 1
+        let receivedOn = backdated(&e, notBefore: lastIssuedOn)
+
+        e.begin("payment.received", customer: index, zone: zone)
+        e.lit(",\"payment\":\"")
+        e.documentID("PAY-", customer: index, number: number)
+        e.lit("\"")
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.date("received_on", receivedOn)
+        if e.rng.chance(perMille: 300) { e.string("currency", profile.code) }
+        if !explicit.isEmpty {
+            e.lit(",\"allocations\":[")
+            for (k, x) in explicit.enumerated() {
+                e.lit(k == 0 ? "{\"invoice\":\"" : ",{\"invoice\":\"")
+                e.documentID("INV-", customer: index, number: ledger.invoices[x.index].number)
+                e.lit("\"")
+                e.money("amount", x.amount, fractionDigits: fractionDigits)
+                e.lit("}")
+            }
+            e.lit("]")
+        }
+        e.end(actors: Vocabulary.actorsCash, actorPerMille: 250, notes: Vocabulary.notesPayment, notePerMille: 60)
+        ledger.receive(number: number, at: e.now, amount: amount, explicit: explicit)
+        afterReduction(e)
+    }
+
+    /// All of an invoice's open amount, or part of it (> 0, ≤ open).
+    private func allocationAmount(_ e: inout Emitter, _ open: Int64) -> Int64 {
+        if open < 2 || e.rng.chance(perMille: 650) { return open }
+        return max(1, roundMajor(open * Int64(e.rng.between(20, 90)) / 100))
+    }
+
+    private mutating func reverse(_ e: inout Emitter, _ p: Int) {
+        e.begin("payment.reversed", customer: index, zone: zone)
+        e.lit(",\"payment\":\"")
+        e.documentID("PAY-", customer: index, number: ledger.payments[p].number)
+        e.lit("\"")
+        e.end(actors: Vocabulary.actorsCash, actorPerMille: 300, notes: Vocabulary.notesReversal, notePerMille: 600)
+        ledger.reverse(p)
+    }
+
+    private mutating func adjust(_ e: inout Emitter, _ i: Int) {
+        let invoice = ledger.invoices[i]
+        var amount: Int64
+        if e.rng.chance(perMille: 350) && invoice.open <= Customer.surchargedOpenMinorMax {
+            amount = max(1, roundMajor(invoice.open * Int64(e.rng.between(1, 10)) / 100))
+        } else if e.rng.chance(perMille: 150) {
+            amount = -invoice.open  // a full credit note
+        } else {
+            amount = -min(invoice.open, max(1, roundMajor(invoice.open * Int64(e.rng.between(5, 50)) / 100)))
+        }
+        e.begin("invoice.adjusted", customer: index, zone: zone)
+        e.invoiceField(customer: index, number: invoice.number)
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.end(
+            actors: Vocabulary.actorsBilling, actorPerMille: 400,
+            notes: Vocabulary.notesAdjustment, notePerMille: 500)
+        ledger.adjust(i, by: amount)
+        if amount < 0 { afterReduction(e) }
+    }
+
+    private mutating func writeOff(_ e: inout Emitter, _ i: Int) {
+        let invoice = ledger.invoices[i]
+        let whole = e.rng.chance(perMille: 500)
+        let amount = whole
+            ? invoice.open : min(invoice.open, max(1, roundMajor(invoice.open * Int64(e.rng.between(10, 90)) / 100)))
+        e.begin("invoice.written_off", customer: index, zone: zone)
+        e.invoiceField(customer: index, number: invoice.number)
+        if !whole { e.money("amount", amount, fractionDigits: fractionDigits) }
+        e.end(actors: Vocabulary.actorsCredit, actorPerMille: 500, notes: Vocabulary.notesWriteOff, notePerMille: 400)
+        ledger.writeOff(i, amount)
+        afterReduction(e)
+    }
+
+    private mutating func void(_ e: inout Emitter, _ i: Int) {
+        e.begin("invoice.voided", customer: index, zone: zone)
+        e.invoiceField(customer: index, number: ledger.invoices[i].number)
+        e.end(actors: Vocabulary.actorsBilling, actorPerMille: 500, notes: Vocabulary.notesVoid, notePerMille: 500)
+        ledger.void(i)
+        afterReduction(e)
+    }
+
+    private mutating func dun(_ e: inout Emitter, _ s: Scan) {
+        let level = min(4, dunningLevel + 1)
+        // email, letter, phone, sms, legal
+        let channel: Int
+        switch level {
+        case 1: channel = e.rng.chance(perMille: 700) ? 0 : 3
+        case 2: channel = e.rng.chance(perMille: 700) ? 1 : 0
+        case 3: channel = e.rng.chance(perMille: 600) ? 2 : 1
+        default: channel = e.rng.chance(perMille: 800) ? 4 : 1
+        }
+        e.begin("dunning.action", customer: index, zone: zone)
+        e.integer("level", level)
+        e.string("channel", Vocabulary.dunningChannels[channel])
+        if e.rng.chance(perMille: 600) {
+            e.invoiceField(customer: index, number: ledger.invoices[s.firstDueInvoice].number)
+        }
+        e.end(
+            actors: Vocabulary.actorsCollections, actorPerMille: 600,
+            notes: Vocabulary.notesDunning, notePerMille: 150)
+        dunningLevel = level
+        lastDunningDay = e.today
+    }
+
+    private mutating func changeCreditLimit(_ e: inout Emitter, _ s: Scan) {
+        let unit = minorPerMajor * 100
+        var limit: Int64
+        if e.rng.chance(perMille: 60) {
+            limit = 0  // on hold
+        } else if s.open > creditLimit * 9 / 10 && e.rng.chance(perMille: 600) {
+            limit = s.open * 3 / 2
+        } else {
+            let base = creditLimit > 0 ? creditLimit : minor(euroCents: 10_000_00)
+            limit = base * Int64(e.rng.between(50, 200)) / 100
+        }
+        limit = min(limit / unit * unit, 100_000_000_000)
+        creditLimit = limit
+        e.begin("credit_limit.changed", customer: index, zone: zone)
+        e.money("credit_limit", limit, fractionDigits: fractionDigits)
+        e.end(
+            actors: Vocabulary.actorsCredit, actorPerMille: 600,
+            notes: Vocabulary.notesCreditLimit, notePerMille: 300)
+    }
+
+    private mutating func update(_ e: inout Emitter) {
+        // One or two of name, terms_days, industry, contact, email.
+        let first = e.rng.below(5)
+        let second = e.rng.chance(perMille: 400) ? (first + 1 + e.rng.below(4)) % 5 : first
+        e.begin("customer.updated", customer: index, zone: zone)
+        for field in 0..<5 where field == first || field == second {
+            switch field {
+            case 0: emitName(&e)
+            case 1:
+                termsDays = Vocabulary.termsDays[e.rng.pick(weights: Vocabulary.termsWeights)]
+                e.integer("terms_days", termsDays)
+            case 2: e.string("industry", Vocabulary.industries[e.rng.below(Vocabulary.industries.count)])
+            case 3: emitContact(&e)
+            default: emitEmail(&e)
+            }
+        }
+        e.end(actors: Vocabulary.actorsCredit, actorPerMille: 400, notes: Vocabulary.notesUpdate, notePerMille: 200)
+    }
+}

@@ -1,0 +1,67 @@
+import ArlogDomain
+
+/// Drives the simulation: registers customers over the first third of the feed, moves the clock
+/// forward, and gives one customer a turn per event. All state is bounded per customer (see
+/// `Ledger` and `Customer`), and the output is drained in `bufferBytes` chunks, so memory does
+/// not grow with the number of events.
+///
+/// A library (not only the `arlog-feedgen` command) so that tests and benchmarks can make
+/// feeds in process.
+public struct FeedGenerator {
+    static let bufferBytes = 1 << 20
+    /// Each customer should see about one event per this many simulated seconds.
+    static let customerTurnIntervalSeconds: Int64 = 4 * 86_400
+    /// Mean clock step between two events, at most.
+    static let stepSecondsMax: Int64 = 4 * 3600
+    /// The whole feed spans at most this long, however many events.
+    static let spanSecondsMax: Int64 = 60 * 365 * 86_400
+
+    let eventCount: Int
+    let customerCount: Int
+    private(set) var customers: [Customer] = []
+    private var emitter: Emitter
+    private let meanStepSeconds: Int64
+
+    public init(events: Int, customers: Int, seed: UInt64, start: Day, audit: Bool = false) {
+        precondition(events >= 0 && customers >= 1)
+        eventCount = events
+        customerCount = customers
+        emitter = Emitter(seed: seed, start: start, bufferBytes: FeedGenerator.bufferBytes)
+        emitter.audit = audit
+        var step = max(1, FeedGenerator.customerTurnIntervalSeconds / Int64(customers))
+        step = min(step, FeedGenerator.stepSecondsMax, FeedGenerator.spanSecondsMax / Int64(max(events, 1)))
+        meanStepSeconds = step
+    }
+
+    /// Writes all events to `sink`, `bufferBytes` at a time.
+    public mutating func run(_ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let initial = min(customerCount, max(1, customerCount / 10))
+        let ramp = max(1, eventCount / 3)
+        for i in 0..<eventCount {
+            if i > 0 { emitter.advance(seconds: Int64(emitter.rng.below(Int(2 * meanStepSeconds + 1)))) }
+            let registered = customers.count
+            let wanted = min(customerCount, initial + (customerCount - initial) * min(i, ramp) / ramp)
+            if registered < wanted {
+                customers.append(Customer.register(index: Int32(registered), &emitter))
+            } else {
+                let c = pickCustomer(registered)
+                customers[c].takeTurn(&emitter)
+            }
+            if emitter.count >= FeedGenerator.bufferBytes {
+                try write(emitter.bytes)
+                emitter.drain()
+            }
+        }
+        if emitter.count > 0 {
+            try write(emitter.bytes)
+            emitter.drain()
+        }
+    }
+
+    /// Mostly uniform; sometimes skewed toward the customers registered first (the big accounts).
+    private mutating func pickCustomer(_ registered: Int) -> Int {
+        let a = emitter.rng.below(registered)
+        if emitter.rng.chance(perMille: 600) { return a }
+        return a * emitter.rng.below(registered) / registered
+    }
+}

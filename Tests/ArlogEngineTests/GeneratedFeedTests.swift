@@ -1,0 +1,137 @@
+import ArlogDomain
+import ArlogFeedGen
+import Foundation
+import Testing
+
+@testable import ArlogEngine
+
+/// Properties that must hold on realistic generated feeds (every event type, three currency
+/// precisions, installments, reversals, out-of-order payments), checked against the in-memory
+/// log as an independent reference for the LMDB store.
+@Suite(.serialized)
+struct GeneratedFeedTests {
+    static func feed(events: Int, customers: Int, seed: UInt64) -> String {
+        var bytes: [UInt8] = []
+        var generator = FeedGenerator(events: events, customers: customers, seed: seed, start: Day(year: 2024, month: 1, day: 1)!)
+        generator.run { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static let small = feed(events: 6000, customers: 60, seed: 11)
+
+    static func customerIDs(_ store: Store) throws -> [String] {
+        try store.env.read { txn in
+            var ids: [String] = []
+            try txn.scan(store.ledgers, from: nil) { k, _ in
+                ids.append(String(decoding: k, as: UTF8.self))
+                return true
+            }
+            return ids
+        }
+    }
+
+    @Test func storeEqualsTheInMemoryReferenceAndRebuild() throws {
+        let t = try TempStore()
+        let (summary, rejected) = try t.ingest(Self.small)
+        #expect(rejected.isEmpty, "\(rejected.prefix(3).map { "\($0.line): \($0.rejection)" })")
+        #expect(summary.accepted == 6000)
+        var reference = InMemoryLog()
+        try reference.ingest(Self.small)
+        let ids = try Self.customerIDs(t.store)
+        #expect(ids.count == 60)
+        for id in ids {
+            #expect(try t.store.ledger(id) == reference.ledger(for: id), "customer \(id)")
+        }
+        let before = try IngestTests.projections(t.store)
+        _ = try t.store.rebuild()
+        #expect(try IngestTests.projections(t.store) == before)
+        #expect(try t.store.verify().ok)
+    }
+
+    @Test(arguments: [(1, 3), (2, 977), (3, 4096)])
+    func anySplitIntoBatchesGivesTheSameState(seed: UInt64, batch: Int) throws {
+        let reference = try TempStore()
+        try reference.ingest(Self.small)
+        let t = try TempStore()
+        // Ingest the feed in several files of pseudo-random sizes (a seeded LCG), each in
+        // batches of `batch`.
+        let lines = Self.small.split(separator: "\n", omittingEmptySubsequences: true)
+        var cut = 0
+        var cuts: [Int] = []
+        var state = seed
+        while cut < lines.count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            cut = min(lines.count, cut + 1 + Int(state >> 33) % 1500)
+            cuts.append(cut)
+        }
+        var options = IngestOptions()
+        options.batchEventsMax = batch
+        var start = 0
+        for end in cuts {
+            let (_, rejected) = try t.ingest(lines[start..<end].joined(separator: "\n"), options: options)
+            #expect(rejected.isEmpty)
+            start = end
+        }
+        #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
+    }
+
+    @Test func figuresAddUpForEveryCustomer() throws {
+        let t = try TempStore()
+        try t.ingest(Self.small)
+        let ids = try Self.customerIDs(t.store)
+        let asOf = Day(year: 2024, month: 9, day: 30)!
+        let aging = try t.store.aging(asOf: nil, today: asOf, edges: [15, 45, 90, 180])
+        var agingByCustomer: [String: AgingReport.Row] = [:]
+        for row in aging.customers { agingByCustomer[row.customer!] = row }
+        var sawUnapplied = false, sawWriteOff = false, sawVoid = false, sawCredit = false
+        for id in ids {
+            let b = try t.store.balance(id)
+            let x = b.totals
+            #expect(x.balance == x.invoiced - x.credited - x.paid - x.writtenOff - x.voided, "customer \(id)")
+            #expect(x.open >= 0 && x.unapplied >= 0)
+            if let row = agingByCustomer[id] {
+                #expect(row.buckets.reduce(0, +) == x.open)
+                #expect(row.total == x.balance)
+            } else {
+                #expect(x.open == 0 && x.unapplied == 0)
+            }
+            sawUnapplied = sawUnapplied || x.unapplied > 0
+            sawWriteOff = sawWriteOff || x.writtenOff > 0
+            sawVoid = sawVoid || x.voided > 0
+            sawCredit = sawCredit || x.credited > 0
+        }
+        // The feed exercises what these properties are about.
+        #expect(sawUnapplied && sawWriteOff && sawVoid && sawCredit)
+    }
+
+    @Test func asOfAnswersEqualTheReferenceFold() throws {
+        let t = try TempStore()
+        try t.ingest(Self.small)
+        var reference = InMemoryLog()
+        try reference.ingest(Self.small)
+        let ids = try Self.customerIDs(t.store)
+        for (month, day) in [(1, 15), (3, 31), (6, 30), (9, 30), (12, 31)] {
+            let date = Day(year: 2024, month: month, day: day)!
+            let asOf = Timestamp.endOf(date)
+            for id in ids.prefix(25) {
+                let stored = try? t.store.balance(id, asOf: asOf)
+                let folded = reference.ledger(for: id, asOf: asOf).map { BalanceReport($0) }
+                #expect(stored == folded, "customer \(id) as of \(date)")
+            }
+            var report = AgingReport(asOf: date, edges: Aging.defaultEdges)
+            for id in ids {
+                if let l = reference.ledger(for: id, asOf: asOf) { report.add(l.summary) }
+            }
+            #expect(try t.store.aging(asOf: date, today: date) == report, "aging as of \(date)")
+        }
+    }
+
+    @Test func ingestingTwiceChangesNothing() throws {
+        let t = try TempStore()
+        try t.ingest(Self.small)
+        let before = try IngestTests.projections(t.store)
+        let (again, rejected) = try t.ingest(Self.small)
+        #expect(rejected.isEmpty && again.accepted == 0 && again.duplicates == 6000)
+        #expect(try IngestTests.projections(t.store) == before)
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets everything up and runs arlog's main job on a demo data set: builds arlog, generates a
+# seeded demo feed with the project's own generator, ingests it into a fresh store, and
+# prints the aging report and the top debtors.
+# Usage: tools/demo.sh [EVENTS] (default 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events="${1:-200000}"
+tools/setup.sh
+swift build -c release -j 2 --product arlog
+swift build -c release -j 2 --product arlog-feedgen
+bin="$(swift build -c release --show-bin-path)"
+demo="demo"
+rm -rf "$demo/store"
+mkdir -p "$demo"
+echo "== generating $events events" >&2
+"$bin/arlog-feedgen" --events "$events" --customers $((events / 50 + 1)) --seed 42 --output "$demo/feed.ndjson"
+echo "== ingesting" >&2
+"$bin/arlog" ingest --store "$demo/store" "$demo/feed.ndjson"
+# The feed's last business day: the date the books are read on.
+asof="$(tail -n 1 "$demo/feed.ndjson" | sed -n 's/.*"at":"\([0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}\).*/\1/p')"
+echo
+echo "== aging as of $asof, totals by currency (per customer: arlog aging --as-of $asof --store $demo/store)"
+"$bin/arlog" aging --as-of "$asof" --store "$demo/store" | awk 'NR <= 2 || /^TOTAL/'
+echo
+echo "== top 10 debtors in EUR as of $asof (no FX: rank within one currency)"
+"$bin/arlog" customers --as-of "$asof" --currency EUR --sort balance --limit 10 --store "$demo/store"
+echo
+echo "Store in $demo/store; try: $bin/arlog --help"
