@@ -23,41 +23,34 @@ public enum Money {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the formatted amount as ASCII bytes (the JSON writer's hot path).
+    /// Appends the formatted amount as ASCII bytes (the JSON writer's and the generator's hot
+    /// path: no temporary arrays).
     public static func append(_ minor: Int64, fractionDigits: Int, to out: inout [UInt8]) {
         precondition(fractionDigits >= 0 && fractionDigits <= 4)
         if minor < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = minor.magnitude
         let scale = UInt64(powersOfTen[fractionDigits])
         appendDecimal(magnitude / scale, to: &out)
-        if fractionDigits > 0 {
-            out.append(UInt8(ascii: "."))
-            var frac = magnitude % scale
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: fractionDigits)
-            var i = fractionDigits - 1
-            while frac > 0 {
-                digits[i] = UInt8(ascii: "0") + UInt8(frac % 10)
-                frac /= 10
-                i -= 1
-            }
-            out.append(contentsOf: digits)
+        guard fractionDigits > 0 else { return }
+        out.append(UInt8(ascii: "."))
+        let frac = magnitude % scale
+        var divisor = scale / 10
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8((frac / divisor) % 10))
+            divisor /= 10
         }
     }
 
+    /// Appends the decimal digits of `value`, most significant first.
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        var buffer = [UInt8](repeating: 0, count: 20)
-        var i = 20
+        var divisor: UInt64 = 1
+        while divisor <= value / 10 { divisor *= 10 }
         var v = value
-        while v > 0 {
-            i -= 1
-            buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(v / divisor))
+            v %= divisor
+            divisor /= 10
         }
-        out.append(contentsOf: buffer[i...])
     }
 }
 
