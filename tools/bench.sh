@@ -35,8 +35,8 @@ measure "rebuild" "$bin/arlog" rebuild --store "$store"
 measure "verify" "$bin/arlog" verify --store "$store"
 first="$(head -c 400 "$feed" | sed -n 's/.*"customer":"\([^"]*\)".*/\1/p' | head -1)"
 measure "balance (one process)" "$bin/arlog" balance "$first" --store "$store"
-measure "balance --as-of (one process)" "$bin/arlog" balance "$first" --as-of 2024-01-01 --store "$store"
+measure "balance --as-of (one process)" "$bin/arlog" balance "$first" --as-of 2023-04-15 --store "$store"
 measure "aging, all customers" "$bin/arlog" aging --store "$store" --format json
-measure "aging --as-of, all customers" "$bin/arlog" aging --as-of 2024-06-30 --store "$store" --format json
+measure "aging --as-of, all customers" "$bin/arlog" aging --as-of 2023-04-15 --store "$store" --format json
 measure "customers --sort balance" "$bin/arlog" customers --sort balance --store "$store" --format csv
 du -sh "$store" | awk '{print "store size: " $1}'

@@ -24,10 +24,6 @@ struct Invoice: ParsableCommand {
     @Argument(help: ArgumentHelp("The invoice id.", valueName: "invoice"))
     var invoice: String
 
-    func validate() throws {
-        try formatOptions.rejectCSV("invoice")
-    }
-
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }

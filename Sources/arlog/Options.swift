@@ -49,11 +49,6 @@ struct FormatOptions: ParsableArguments {
         case .csv: .csv
         }
     }
-
-    /// For commands whose output has more than one shape of row (invoice, stats).
-    func rejectCSV(_ command: String) throws {
-        if format == .csv { throw ValidationError("\(command) has no csv form: use --format table or --format json") }
-    }
 }
 
 /// `--as-of YYYY-MM-DD`: the state at the end of that day (UTC).

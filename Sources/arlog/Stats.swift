@@ -18,10 +18,6 @@ struct Stats: ParsableCommand {
     @OptionGroup var asOfOptions: AsOfOptions
     @OptionGroup var formatOptions: FormatOptions
 
-    func validate() throws {
-        try formatOptions.rejectCSV("stats")
-    }
-
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }

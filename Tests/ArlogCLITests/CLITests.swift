@@ -188,8 +188,6 @@ import Testing
             ["customers", "--currency", "ZZZ"],
             ["customers", "--sort", "name"],
             ["balance", "ACME", "--format", "xml"],
-            ["stats", "--format", "csv"],
-            ["invoice", "INV-1", "--format", "csv"],
             ["balance"],
             ["frobnicate"],
         ]

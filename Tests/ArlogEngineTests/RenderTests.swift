@@ -313,3 +313,29 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 }
+
+/// CSV of the commands whose tables have several sections: one row shape each.
+struct SectionedCSVTests {
+    @Test func invoiceCSVIsOneRowPerInstallment() throws {
+        let t = try RenderTests.store(["01-installments-fifo"])
+        let csv = Render.invoice(try t.store.invoice("INV-1"), format: .csv)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first == "invoice,customer,currency,n,due_on,amount,open,paid")
+        #expect(lines.dropFirst().map { $0 } == [
+            "INV-1,ACME,CNY,1,2025-02-04,3000.00,0.00,3000.00",
+            "INV-1,ACME,CNY,2,2025-03-06,3000.00,0.00,2500.00",
+            "INV-1,ACME,CNY,3,2025-04-05,3000.00,0.00,3000.00",
+        ])
+    }
+
+    @Test func statsCSVIsOneRowPerCurrency() throws {
+        let t = try RenderTests.store(["03-currencies-asof"])
+        let day = Day(year: 2025, month: 4, day: 30)!
+        let csv = Render.stats(try t.store.stats(asOf: day, today: day), format: .csv)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first == "as_of,currency,customers,open,unapplied,balance,overdue,avg_days_late")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("2025-04-30,BHD,1,200.125,0.000,200.125,200.125,19.0"))
+        #expect(lines[2].hasPrefix("2025-04-30,JPY,1,125000,0,125000,0,"))
+    }
+}

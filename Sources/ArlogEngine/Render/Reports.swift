@@ -93,7 +93,7 @@ extension Render {
 
     /// `arlog stats`: the portfolio figures, then one row per currency. json:
     /// `{"as_of","customers","events","over_limit","in_dunning","currencies":[{...}]}`.
-    /// There is no csv form (two shapes of row); callers reject it before asking.
+    /// csv: one row per currency, the report date in front.
     public static func stats(_ stats: PortfolioStats, format: OutputFormat) -> String {
         let head = statsRecord(stats)
         let currencies = stats.currencies.map(statsCurrencyRecord)
@@ -106,7 +106,11 @@ extension Render {
             jsonArray(currencies, into: &w)
             w.raw("}")
             return w.text + "\n"
-        case .table, .csv:
+        case .csv:
+            // One row shape: a row per currency, with the report date in front.
+            let asOf = TableCell(stats.asOf.description)
+            return csv(header: ["as_of"] + statsCurrencyColumns, rows: currencies.map { [asOf] + $0.cells })
+        case .table:
             return fieldTable(head) + "\n" + table(header: statsCurrencyColumns, rows: currencies.map(\.cells))
         }
     }
@@ -202,7 +206,8 @@ extension Render {
 
     /// `arlog invoice`: the header, then titled sections `installments`, `payments applied` and
     /// `events`. json: the header's fields and `"installments"`, `"payments"`, `"events"` arrays
-    /// in one object. There is no csv form; callers reject it before asking.
+    /// in one object. csv: one row per installment (invoice, customer, currency, n, due_on,
+    /// amount, open, paid).
     public static func invoice(_ d: InvoiceDetail, format: OutputFormat) -> String {
         let header = invoiceHeader(d)
         let (installments, payments, events) = invoiceSections(d)
@@ -219,7 +224,16 @@ extension Render {
             jsonArray(events, into: &w)
             w.raw("}")
             return w.text + "\n"
-        case .table, .csv:
+        case .csv:
+            // One row shape: a row per installment, with the invoice in front and what payments
+            // in force paid on it.
+            let lead = [TableCell(d.invoice.id), TableCell(d.customer), TableCell(d.currency.code)]
+            let rows = d.invoice.installments.enumerated().map { n, inst in
+                let paid = d.payments.filter { $0.installment == n }.reduce(Int64(0)) { $0 + $1.amount }
+                return lead + installments[n].cells + [TableCell(.money(paid), digits: d.currency.fractionDigits)]
+            }
+            return csv(header: ["invoice", "customer", "currency"] + installmentColumns + ["paid"], rows: rows)
+        case .table:
             return fieldTable(header)
                 + "\ninstallments\n" + table(header: installmentColumns, rows: installments.map(\.cells))
                 + "\npayments applied\n" + table(header: invoicePaymentColumns, rows: payments.map(\.cells))
