@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized)
 struct CrashTests {
     /// Big enough that a debug build is still ingesting when it is killed.
-    static let feedEvents = 150_000
+    static let feedEvents = 80_000
 
     @Test func killedIngestResumesToTheUninterruptedState() throws {
         let run = try CLIRun()
