@@ -91,10 +91,6 @@ public struct InMemoryLog: LogState {
 
     public func ledger(for customer: String) -> CustomerLedger? { ledgers[customer] }
 
-    public func invoiceOwner(_ invoice: String) -> String? { references.invoices[invoice] }
-
-    public func paymentOwner(_ payment: String) -> String? { references.payments[payment] }
-
     public mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer) {
         let e = r.event
         ids[e.id] = events.count

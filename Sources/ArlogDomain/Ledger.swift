@@ -100,17 +100,6 @@ public struct CustomerLedger: Sendable, Equatable {
         return false
     }
 
-    /// The earliest due date among open installments, if any.
-    public var oldestOpenDue: Day? {
-        var oldest: Day?
-        for i in openInvoices {
-            for inst in invoices[Int(i)].installments where inst.open > 0 {
-                if oldest == nil || inst.dueOn < oldest! { oldest = inst.dueOn }
-            }
-        }
-        return oldest
-    }
-
     /// The summary the queries read (the head of the stored record).
     public var summary: LedgerSummary {
         var open: [(dueOn: Day, open: Int64)] = []

@@ -283,7 +283,6 @@ public struct LedgerSummary: Sendable {
         return buckets
     }
 
-    public var oldestOpenDue: Day? { openInstallments.map(\.dueOn).min() }
 }
 
 struct ByteWriter {
