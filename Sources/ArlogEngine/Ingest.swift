@@ -14,8 +14,10 @@ public struct IngestOptions: Sendable {
     /// rewrite the same pages again and again (measured: 8192 → 65536 cut the bytes written
     /// per event several times; see docs/performance.md).
     public var batchEventsMax = 65_536
-    /// Bytes of input per write transaction, for the same reasons.
-    public var batchBytesMax = 64 << 20
+    /// Bytes of input per write transaction, for the same reasons (and it is held in memory).
+    public var batchBytesMax = 32 << 20
+    /// Ledger items one transaction may hold decoded (see `Store.transactionItemsMax`).
+    public var transactionItemsMax = Store.transactionItemsMax
     /// The largest file `--atomic` accepts: it is held in memory and in one transaction.
     public var atomicBytesMax = 1 << 30
 
@@ -94,7 +96,14 @@ extension Store {
             let full = batch.lines.count >= eventsMax || batch.bytes.count >= bytesMax
             if line == nil || (full && !options.atomic) {
                 if !batch.lines.isEmpty {
-                    summary = summary + (try commit(batch, source: name, atomic: options.atomic, rejected: rejected))
+                    // A batch may take several transactions when its customers' ledgers are
+                    // large (see `Store.transactionItemsMax`); --atomic keeps one.
+                    var from = 0
+                    while from < batch.lines.count {
+                        let (s, consumed) = try commit(batch, from: from, source: name, options: options, rejected: rejected)
+                        summary = summary + s
+                        from += consumed
+                    }
                     batch = Batch()
                 }
                 let now = Store.monotonicSeconds()
@@ -134,7 +143,12 @@ extension Store {
     /// Runs one batch through intake in a single write transaction. The body may run again
     /// after the map grows, so it returns what happened and nothing outside changes until the
     /// commit succeeded.
-    func commit(_ batch: Batch, source: String, atomic: Bool, rejected: (RejectedLine) -> Void) throws -> IngestSummary {
+    /// Processes lines of `batch` from `from` on, until the batch ends or (unless atomic) the
+    /// ledgers loaded reach `options.transactionItemsMax`; returns the summary and the number of
+    /// lines consumed.
+    func commit(_ batch: Batch, from: Int, source: String, options: IngestOptions, rejected: (RejectedLine) -> Void) throws -> (IngestSummary, Int) {
+        let lines = batch.lines[from...]
+        let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
         var ledgersAfter: [String: CustomerLedger] = [:]
         var newHead: UInt64 = 0
@@ -149,7 +163,8 @@ extension Store {
                 var state = BatchState(store: self, txn: txn, ledgers: cache.take(head: head), head: head,
                                        recordedAtMicros: max(Store.nowMicros(), lastRecorded))
                 try batch.bytes.withUnsafeBytes { all in
-                    for line in batch.lines {
+                    for line in lines {
+                        if !atomic, state.loadedItems >= options.transactionItemsMax, !outcomes.isEmpty { break }
                         if line.tooLong {
                             outcomes.append((line.number, nil, Rejection(.lineTooLong, "line is longer than \(FeedLimits.lineBytesMax) bytes"), false))
                             continue
@@ -171,7 +186,7 @@ extension Store {
             rolledBack = true
         }
         var s = IngestSummary()
-        for (o, line) in zip(outcomes, batch.lines) {
+        for (o, line) in zip(outcomes, lines) {
             s.lines += 1
             if let r = o.rejection {
                 s.rejected += 1
@@ -185,7 +200,7 @@ extension Store {
                 s.accepted += 1
             }
         }
-        return s
+        return (s, outcomes.count)
     }
 
     static func monotonicSeconds() -> Double {

@@ -68,7 +68,7 @@ extension Store {
                     try state.replay(try EventRecord(value).event(), seq: seq)
                     position = seq
                     count += 1
-                    return count < Store.replayBatchEventsMax && seq < head
+                    return count < Store.replayBatchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
                 }
                 guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
                 try state.finish(projected: position)

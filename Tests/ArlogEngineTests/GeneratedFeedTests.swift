@@ -75,6 +75,19 @@ struct GeneratedFeedTests {
         #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
     }
 
+    @Test(arguments: [1, 40, 700])
+    func transactionsSplitByLoadedItemsGiveTheSameState(itemsMax: Int) throws {
+        let reference = try TempStore()
+        try reference.ingest(Self.small)
+        let t = try TempStore()
+        var options = IngestOptions()
+        options.transactionItemsMax = itemsMax
+        let (summary, rejected) = try t.ingest(Self.small, options: options)
+        #expect(rejected.isEmpty && summary.accepted == 6000 && summary.lines == 6000)
+        #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
+        #expect(try t.store.verify().ok)
+    }
+
     @Test func figuresAddUpForEveryCustomer() throws {
         let t = try TempStore()
         try t.ingest(Self.small)
