@@ -21,6 +21,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the tamper-evident chain of the log (docs/audit.md).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -30,7 +32,10 @@ let package = Package(
         ),
         .target(name: "ArlogDomain"),
         .target(name: "ArlogStorage", dependencies: ["CLMDB"]),
-        .target(name: "ArlogEngine", dependencies: ["ArlogDomain", "ArlogStorage"]),
+        .target(
+            name: "ArlogEngine",
+            dependencies: ["ArlogDomain", "ArlogStorage", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "arlog",
             dependencies: [

@@ -162,6 +162,11 @@ extension Store {
                 // taken (empty when another process wrote since); it returns only on commit.
                 var state = BatchState(store: self, txn: txn, ledgers: cache.take(head: head), head: head,
                                        recordedAtMicros: max(Store.nowMicros(), lastRecorded))
+                let chainHead = try Store.chainHead(txn, meta)
+                guard chainHead.seq == head else {
+                    throw EngineError(.store, "the chain head (\(chainHead.seq)) is not the log head (\(head)); run arlog audit verify")
+                }
+                state.chainHash = chainHead.hash
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
                         if !atomic, state.loadedItems >= options.transactionItemsMax, !outcomes.isEmpty { break }

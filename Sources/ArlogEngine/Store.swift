@@ -9,8 +9,10 @@ import ArlogStorage
 /// projections, always in step (see docs/architecture.md for the layout).
 ///
 /// Databases:
-///   meta            format version, log head, projected position, last recording time
+///   meta            format version, log head, projected position, last recording time,
+///                   chain head (seq and hash)
 ///   log             seq (u64 BE) → EventRecord: the append-only log
+///   chain           seq (u64 BE) → SHA-256 link covering the previous link, seq and record
 ///   ids             event id → seq (idempotency)
 ///   customer_events customer 0x00 seq (u64 BE) → ∅: each customer's events in log order
 ///   invoices        invoice id → customer; payments: payment id → customer
@@ -20,7 +22,8 @@ import ArlogStorage
 /// the positions in meta, so after any crash they agree with the log.
 public final class Store {
     /// The on-disk format. Opening a store of another format is an error, never a guess.
-    public static let formatVersion: UInt64 = 1
+    /// 2: the log is hash-chained (`chain` database, `chain.head` in meta).
+    public static let formatVersion: UInt64 = 2
     /// Decoded ledgers kept between batches; past either bound the cache is emptied. Bounds
     /// memory whatever the number of customers or the length of their histories (an item, an
     /// invoice or payment in memory, takes a few hundred bytes).
@@ -39,6 +42,7 @@ public final class Store {
     let env: Environment
     let meta: Database
     let log: Database
+    let chain: Database
     let ids: Database
     let customerEvents: Database
     let invoices: Database
@@ -55,6 +59,7 @@ public final class Store {
         static let head = Array("log.head".utf8)
         static let projected = Array("projections.seq".utf8)
         static let recordedAt = Array("log.recorded_at_us".utf8)
+        static let chainHead = Array("chain.head".utf8)
     }
 
     public struct Options: Sendable {
@@ -84,6 +89,7 @@ public final class Store {
         }
         meta = try Store.database("meta", env, create: create, directory)
         log = try Store.database("log", env, create: create, directory)
+        chain = try Store.database("chain", env, create: create, directory)
         ids = try Store.database("ids", env, create: create, directory)
         customerEvents = try Store.database("customer_events", env, create: create, directory)
         invoices = try Store.database("invoices", env, create: create, directory)
@@ -126,6 +132,13 @@ public final class Store {
         guard let v = try txn.get(db, key: key) else { return 0 }
         guard let n = UInt64(bigEndianBytes: v) else { throw EngineError(.store, "corrupt meta value") }
         return n
+    }
+
+    /// The chain's head as stored: the last sequence number and its link (genesis when empty).
+    static func chainHead(_ txn: ReadTransaction, _ meta: Database) throws -> ChainHead {
+        guard let v = try txn.get(meta, key: MetaKey.chainHead) else { return ChainHead(seq: 0, hash: .genesis) }
+        guard let head = ChainHead(encoded: v) else { throw EngineError(.store, "corrupt chain head in meta") }
+        return head
     }
 
     /// The sequence number of the last logged event (0: empty log).
@@ -236,6 +249,8 @@ struct BatchState: LogState {
     var ledgers: [String: CustomerLedger]
     var head: UInt64
     var recordedAtMicros: Int64
+    /// The chain's last link (of `head`); nil outside intake (rebuild never touches the chain).
+    var chainHash: ChainHash?
     /// Customers whose ledger changed in this batch.
     var dirty: Set<String> = []
     /// Invoices and payments held in `ledgers` (what bounds a transaction's memory).
@@ -272,7 +287,12 @@ struct BatchState: LogState {
         let e = r.event
         head += 1
         let seqKey = head.bigEndianBytes
-        try txn.put(store.log, key: seqKey, value: EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw), flags: .append)
+        let record = EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw)
+        try txn.put(store.log, key: seqKey, value: record, flags: .append)
+        guard let previous = chainHash else { preconditionFailure("intake without the chain head") }
+        let link = record.withUnsafeBytes { previous.next(seq: head, record: $0) }
+        try txn.put(store.chain, key: seqKey, value: link.bytes, flags: .append)
+        chainHash = link
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         try indexReferences(e, seq: head)
         Fold.apply(r, to: &ledgers[e.customer])
@@ -321,5 +341,8 @@ struct BatchState: LogState {
         try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
         try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)
         try txn.put(store.meta, key: Store.MetaKey.recordedAt, value: UInt64(bitPattern: recordedAtMicros).bigEndianBytes)
+        if let chainHash {
+            try txn.put(store.meta, key: Store.MetaKey.chainHead, value: ChainHead(seq: head, hash: chainHash).encoded)
+        }
     }
 }

@@ -26,11 +26,11 @@ struct Arlog: ParsableCommand {
               1  ingest rejected some lines
               2  usage error, I/O error, or a missing or unreadable store
               3  unknown customer or invoice
-              4  verify found problems
+              4  verify or audit verify found problems
             """,
         subcommands: [
             Ingest.self, Balance.self, Aging.self, Customers.self, Invoice.self, History.self, Stats.self,
-            Rebuild.self, Verify.self,
+            Rebuild.self, Verify.self, Audit.self,
         ]
     )
 

@@ -210,8 +210,8 @@ import Testing
         #expect(r.stdout.contains("1  ingest rejected some lines"))
         #expect(r.stdout.contains("2  usage error"))
         #expect(r.stdout.contains("3  unknown customer or invoice"))
-        #expect(r.stdout.contains("4  verify found problems"))
-        for command in ["ingest", "balance", "aging", "customers", "invoice", "history", "stats", "rebuild", "verify"] {
+        #expect(r.stdout.contains("4  verify or audit verify found problems"))
+        for command in ["ingest", "balance", "aging", "customers", "invoice", "history", "stats", "rebuild", "verify", "audit"] {
             #expect(r.stdout.contains("  \(command) "), "\(command) missing from help")
             let sub = try t.arlog([command, "--help"], withStore: false)
             #expect(sub.status == 0)
@@ -303,5 +303,26 @@ import Testing
         all.append(contentsOf: lines[4...])
         let text = all.joined(separator: "\n") + "\n"
         return (try t.file("bad.ndjson", text), badRule, notJSON)
+    }
+}
+
+/// `arlog audit head` and `arlog audit verify --expect` through the binary.
+struct AuditCLITests {
+    @Test func headThenVerifyWithExpect() throws {
+        let t = try CLIRun()
+        #expect(try t.arlog(["ingest", CLIFixtures.feed("01-installments-fifo")]).status == 0)
+        let head = try t.arlog(["audit", "head"])
+        #expect(head.status == 0)
+        let kept = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(kept.hasPrefix("6:") && kept.count == 2 + 64)
+        let ok = try t.arlog(["audit", "verify", "--expect", kept])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("OK: 6 events"))
+        #expect(ok.stdout.contains("expected head holds"))
+        let wrong = "6:" + String(repeating: "0", count: 64)
+        let bad = try t.arlog(["audit", "verify", "--expect", wrong])
+        #expect(bad.status == 4)
+        #expect(bad.stdout.contains("FAILED"))
+        #expect(try t.arlog(["audit", "verify", "--expect", "6:xyz"]).status == 2)
     }
 }

@@ -47,6 +47,21 @@ extension Render {
         "rebuilt: \(s.events) events replayed, \(s.customers) customers in \(fixed(s.seconds, digits: 2))s (\(rate(s.eventsPerSecond)) events/s)\n"
     }
 
+    /// `OK: head SEQ:HASH, N events` (and whether --expect held), or one line per problem, the
+    /// first broken sequence number and a count.
+    public static func audit(_ r: AuditReport) -> String {
+        var out = ""
+        if r.ok {
+            out = "OK: \(r.events) events, chain head \(r.head)\n"
+            if r.expectationHeld == true { out += "expected head holds\n" }
+            return out
+        }
+        for p in r.problems { out += "problem: \(singleLine(p))\n" }
+        if let first = r.firstBrokenSeq { out += "first broken at sequence \(first)\n" }
+        out += "FAILED: \(r.problems.count) problem\(r.problems.count == 1 ? "" : "s") in \(r.events) events\n"
+        return out
+    }
+
     /// `OK: N events, N customers` or one line per problem and a count.
     public static func verify(_ r: VerifyReport) -> String {
         if r.ok { return "OK: \(r.events) events, \(r.customers) customers\n" }

@@ -1,0 +1,92 @@
+import ArlogStorage
+import Crypto
+
+/// The tamper-evident chain of the log: each entry's hash covers the previous entry's hash,
+/// its sequence number and its stored bytes (header and the event as received):
+///
+///     hash(n) = SHA-256(hash(n-1) ‖ n as u64 big-endian ‖ log record n),  hash(0) = 32 zero bytes
+///
+/// The hash of every entry is kept (`chain` database) and the head in meta, all written in the
+/// same transaction as the events. Changing, removing, inserting or reordering any entry
+/// changes every hash from there on; a head kept outside the store proves the history up to it.
+public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
+    public static let byteCount = 32
+    public static let genesis = ChainHash(bytes: [UInt8](repeating: 0, count: byteCount))
+
+    public let bytes: [UInt8]
+
+    init(bytes: [UInt8]) {
+        precondition(bytes.count == ChainHash.byteCount)
+        self.bytes = bytes
+    }
+
+    /// The next link: this hash, the sequence number, the stored record.
+    func next(seq: UInt64, record: UnsafeRawBufferPointer) -> ChainHash {
+        var hasher = SHA256()
+        hasher.update(data: bytes)
+        hasher.update(data: seq.bigEndianBytes)
+        hasher.update(bufferPointer: record)
+        return ChainHash(bytes: Array(hasher.finalize()))
+    }
+
+    /// Lower-case hex.
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses 64 hex digits (either case).
+    public init?(hex: some StringProtocol) {
+        let chars = Array(hex.utf8)
+        guard chars.count == 2 * ChainHash.byteCount else { return nil }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(ChainHash.byteCount)
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var i = 0
+        while i < chars.count {
+            guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
+            bytes.append(hi << 4 | lo)
+            i += 2
+        }
+        self.bytes = bytes
+    }
+}
+
+/// A position in the chain: `SEQ:HASH`, what `arlog audit head` prints and `--expect` takes.
+public struct ChainHead: Hashable, Sendable, CustomStringConvertible {
+    public let seq: UInt64
+    public let hash: ChainHash
+
+    public init(seq: UInt64, hash: ChainHash) {
+        self.seq = seq
+        self.hash = hash
+    }
+
+    public var description: String { "\(seq):\(hash)" }
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = UInt64(parts[0]), let hash = ChainHash(hex: parts[1]) else { return nil }
+        self.init(seq: seq, hash: hash)
+    }
+
+    var encoded: [UInt8] { seq.bigEndianBytes + hash.bytes }
+
+    init?(encoded: [UInt8]) {
+        guard encoded.count == 8 + ChainHash.byteCount, let seq = UInt64(bigEndianBytes: encoded[0..<8]) else { return nil }
+        self.init(seq: seq, hash: ChainHash(bytes: Array(encoded[8...])))
+    }
+}
