@@ -52,7 +52,15 @@ extension Store {
                     chainBroken = true
                 }
                 expected = seq + 1
-                hash = hash.next(seq: seq, record: value)
+                let header: EventRecord.Header
+                do {
+                    header = try EventRecord.header(value)
+                } catch {
+                    report.problem("log entry \(seq) is unreadable: \(error)", seq: seq)
+                    chainBroken = true
+                    return true
+                }
+                hash = hash.next(seq: seq, event: UnsafeRawBufferPointer(rebasing: value[header.rawStart...]))
                 if !chainBroken {
                     let stored = try txn.get(chain, key: Array(key)).map { ChainHash(bytes: $0) }
                     if stored != hash {
@@ -78,7 +86,10 @@ extension Store {
                 if try !txn.contains(customerEvents, key: Store.customerEventKey(record.customer, seq)) {
                     report.problem("customer index: sequence \(seq) of customer \(record.customer) is missing", seq: seq)
                 }
-                if let event = try? record.event() {
+                // The header must say what the (hashed) bytes say.
+                if let event = try? record.event(), event.id == record.id, event.customer == record.customer,
+                    event.type == record.type, event.at == record.at
+                {
                     switch event.body {
                     case .invoiceIssued(let invoice, _, _, _, _):
                         invoiceEntries += 1
@@ -93,7 +104,7 @@ extension Store {
                     default: break
                     }
                 } else {
-                    report.problem("log entry \(seq) does not parse as an event", seq: seq)
+                    report.problem("log entry \(seq): its header does not match its event bytes", seq: seq)
                 }
                 return true
             }

@@ -2,9 +2,14 @@ import ArlogStorage
 import Crypto
 
 /// The tamper-evident chain of the log: each entry's hash covers the previous entry's hash,
-/// its sequence number and its stored bytes (header and the event as received):
+/// its sequence number and the event's bytes exactly as received and stored:
 ///
-///     hash(n) = SHA-256(hash(n-1) ‖ n as u64 big-endian ‖ log record n),  hash(0) = 32 zero bytes
+///     hash(n) = SHA-256(hash(n-1) ‖ n as u64 big-endian ‖ event bytes n),  hash(0) = 32 zero bytes
+///
+/// The record header (recording time, and `at`, type, customer and id, which are read from the
+/// bytes) is not hashed: the recording time is this store's clock, not the history, and
+/// leaving it out is what lets an export ingested elsewhere reproduce the same chain.
+/// (`audit verify` still checks that the header agrees with the bytes.)
 ///
 /// The hash of every entry is kept (`chain` database) and the head in meta, all written in the
 /// same transaction as the events. Changing, removing, inserting or reordering any entry
@@ -20,12 +25,12 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// The next link: this hash, the sequence number, the stored record.
-    func next(seq: UInt64, record: UnsafeRawBufferPointer) -> ChainHash {
+    /// The next link: this hash, the sequence number, the event's bytes.
+    func next(seq: UInt64, event: UnsafeRawBufferPointer) -> ChainHash {
         var hasher = SHA256()
         hasher.update(data: bytes)
         hasher.update(data: seq.bigEndianBytes)
-        hasher.update(bufferPointer: record)
+        hasher.update(bufferPointer: event)
         return ChainHash(bytes: Array(hasher.finalize()))
     }
 

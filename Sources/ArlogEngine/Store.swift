@@ -12,7 +12,7 @@ import ArlogStorage
 ///   meta            format version, log head, projected position, last recording time,
 ///                   chain head (seq and hash)
 ///   log             seq (u64 BE) → EventRecord: the append-only log
-///   chain           seq (u64 BE) → SHA-256 link covering the previous link, seq and record
+///   chain           seq (u64 BE) → SHA-256 link covering the previous link, seq and event bytes
 ///   ids             event id → seq (idempotency)
 ///   customer_events customer 0x00 seq (u64 BE) → ∅: each customer's events in log order
 ///   invoices        invoice id → customer; payments: payment id → customer
@@ -290,7 +290,7 @@ struct BatchState: LogState {
         let record = EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw)
         try txn.put(store.log, key: seqKey, value: record, flags: .append)
         guard let previous = chainHash else { preconditionFailure("intake without the chain head") }
-        let link = record.withUnsafeBytes { previous.next(seq: head, record: $0) }
+        let link = previous.next(seq: head, event: raw)
         try txn.put(store.chain, key: seqKey, value: link.bytes, flags: .append)
         chainHash = link
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)

@@ -112,7 +112,9 @@ struct AuditTests {
             var hash = ChainHash.genesis
             for seq in UInt64(1)...22 {
                 let value = try #require(try txn.get(t.store.log, key: seq.bigEndianBytes))
-                hash = value.withUnsafeBytes { hash.next(seq: seq, record: $0) }
+                hash = try value.withUnsafeBytes { raw in
+                    hash.next(seq: seq, event: UnsafeRawBufferPointer(rebasing: raw[try EventRecord.header(raw).rawStart...]))
+                }
                 try txn.put(t.store.chain, key: seq.bigEndianBytes, value: hash.bytes)
             }
             try txn.put(t.store.meta, key: Store.MetaKey.chainHead, value: ChainHead(seq: 22, hash: hash).encoded)
