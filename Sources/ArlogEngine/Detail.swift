@@ -22,7 +22,8 @@ public struct InvoiceDetail: Sendable {
     public let events: [HistoryEntry]
 }
 
-/// One line of `arlog history`: the event as logged and the customer's figures after it.
+/// One line of `arlog history`: the event as logged and the customer's figures before and
+/// after it.
 public struct HistoryEntry: Sendable {
     public let seq: UInt64
     public let event: Event
@@ -35,6 +36,32 @@ public struct HistoryEntry: Sendable {
     public let openAfter: Int64
     public let unappliedAfter: Int64
     public let dunningLevelAfter: Int
+    /// The figures before the event (zero before the customer's first event).
+    public let balanceBefore: Int64
+    public let openBefore: Int64
+    public let unappliedBefore: Int64
+    public let dunningLevelBefore: Int
+    /// Open amount of installments due before the event's UTC date (`at`), before and after it.
+    public let overdueBefore: Int64
+    public let overdueAfter: Int64
+
+    /// What the event changed in the customer's figures (after − before).
+    public var openChange: Int64 { openAfter - openBefore }
+    public var unappliedChange: Int64 { unappliedAfter - unappliedBefore }
+    public var balanceChange: Int64 { balanceAfter - balanceBefore }
+    public var overdueChange: Int64 { overdueAfter - overdueBefore }
+    public var dunningLevelChange: Int { dunningLevelAfter - dunningLevelBefore }
+
+    /// Open amount of the ledger's installments due before `day`.
+    static func overdue(_ ledger: CustomerLedger?, on day: Day) -> Int64 {
+        guard let ledger else { return 0 }
+        var total: Int64 = 0
+        for ref in ledger.openInstallments() {
+            let inst = ledger.invoices[Int(ref.invoice)].installments[Int(ref.installment)]
+            if inst.dueOn < day { total += inst.open }
+        }
+        return total
+    }
 
     static func amountMoved(_ type: EventType, before: Totals, after: Totals) -> Int64? {
         switch type {
@@ -49,45 +76,54 @@ public struct HistoryEntry: Sendable {
 }
 
 extension Store {
-    /// The customer's events in log order, each with the balance after it (all events:
-    /// history is the record as logged; `asOf` drops events whose `at` is later).
-    public func history(_ customer: String, asOf: Timestamp? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
-        try env.read { txn in try history(txn, customer, asOf: asOf) }
+    /// The customer's events in log order, each with the figures before and after it (all
+    /// events: history is the record as logged; `asOf` drops events whose `at` is later,
+    /// `knownAt` those recorded later).
+    public func history(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
+        try env.read { txn in try history(txn, customer, asOf: asOf, through: try knownSequence(txn, knownAt)) }
     }
 
-    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> (currency: Currency, entries: [HistoryEntry]) {
+    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
         guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
         var ledger: CustomerLedger?
         var entries: [HistoryEntry] = []
-        try forEachEvent(txn, of: customer) { seq, record in
+        try forEachEvent(txn, of: customer, through: through) { seq, record in
             if let asOf, record.at > asOf { return }
             let e = try record.event()
             guard let r = try? Fold.resolve(e, ledger: ledger) else {
                 throw EngineError(.store, "logged event \(e.id) cannot be folded")
             }
+            let day = e.at.utcDay
             let before = ledger?.totals ?? Totals()
+            let dunningBefore = ledger?.dunningLevel ?? 0
+            let overdueBefore = HistoryEntry.overdue(ledger, on: day)
             Fold.apply(r, to: &ledger)
             let after = ledger!.totals
             entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros,
                                         amount: HistoryEntry.amountMoved(e.type, before: before, after: after),
                                         balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
-                                        dunningLevelAfter: ledger!.dunningLevel))
+                                        dunningLevelAfter: ledger!.dunningLevel,
+                                        balanceBefore: before.balance, openBefore: before.open, unappliedBefore: before.unapplied,
+                                        dunningLevelBefore: dunningBefore,
+                                        overdueBefore: overdueBefore, overdueAfter: HistoryEntry.overdue(ledger, on: day)))
         }
         guard let ledger else { throw notFound(customer) }
         return (ledger.currency, entries)
     }
 
     /// One read transaction, so the invoice, its ledger and its events are one state.
-    public func invoice(_ id: String, asOf: Timestamp? = nil) throws -> InvoiceDetail {
+    public func invoice(_ id: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> InvoiceDetail {
         try env.read { txn in
+            let through = try knownSequence(txn, knownAt)
             guard let owner = try txn.get(invoices, key: Array(id.utf8)) else {
                 throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
             }
             let customer = String(decoding: owner, as: UTF8.self)
-            guard let ledger = try ledger(txn, customer, asOf: asOf), let invoice = ledger.invoice(id),
+            guard let ledger = try ledger(txn, customer, asOf: asOf, through: through), let invoice = ledger.invoice(id),
                 let index = ledger.invoicePosition(id)
             else {
-                throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")")
+                let known = through.map { " as known at sequence \($0)" } ?? ""
+                throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")\(known)")
             }
             var payments: [InvoiceDetail.Payment] = []
             var paymentIDs = Set<String>()
@@ -97,7 +133,7 @@ extension Store {
                     payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
                 }
             }
-            let events = try history(txn, customer, asOf: asOf).entries.filter { entry in
+            let events = try history(txn, customer, asOf: asOf, through: through).entries.filter { entry in
                 if entry.event.invoiceReference == id { return true }
                 switch entry.event.body {
                 case .paymentReceived(let p, _, _, _, _), .paymentReversed(let p): return paymentIDs.contains(p)

@@ -1,23 +1,100 @@
 import ArlogDomain
 import ArlogStorage
 
+/// "As known at": a point in the log's recording history. A query given one answers from only
+/// the events recorded up to that point — what the system said then — whatever their `at`
+/// (which `asOf` filters independently: effective time and recording time are two axes).
+public enum KnownAt: Sendable, Equatable {
+    /// Events with sequence number ≤ this.
+    case seq(UInt64)
+    /// Events recorded (ingested) at or before this instant, in microseconds since the epoch.
+    case recordedAt(micros: Int64)
+
+    /// A plain positive integer is a sequence number; otherwise an RFC 3339 timestamp, or a
+    /// date YYYY-MM-DD meaning the end of that day in UTC. Nil when the text is none of these.
+    public init?(parsing text: some StringProtocol) {
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            guard let n = UInt64(text), n > 0 else { return nil }
+            self = .seq(n)
+        } else if let t = Timestamp(parsing: text) {
+            guard let micros = KnownAt.micros(t) else { return nil }
+            self = .recordedAt(micros: micros)
+        } else if let day = Day(parsing: text) {
+            guard let micros = KnownAt.micros(Timestamp.endOf(day)) else { return nil }
+            self = .recordedAt(micros: micros)
+        } else {
+            return nil
+        }
+    }
+
+    /// The instant in microseconds since the epoch (sub-microsecond digits truncated), nil when
+    /// out of range.
+    public static func micros(_ t: Timestamp) -> Int64? {
+        let (m, o1) = t.seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (r, o2) = m.addingReportingOverflow(Int64(t.nanos / 1000))
+        return o1 || o2 ? nil : r
+    }
+}
+
 /// Read-side questions. Each runs in one short read transaction, so it sees one committed
 /// state even while an ingest is running in another process.
+///
+/// Known-at (`knownAt`): a query limited to the events recorded up to a point resolves that
+/// point once, to the last sequence number it covers (`knownSequence`), then filters the
+/// customer's events by sequence number only. A timestamp is resolved by binary search over
+/// the log's record headers: recording times never go backwards in the log (ingest keeps
+/// them monotonic), so "recorded at or before T" is exactly "sequence ≤ the last one recorded
+/// by T". When that covers the whole log the projections answer as usual; otherwise each
+/// customer asked about is replayed from its events (skipped records are never parsed).
 extension Store {
     /// The customer's ledger as of `asOf` (nil: every event). Answered from the projection
     /// when no event of the customer is later than `asOf`; otherwise by folding the
     /// customer's events with `at` ≤ asOf, in log order, as the contract defines.
-    public func ledger(_ customer: String, asOf: Timestamp? = nil) throws -> CustomerLedger {
+    public func ledger(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> CustomerLedger {
         try env.read { txn in
-            guard let l = try ledger(txn, customer, asOf: asOf) else { throw notFound(customer) }
+            let through = try knownSequence(txn, knownAt)
+            guard let l = try ledger(txn, customer, asOf: asOf, through: through) else { throw notFound(customer) }
             return l
         }
     }
 
-    public func balance(_ customer: String, asOf: Timestamp? = nil) throws -> BalanceReport {
+    public func balance(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> BalanceReport {
         try env.read { txn in
-            guard let s = try summary(txn, customer, asOf: asOf) else { throw notFound(customer) }
+            let through = try knownSequence(txn, knownAt)
+            guard let s = try summary(txn, customer, asOf: asOf, through: through) else { throw notFound(customer) }
             return BalanceReport(s)
+        }
+    }
+
+    /// The last sequence number `knownAt` covers: the number itself (at most the head), or the
+    /// last event recorded at or before the instant (0 when none).
+    public func knownSequence(_ knownAt: KnownAt) throws -> UInt64 {
+        try env.read { txn in
+            try knownSequence(txn, knownAt) ?? Store.u64(txn, meta, MetaKey.head)
+        }
+    }
+
+    /// The sequence limit for a known-at query; nil when there is none or it covers the whole
+    /// log (then the projections are the answer).
+    func knownSequence(_ txn: ReadTransaction, _ knownAt: KnownAt?) throws -> UInt64? {
+        guard let knownAt else { return nil }
+        let head = try Store.u64(txn, meta, MetaKey.head)
+        switch knownAt {
+        case .seq(let n):
+            return n >= head ? nil : n
+        case .recordedAt(let t):
+            // The largest seq in 0...head with recordedAt ≤ t (0: none); recording times are
+            // non-decreasing along the log.
+            var lo: UInt64 = 0
+            var hi = head
+            while lo < hi {
+                let mid = lo + (hi - lo + 1) / 2
+                guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0).recordedAtMicros }) else {
+                    throw EngineError(.store, "log entry \(mid) is missing (head \(head))")
+                }
+                if recorded <= t { lo = mid } else { hi = mid - 1 }
+            }
+            return lo >= head ? nil : lo
         }
     }
 
@@ -25,51 +102,59 @@ extension Store {
         EngineError(.notFound, "unknown customer \"\(customer)\": no customer.registered for it in the store")
     }
 
-    func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> CustomerLedger? {
+    /// `through`: only events with seq ≤ it (nil: all).
+    func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
         guard let head = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
             return nil
         }
-        if asOf == nil || head.latestAt <= asOf! { return try loadLedger(txn, customer) }
-        return try replay(txn, customer, asOf: asOf)
+        if through == nil, asOf == nil || head.latestAt <= asOf! { return try loadLedger(txn, customer) }
+        return try replay(txn, customer, asOf: asOf, through: through)
     }
 
-    func summary(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> LedgerSummary? {
+    func summary(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> LedgerSummary? {
         guard let head = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
             return nil
         }
-        if asOf == nil || head.latestAt <= asOf! { return head }
-        return try replay(txn, customer, asOf: asOf)?.summary
+        if through == nil, asOf == nil || head.latestAt <= asOf! { return head }
+        return try replay(txn, customer, asOf: asOf, through: through)?.summary
     }
 
-    /// Folds the customer's logged events with `at` ≤ asOf; nil when none (not yet registered).
-    func replay(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?) throws -> CustomerLedger? {
+    /// Folds the customer's logged events with `at` ≤ asOf and seq ≤ through; nil when none
+    /// (not yet registered).
+    func replay(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
         var ledger: CustomerLedger?
-        try forEachEvent(txn, of: customer) { _, record in
+        try forEachEvent(txn, of: customer, through: through) { _, record in
             if let asOf, record.at > asOf { return }
             Replay.step(try record.event(), &ledger)
         }
         return ledger
     }
 
-    /// Calls `body` with each of the customer's log entries, in log order.
-    func forEachEvent(_ txn: ReadTransaction, of customer: String, _ body: (UInt64, EventRecord) throws -> Void) throws {
+    /// Calls `body` with each of the customer's log entries, in log order; with `through`,
+    /// stops before the first entry past it (its record is not read).
+    func forEachEvent(_ txn: ReadTransaction, of customer: String, through: UInt64? = nil, _ body: (UInt64, EventRecord) throws -> Void) throws {
         try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
             let seqBytes = UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])
-            guard let seq = UInt64(bigEndianBytes: seqBytes),
-                let record = try txn.withValue(log, key: seqBytes, { try EventRecord($0) })
-            else { throw EngineError(.store, "customer index of \(customer) names a log entry that does not exist") }
+            guard let seq = UInt64(bigEndianBytes: seqBytes) else {
+                throw EngineError(.store, "customer index of \(customer) holds a malformed key")
+            }
+            if let through, seq > through { return false }
+            guard let record = try txn.withValue(log, key: seqBytes, { try EventRecord($0) }) else {
+                throw EngineError(.store, "customer index of \(customer) names a log entry that does not exist")
+            }
             try body(seq, record)
             return true
         }
     }
 
-    /// Every customer's summary as of `asOf`, in customer byte order.
-    func forEachCustomer(_ txn: ReadTransaction, asOf: Timestamp?, _ body: (LedgerSummary) throws -> Void) throws {
+    /// Every customer's summary as of `asOf` and known through seq `through`, in customer byte
+    /// order; customers with no such events are left out.
+    func forEachCustomer(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64? = nil, _ body: (LedgerSummary) throws -> Void) throws {
         try txn.scan(ledgers, from: nil) { key, value in
             let head = try LedgerCodec.decodeSummary(value)
-            if asOf == nil || head.latestAt <= asOf! {
+            if through == nil, asOf == nil || head.latestAt <= asOf! {
                 try body(head)
-            } else if let l = try replay(txn, head.profile.id, asOf: asOf) {
+            } else if let l = try replay(txn, head.profile.id, asOf: asOf, through: through) {
                 try body(l.summary)
             }
             return true
@@ -78,10 +163,11 @@ extension Store {
 
     /// Aging of every customer registered as of the date. Without `asOf` the state is every
     /// event and ages are counted on `today`.
-    public func aging(asOf: Day?, today: Day, edges: [Int] = Aging.defaultEdges) throws -> AgingReport {
+    public func aging(asOf: Day?, today: Day, edges: [Int] = Aging.defaultEdges, knownAt: KnownAt? = nil) throws -> AgingReport {
         var report = AgingReport(asOf: asOf ?? today, edges: edges)
         try env.read { txn in
-            try forEachCustomer(txn, asOf: asOf.map(Timestamp.endOf)) { report.add($0) }
+            let through = try knownSequence(txn, knownAt)
+            try forEachCustomer(txn, asOf: asOf.map(Timestamp.endOf), through: through) { report.add($0) }
         }
         return report
     }
@@ -141,11 +227,12 @@ public struct PortfolioStats: Sendable {
 }
 
 extension Store {
-    public func customers(_ filter: CustomerFilter, asOf: Day?, today: Day) throws -> [CustomerRow] {
+    public func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> [CustomerRow] {
         let day = asOf ?? today
         var rows: [CustomerRow] = []
         try env.read { txn in
-            try forEachCustomer(txn, asOf: asOf.map(Timestamp.endOf)) { s in
+            let through = try knownSequence(txn, knownAt)
+            try forEachCustomer(txn, asOf: asOf.map(Timestamp.endOf), through: through) { s in
                 var overdue: Int64 = 0
                 var oldest: Day?
                 for i in s.openInstallments where i.dueOn < day {
@@ -176,17 +263,20 @@ extension Store {
         return rows
     }
 
-    public func stats(asOf: Day?, today: Day) throws -> PortfolioStats {
+    /// `events`: the log head; as of a date or known at a point, the events that count then.
+    public func stats(asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> PortfolioStats {
         let day = asOf ?? today
         var stats = PortfolioStats(asOf: day)
         var byCode: [String: PortfolioStats.CurrencyFigures] = [:]
         try env.read { txn in
             stats.events = try Store.u64(txn, meta, MetaKey.head)
             let asOfTime = asOf.map(Timestamp.endOf)
-            if asOfTime != nil { stats.events = 0 }
-            try forEachCustomer(txn, asOf: asOfTime) { s in
+            let through = try knownSequence(txn, knownAt)
+            let counted = asOfTime != nil || through != nil
+            if counted { stats.events = 0 }
+            try forEachCustomer(txn, asOf: asOfTime, through: through) { s in
                 stats.customers += 1
-                if asOfTime != nil { stats.events += UInt64(s.eventCount) }
+                if counted { stats.events += UInt64(s.eventCount) }
                 if s.totals.balance > s.profile.creditLimit { stats.overLimit += 1 }
                 if s.dunningLevel > 0 { stats.inDunning += 1 }
                 var f = byCode[s.profile.currency.code] ?? .init(currency: s.profile.currency)

@@ -14,11 +14,13 @@ struct Aging: ParsableCommand {
 
             Example:
               arlog aging --as-of 2025-03-31 --buckets 15,30,60
+              arlog aging --as-of 2025-03-31 --known-at 2025-04-05
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var knownAtOptions: KnownAtOptions
     @OptionGroup var formatOptions: FormatOptions
 
     static let edgesMax = 20
@@ -55,7 +57,7 @@ struct Aging: ParsableCommand {
         let edges = try buckets.map { try Aging.edges($0).get() } ?? ArlogDomain.Aging.defaultEdges
         let store = try storeOptions.open()
         defer { store.close() }
-        let report = try store.aging(asOf: asOfOptions.day, today: today(), edges: edges)
+        let report = try store.aging(asOf: asOfOptions.day, today: today(), edges: edges, knownAt: knownAtOptions.value)
         Console.out(Render.aging(report, format: formatOptions.output))
     }
 }

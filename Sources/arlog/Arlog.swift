@@ -30,7 +30,7 @@ struct Arlog: ParsableCommand {
             """,
         subcommands: [
             Ingest.self, Balance.self, Aging.self, Customers.self, Invoice.self, History.self, Stats.self,
-            Rebuild.self, Verify.self, Audit.self,
+            Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
         ]
     )
 

@@ -14,6 +14,7 @@ struct Customers: ParsableCommand {
 
             Example:
               arlog customers --overdue --sort oldest-overdue --limit 20
+              arlog customers --as-of 2025-03-31 --known-at 2025-04-05
             """
     )
 
@@ -24,6 +25,7 @@ struct Customers: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var knownAtOptions: KnownAtOptions
     @OptionGroup var formatOptions: FormatOptions
 
     @Flag(help: "Only customers whose balance is over their credit limit.")
@@ -68,7 +70,7 @@ struct Customers: ParsableCommand {
         }
         let store = try storeOptions.open()
         defer { store.close() }
-        let rows = try store.customers(filter, asOf: asOfOptions.day, today: today())
+        let rows = try store.customers(filter, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
         Console.out(Render.customers(rows, format: formatOptions.output))
     }
 }

@@ -10,15 +10,17 @@ struct Invoice: ParsableCommand {
             event naming the invoice, and the payments that allocated to it, in log order. \
             Formats: table or json (one object: the header fields and "installments", \
             "payments", "events" arrays). Exit status 3 when the invoice is unknown (or not yet \
-            issued as of --as-of).
+            issued as of --as-of, or known at --known-at).
 
             Example:
               arlog invoice INV-1 --as-of 2025-02-28
+              arlog invoice INV-1 --known-at 120
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var knownAtOptions: KnownAtOptions
     @OptionGroup var formatOptions: FormatOptions
 
     @Argument(help: ArgumentHelp("The invoice id.", valueName: "invoice"))
@@ -27,7 +29,7 @@ struct Invoice: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
-        let detail = try store.invoice(invoice, asOf: asOfOptions.timestamp)
+        let detail = try store.invoice(invoice, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value)
         Console.out(Render.invoice(detail, format: formatOptions.output))
     }
 }

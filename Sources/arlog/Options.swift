@@ -68,6 +68,24 @@ struct AsOfOptions: ParsableArguments {
     var timestamp: Timestamp? { day.map(Timestamp.endOf) }
 }
 
+/// `--known-at SEQ|TIMESTAMP|DATE`: answer from only the events recorded up to that point.
+struct KnownAtOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Answer from only the events recorded (ingested) up to this point: a log sequence number, an RFC 3339 timestamp, or a date YYYY-MM-DD (the end of that day, UTC) — what the store said then. Combines with --as-of, e.g. `arlog balance ACME --as-of 2025-03-31 --known-at 2025-04-05`.",
+            valueName: "seq|timestamp|date"))
+    var knownAt: String?
+
+    func validate() throws {
+        if let knownAt, KnownAt(parsing: knownAt) == nil {
+            throw ValidationError(
+                "--known-at: \"\(knownAt)\" is not a sequence number (a positive integer), an RFC 3339 timestamp (2025-04-05T12:00:00Z) or a date YYYY-MM-DD")
+        }
+    }
+
+    var value: KnownAt? { knownAt.flatMap { KnownAt(parsing: $0) } }
+}
+
 /// Today's date in UTC, from the system clock.
 func today() -> Day {
     Day(number: Int32(time(nil) / 86_400))

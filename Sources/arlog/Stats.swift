@@ -11,17 +11,19 @@ struct Stats: ParsableCommand {
 
             Example:
               arlog stats --format json
+              arlog stats --as-of 2025-03-31 --known-at 2025-04-05T12:00:00Z
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var asOfOptions: AsOfOptions
+    @OptionGroup var knownAtOptions: KnownAtOptions
     @OptionGroup var formatOptions: FormatOptions
 
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
-        let stats = try store.stats(asOf: asOfOptions.day, today: today())
+        let stats = try store.stats(asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
         Console.out(Render.stats(stats, format: formatOptions.output))
     }
 }

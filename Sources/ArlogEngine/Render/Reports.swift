@@ -128,22 +128,42 @@ extension Render {
         return Timestamp(seconds: seconds, nanos: Int32(rest * 1000)).description
     }
 
-    public static func historyRecord(_ e: HistoryEntry, currency: Currency) -> RenderRecord {
-        RenderRecord(
-            [
-                ("seq", .integer(Int64(clamping: e.seq))), ("at", .text(e.event.at.description)),
-                ("recorded_at", .text(recordedAt(e.recordedAtMicros))), ("type", .text(e.event.type.name)),
-                ("id", .text(e.event.id)), ("amount", e.amount.map { .money($0) }),
-                ("balance_after", .money(e.balanceAfter)), ("dunning_level_after", .integer(Int64(e.dunningLevelAfter))),
-                ("actor", e.event.actor.map { .text($0) }), ("note", e.event.note.map { .text($0) }),
-            ], digits: currency.fractionDigits)
+    /// With `history --changes`: what each event changed (after − before), inserted after
+    /// `dunning_level_after`.
+    public static let historyChangeColumns = ["d_open", "d_unapplied", "d_balance", "d_overdue", "d_dunning"]
+
+    /// The history columns, with or without the change columns.
+    public static func historyColumns(changes: Bool) -> [String] {
+        guard changes else { return historyColumns }
+        var columns = historyColumns
+        columns.insert(contentsOf: historyChangeColumns, at: columns.firstIndex(of: "dunning_level_after")! + 1)
+        return columns
+    }
+
+    public static func historyRecord(_ e: HistoryEntry, currency: Currency, changes: Bool = false) -> RenderRecord {
+        var fields: [RenderField] = [
+            ("seq", .integer(Int64(clamping: e.seq))), ("at", .text(e.event.at.description)),
+            ("recorded_at", .text(recordedAt(e.recordedAtMicros))), ("type", .text(e.event.type.name)),
+            ("id", .text(e.event.id)), ("amount", e.amount.map { .money($0) }),
+            ("balance_after", .money(e.balanceAfter)), ("dunning_level_after", .integer(Int64(e.dunningLevelAfter))),
+        ]
+        if changes {
+            fields += [
+                ("d_open", .money(e.openChange)), ("d_unapplied", .money(e.unappliedChange)),
+                ("d_balance", .money(e.balanceChange)), ("d_overdue", .money(e.overdueChange)),
+                ("d_dunning", .integer(Int64(e.dunningLevelChange))),
+            ]
+        }
+        fields += [("actor", e.event.actor.map { .text($0) }), ("note", e.event.note.map { .text($0) })]
+        return RenderRecord(fields, digits: currency.fractionDigits)
     }
 
     /// `arlog history`: one row per event in log order. json: `{"customer","currency","events":[...]}`.
-    public static func history(customer: String, currency: Currency, entries: [HistoryEntry], format: OutputFormat) -> String {
-        let rows = entries.map { historyRecord($0, currency: currency) }
+    /// `changes` adds the `historyChangeColumns`.
+    public static func history(customer: String, currency: Currency, entries: [HistoryEntry], format: OutputFormat, changes: Bool = false) -> String {
+        let rows = entries.map { historyRecord($0, currency: currency, changes: changes) }
         switch format {
-        case .table, .csv: return records(rows, columns: historyColumns, format: format)
+        case .table, .csv: return records(rows, columns: historyColumns(changes: changes), format: format)
         case .json:
             var w = JSONWriter()
             w.raw("{\"customer\":")
