@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the release binaries on a generated feed: ingest (file → validated →
-# logged → projected), rebuild, verify, one `arlog balance` process, aging over all customers.
+# logged → projected), rebuild, verify, audit verify, export, one `arlog balance` process,
+# aging over all customers.
 # Prints one line per measurement; docs/performance.md quotes its output.
 # Usage: tools/bench.sh [EVENTS] [CUSTOMERS]   (default 1000000 20000)
 set -euo pipefail
@@ -33,6 +34,8 @@ measure "ingest" "$bin/arlog" ingest --store "$store" "$feed"
 tail -n 1 "$work/stderr"
 measure "rebuild" "$bin/arlog" rebuild --store "$store"
 measure "verify" "$bin/arlog" verify --store "$store"
+measure "audit verify" "$bin/arlog" audit verify --store "$store"
+measure "export" "$bin/arlog" export --store "$store"
 first="$(head -c 400 "$feed" | sed -n 's/.*"customer":"\([^"]*\)".*/\1/p' | head -1)"
 measure "balance (one process)" "$bin/arlog" balance "$first" --store "$store"
 measure "balance --as-of (one process)" "$bin/arlog" balance "$first" --as-of 2023-04-15 --store "$store"
