@@ -1,0 +1,237 @@
+import ArlogDomain
+import ArlogEngine
+import Benchmark
+import Foundation
+
+/// arlog's benchmark suite: ingest, rebuild, verify and the queries on a generated feed, and the
+/// parser alone. Benchmarks/README.md says how to run it; RESULTS.md holds measured figures.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration.units = Suite.units
+
+    // MARK: Whole-feed benchmarks: one iteration handles every event of the feed.
+
+    for (name, durable) in [("Ingest", true), ("Ingest (no fsync)", false)] {
+        Benchmark(name, configuration: Suite.wholeFeed) { benchmark, fixture in
+            let directory = try Suite.scratch("ingest")
+            var options = Store.Options()
+            options.durable = durable
+            let store = try Store(directory: directory, create: true, options: options)
+            defer {
+                store.close()
+                Suite.removeScratch("ingest")
+            }
+            var summary = IngestSummary()
+            try Suite.measure(benchmark, events: fixture.facts.lines) {
+                summary = try store.ingest(path: fixture.feedPath) { _ in }
+            }
+            if summary.accepted != fixture.facts.lines {
+                benchmark.error("ingest accepted \(summary.accepted) of \(fixture.facts.lines) events")
+            }
+        } setup: {
+            try Fixture.prepare(ingested: false)
+        } teardown: {
+            Suite.removeScratch("ingest")
+        }
+    }
+
+    Benchmark("Rebuild", configuration: Suite.wholeFeed) { (benchmark, state: OpenStore) in
+        var summary: RebuildSummary?
+        try Suite.measure(benchmark, events: state.fixture.facts.lines) {
+            summary = try state.store.rebuild()
+        }
+        if let summary, summary.events != UInt64(state.fixture.facts.lines) {
+            benchmark.error("rebuild replayed \(summary.events) of \(state.fixture.facts.lines) events")
+        }
+    } setup: {
+        // Rebuild rewrites every projection: it works on a copy, so the shared store stays as ingested.
+        let fixture = try Fixture.prepare(ingested: true)
+        let directory = try Suite.scratch("rebuild")
+        try FileManager.default.copyItem(atPath: fixture.storePath + "/data.mdb", toPath: directory + "/data.mdb")
+        return OpenStore(fixture: fixture, store: try Store(directory: directory, create: false))
+    } teardown: {
+        Suite.removeScratch("rebuild")
+    }
+
+    Benchmark("Verify", configuration: Suite.wholeFeed) { benchmark, state in
+        var report: VerifyReport?
+        try Suite.measure(benchmark, events: state.fixture.facts.lines) {
+            report = try state.store.verify()
+        }
+        if let report, !report.ok { benchmark.error("verify found problems: \(report.problems.prefix(3))") }
+    } setup: {
+        try OpenStore(fixture: Fixture.prepare(ingested: true))
+    }
+
+    // The pure domain cost of a line, without LMDB: parse the JSON and decode the event. The
+    // feed is in memory, so this is also the floor under ingest's per-event cost.
+    Benchmark("Parse+decode only", configuration: Suite.wholeFeed) { benchmark, feed in
+        var decoded = 0
+        try Suite.measure(benchmark, events: feed.lines.count) {
+            try feed.bytes.withUnsafeBytes { all in
+                for range in feed.lines {
+                    let object = try JSONParser.parseObject(UnsafeRawBufferPointer(rebasing: all[range]))
+                    let event = try EventDecoder.decode(object, id: EventDecoder.eventID(object))
+                    blackHole(event)
+                    decoded += 1
+                }
+            }
+        }
+        if decoded != feed.lines.count { benchmark.error("decoded \(decoded) of \(feed.lines.count) lines") }
+    } setup: {
+        try FeedBytes(path: Fixture.prepare(ingested: false).feedPath)
+    }
+
+    // MARK: Queries on a warm store: one iteration is `Suite.callsPerIteration` calls, so the
+    // times shown (marked *) are per call.
+
+    Benchmark("Balance query", configuration: Suite.perCall) { benchmark, state in
+        for _ in benchmark.scaledIterations {
+            blackHole(try state.store.balance(state.nextCustomer()))
+        }
+    } setup: {
+        try OpenStore(fixture: Fixture.prepare(ingested: true))
+    }
+
+    // As of the feed's middle instant nearly every customer has later events, so this is the
+    // replay path: fold the customer's events up to that instant.
+    Benchmark("Balance as-of query", configuration: Suite.perCall) { (benchmark, state: OpenStore) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try state.store.balance(state.nextCustomer(), asOf: state.fixture.facts.middle))
+        }
+    } setup: {
+        let fixture = try Fixture.prepare(ingested: true)
+        // Only customers registered by then exist as of then.
+        let middleLine = fixture.facts.lines / 2
+        return try OpenStore(fixture: fixture, customers: fixture.facts.customers.filter { $0.line <= middleLine }.map(\.id))
+    }
+
+    // MARK: Portfolio reports: one iteration reads every customer.
+
+    for (name, asOfMiddle) in [("Aging all customers", false), ("Aging all customers (as-of)", true)] {
+        Benchmark(name, configuration: Suite.portfolio) { benchmark, state in
+            let facts = state.fixture.facts
+            blackHole(try state.store.aging(asOf: asOfMiddle ? facts.middle.utcDay : nil, today: facts.latest.utcDay))
+        } setup: {
+            try OpenStore(fixture: Fixture.prepare(ingested: true))
+        }
+    }
+}
+
+/// Configurations and helpers shared by the benchmarks.
+enum Suite {
+    /// Feed events handled per second of wall-clock time. Counted here because the package's
+    /// `throughput` counts iterations per second, and one iteration is the whole feed.
+    static var eventsPerSecond: BenchmarkMetric { .custom("Throughput (events/s)", polarity: .prefersLarger, useScalingFactor: false) }
+
+    /// Calls per iteration of the query benchmarks: enough that the clock's own cost vanishes.
+    static var callsPerIteration: BenchmarkScalingFactor { .kilo }
+
+    /// Memory in MB; events/s as counted, not rounded to thousands.
+    static var units: [BenchmarkMetric: BenchmarkUnits] {
+        [.peakMemoryResident: .mega, .peakMemoryResidentDelta: .mega, eventsPerSecond: .count]
+    }
+
+    /// Ingest, rebuild, verify, parse: up to half a minute per iteration on a million events,
+    /// so few iterations and no warm-up; at least one iteration however long it takes.
+    /// Milliseconds, because automatic units would round such times to whole seconds.
+    static var wholeFeed: Benchmark.Configuration {
+        .init(
+            metrics: [
+                .wallClock, .cpuTotal, eventsPerSecond, .peakMemoryResident, .peakMemoryResidentDelta,
+                .mallocCountTotal, .memoryLeakedBytes,
+            ],
+            timeUnits: .milliseconds,
+            units: units,
+            warmupIterations: 0,
+            maxDuration: .seconds(60),
+            maxIterations: 5)
+    }
+
+    /// CPU time is left out: its clock ticks are coarser than one call.
+    static var perCall: Benchmark.Configuration {
+        .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            warmupIterations: 1,
+            scalingFactor: callsPerIteration,
+            maxDuration: .seconds(5),
+            maxIterations: 10_000)
+    }
+
+    static var portfolio: Benchmark.Configuration {
+        .init(
+            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResidentDelta],
+            warmupIterations: 1,
+            maxDuration: .seconds(10),
+            maxIterations: 50)
+    }
+
+    /// Measures `body` alone (not the benchmark's own preparation or checks) and records its
+    /// rate in events per second.
+    static func measure(_ benchmark: Benchmark, events: Int, _ body: () throws -> Void) rethrows {
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let started = clock.now
+        try body()
+        let elapsed = started.duration(to: clock.now)
+        benchmark.stopMeasurement()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if seconds > 0 { benchmark.measurement(eventsPerSecond, Int((Double(events) / seconds).rounded())) }
+    }
+
+    /// A benchmark's private store directory, emptied; teardown removes it.
+    static func scratch(_ name: String) throws -> String {
+        let path = Fixture.baseDirectory + "/scratch-" + name
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func removeScratch(_ name: String) {
+        try? FileManager.default.removeItem(atPath: Fixture.baseDirectory + "/scratch-" + name)
+    }
+}
+
+/// An open store and the customers a query benchmark asks about, in a fixed shuffled order so
+/// that consecutive calls do not walk neighbouring B-tree pages.
+final class OpenStore {
+    let fixture: Fixture
+    let store: Store
+    private let customers: [String]
+    private var cursor = 0
+
+    convenience init(fixture: Fixture) throws {
+        try self.init(fixture: fixture, customers: fixture.facts.customers.map(\.id))
+    }
+
+    init(fixture: Fixture, customers: [String]) throws {
+        self.fixture = fixture
+        self.store = try Store(directory: fixture.storePath, create: false)
+        var generator = SplitMix64(seed: Fixture.Parameters.seed)
+        self.customers = customers.shuffled(using: &generator)
+    }
+
+    init(fixture: Fixture, store: Store) {
+        self.fixture = fixture
+        self.store = store
+        self.customers = fixture.facts.customers.map(\.id)
+    }
+
+    func nextCustomer() -> String {
+        let id = customers[cursor]
+        cursor = cursor + 1 == customers.count ? 0 : cursor + 1
+        return id
+    }
+}
+
+/// A small seeded generator, so that the query order is the same in every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
