@@ -27,11 +27,13 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
 
     /// The next link: this hash, the sequence number, the event's bytes.
     func next(seq: UInt64, event: UnsafeRawBufferPointer) -> ChainHash {
+        // Raw-buffer updates: the generic DataProtocol path and temporary arrays cost more
+        // than hashing the few hundred bytes of an event (ingest's hot path).
         var hasher = SHA256()
-        hasher.update(data: bytes)
-        hasher.update(data: seq.bigEndianBytes)
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: seq.bigEndian) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: event)
-        return ChainHash(bytes: Array(hasher.finalize()))
+        return ChainHash(bytes: hasher.finalize().withUnsafeBytes { Array($0) })
     }
 
     /// Lower-case hex.

@@ -34,6 +34,12 @@ struct AuditTests {
         #expect(try t.store.chainHead().seq == 23)
     }
 
+    /// Pins the chain's definition: the head of the three spec feeds, as docs/audit.md shows.
+    @Test func theChainOfTheSpecFeedsIsTheDocumentedOne() throws {
+        let (_, head) = try Self.store()
+        #expect(head.description == "22:394c008b9e680fe2470e1f82e06c2df977d2867f3ffbeea03743c464556f0fc6")
+    }
+
     @Test func aChangedByteInOneEventIsFound() throws {
         let (t, head) = try Self.store()
         var record = try Self.log(t, 7)
