@@ -163,6 +163,13 @@ public struct Totals: Sendable, Equatable {
     public init() {}
 
     public var balance: Int64 { open - unapplied }
+
+    /// Amount-weighted mean days late in hundredths, rounded half up; nil when no amount.
+    /// The contract's rule, shared by customer figures and portfolio statistics.
+    public static func avgDaysLateHundredths(weighted: Int128, amount: Int64) -> Int64? {
+        guard amount > 0 else { return nil }
+        return Int64((weighted * 200 + Int128(amount)) / (Int128(amount) * 2))
+    }
 }
 
 public struct Installment: Sendable, Equatable {

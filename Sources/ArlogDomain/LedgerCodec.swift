@@ -271,8 +271,7 @@ public struct LedgerSummary: Sendable {
     public let paymentCount: Int
 
     public var avgDaysLateHundredths: Int64? {
-        guard totals.lateAmount > 0 else { return nil }
-        return Int64((totals.lateWeighted * 200 + Int128(totals.lateAmount)) / (Int128(totals.lateAmount) * 2))
+        Totals.avgDaysLateHundredths(weighted: totals.lateWeighted, amount: totals.lateAmount)
     }
 
     public func aging(asOf: Day, edges: [Int]) -> [Int64] {

@@ -136,23 +136,13 @@ extension Store {
             if projected != head { report.problem("projections reflect sequence \(projected), the log head is \(head)", seq: projected + 1) }
             // A projection reflects its customer's last event: a wrong one is charged to that
             // position (where it went wrong is not knowable from the result alone).
-            try txn.scan(ledgers, from: nil) { key, _ in
-                let customer = String(decoding: key, as: UTF8.self)
+            _ = try checkProjections(txn) { customer, message in
                 var lastSeq: UInt64?
                 try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { k, _ in
                     lastSeq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: k[(k.count - 8)...]))
                     return true
                 }
-                do {
-                    let stored = try loadLedger(txn, customer)
-                    let replayed = try replay(txn, customer, asOf: nil)
-                    if stored.map(LedgerCodec.encode) != replayed.map(LedgerCodec.encode) {
-                        report.problem("projection of customer \(customer) differs from a replay of its events", seq: lastSeq)
-                    }
-                } catch {
-                    report.problem("projection of customer \(customer) cannot be checked: \(error)", seq: lastSeq)
-                }
-                return true
+                report.problem(message, seq: lastSeq)
             }
         }
         return report

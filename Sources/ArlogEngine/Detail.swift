@@ -159,28 +159,44 @@ extension Store {
             if idCount != logCount { report.problem("id index holds \(idCount) entries for \(logCount) events") }
             let indexed = try txn.count(customerEvents)
             if indexed != logCount { report.problem("customer index holds \(indexed) entries for \(logCount) events") }
-            try txn.scan(ledgers, from: nil) { key, value in
-                let customer = String(decoding: key, as: UTF8.self)
-                report.customers += 1
-                let stored: CustomerLedger?
-                do {
-                    stored = try loadLedger(txn, customer)
-                } catch {
-                    report.problem("customer \(customer): stored projection unreadable: \(error)")
-                    return true
-                }
-                guard let replayed = try replay(txn, customer, asOf: nil) else {
-                    report.problem("customer \(customer): a projection exists but the log has no events for it")
-                    return true
-                }
-                if stored.map(LedgerCodec.encode) != LedgerCodec.encode(replayed) {
-                    let s = stored.map { BalanceReport($0) }
-                    let r = BalanceReport(replayed)
-                    report.problem("customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
-                }
-                return true
-            }
+            report.customers = try checkProjections(txn) { _, message in report.problem(message) }
         }
         return report
+    }
+
+    /// Replays every customer with a stored projection from the log and calls `mismatch`
+    /// (customer, message) for each whose projection differs, cannot be read, or cannot be
+    /// replayed. Returns how many customers were checked. Shared by verify and audit verify.
+    func checkProjections(_ txn: ReadTransaction, _ mismatch: (String, String) throws -> Void) throws -> Int {
+        var customers = 0
+        try txn.scan(ledgers, from: nil) { key, _ in
+            let customer = String(decoding: key, as: UTF8.self)
+            customers += 1
+            let stored: CustomerLedger?
+            do {
+                stored = try loadLedger(txn, customer)
+            } catch {
+                try mismatch(customer, "customer \(customer): stored projection unreadable: \(error)")
+                return true
+            }
+            let replayed: CustomerLedger?
+            do {
+                replayed = try replay(txn, customer, asOf: nil)
+            } catch {
+                try mismatch(customer, "customer \(customer): projection cannot be checked, its events do not replay: \(error)")
+                return true
+            }
+            guard let replayed else {
+                try mismatch(customer, "customer \(customer): a projection exists but the log has no events for it")
+                return true
+            }
+            if stored.map(LedgerCodec.encode) != LedgerCodec.encode(replayed) {
+                let s = stored.map { BalanceReport($0) }
+                let r = BalanceReport(replayed)
+                try mismatch(customer, "customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
+            }
+            return true
+        }
+        return customers
     }
 }

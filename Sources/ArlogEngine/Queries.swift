@@ -212,8 +212,7 @@ public struct PortfolioStats: Sendable {
         public var lateAmount: Int64 = 0
         public var balance: Int64 { open - unapplied }
         public var avgDaysLateHundredths: Int64? {
-            guard lateAmount > 0 else { return nil }
-            return Int64((lateWeighted * 200 + Int128(lateAmount)) / (Int128(lateAmount) * 2))
+            Totals.avgDaysLateHundredths(weighted: lateWeighted, amount: lateAmount)
         }
     }
 
