@@ -1,4 +1,5 @@
-/// The ten event types of feed v1.
+/// The ten event types of feed v1, and arlog's two log-wide events (no customer): a change of
+/// credit policy and a credit review (a clock tick for the risk projector).
 public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case customerRegistered = 1
     case customerUpdated = 2
@@ -10,6 +11,8 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case paymentReceived = 8
     case paymentReversed = 9
     case dunningAction = 10
+    case creditPolicyChanged = 11
+    case creditReviewed = 12
 
     public var name: String {
         switch self {
@@ -23,8 +26,13 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .paymentReceived: "payment.received"
         case .paymentReversed: "payment.reversed"
         case .dunningAction: "dunning.action"
+        case .creditPolicyChanged: "credit_policy.changed"
+        case .creditReviewed: "credit.reviewed"
         }
     }
+
+    /// Log-wide: names no customer and is folded by every customer's risk projection.
+    public var isGlobal: Bool { self == .creditPolicyChanged || self == .creditReviewed }
 
     public var description: String { name }
 
@@ -71,6 +79,8 @@ public enum EventBody: Sendable, Equatable {
     case paymentReceived(payment: String, amount: DecimalText, receivedOn: Day, currency: Currency?, allocations: [PaymentAllocation])
     case paymentReversed(payment: String)
     case dunningAction(level: Int, channel: DunningChannel, invoice: String?)
+    case creditPolicyChanged(CreditPolicy)
+    case creditReviewed
 }
 
 public struct PaymentAllocation: Sendable, Equatable {
@@ -102,6 +112,7 @@ public struct Event: Sendable, Equatable {
     public let id: String
     public let type: EventType
     public let at: Timestamp
+    /// Empty for log-wide events (`type.isGlobal`), which name no customer.
     public let customer: String
     public let actor: String?
     public let note: String?

@@ -41,9 +41,17 @@ public enum EventDecoder {
         guard let at = Timestamp(parsing: atText) else {
             throw Rejection(.at, "\"at\" must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00Z; got \"\(atText)\"")
         }
-        let customer = try f.requiredString("customer", rule: .customer)
-        guard isIdentifier(customer, max: FeedLimits.customerCharsMax) else {
-            throw Rejection(.customer, "\"customer\" must be 1–\(FeedLimits.customerCharsMax) characters of A-Z a-z 0-9 . _ : -")
+        let customer: String
+        if type.isGlobal {
+            guard !f.has("customer") else {
+                throw Rejection(.customer, "\(type) applies to every customer and must not name one")
+            }
+            customer = ""
+        } else {
+            customer = try f.requiredString("customer", rule: .customer)
+            guard isIdentifier(customer, max: FeedLimits.customerCharsMax) else {
+                throw Rejection(.customer, "\"customer\" must be 1–\(FeedLimits.customerCharsMax) characters of A-Z a-z 0-9 . _ : -")
+            }
         }
         let actor = try f.optionalText("actor", max: FeedLimits.actorCharsMax, rule: .actor, allowEmpty: true)
         let note = try f.optionalText("note", max: FeedLimits.noteCharsMax, rule: .note, allowEmpty: true)
@@ -139,6 +147,16 @@ public enum EventDecoder {
             }
             let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
             return .dunningAction(level: level, channel: channel, invoice: invoice)
+        case .creditPolicyChanged:
+            guard let v = f.object["policy"] else { throw Rejection(.fieldMissing, "missing \"policy\"") }
+            guard case .object(let o) = v else { throw Rejection(.fieldType, "\"policy\" must be an object, not \(v.typeName)") }
+            do {
+                return .creditPolicyChanged(try CreditPolicy(json: o))
+            } catch {
+                throw Rejection(.policy, "policy \(error.description)")
+            }
+        case .creditReviewed:
+            return .creditReviewed
         }
     }
 }

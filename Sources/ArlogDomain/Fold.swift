@@ -34,6 +34,9 @@ public enum Fold {
     /// Converts amounts and due dates using the customer's currency and terms. Needs no other
     /// state; fails only for money more precise than the currency or out of range.
     public static func resolve(_ e: Event, ledger: CustomerLedger?) throws(Rejection) -> ResolvedEvent {
+        // Log-wide events carry nothing a customer's currency or terms would change, and
+        // their own rules (the policy's) were checked when decoding.
+        if e.type.isGlobal { return ResolvedEvent(event: e, amount: nil, installments: [], allocations: []) }
         if case .customerRegistered(let r) = e.body {
             return ResolvedEvent(event: e, amount: try minor(r.creditLimit, field: "credit_limit", currency: r.currency), installments: [], allocations: [])
         }
@@ -42,7 +45,7 @@ public enum Fold {
         }
         let currency = ledger.currency
         switch e.body {
-        case .customerRegistered:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
             preconditionFailure("handled above")
         case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction:
             return ResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
@@ -104,6 +107,7 @@ public enum Fold {
             throw Rejection(.alreadyRegistered, "customer \"\(e.customer)\" is already registered")
         }
         let r = try resolve(e, ledger: ledger)
+        if e.type.isGlobal { return r }
         guard let ledger else { return r }  // a registration
         let digits = ledger.currency.fractionDigits
         func fmt(_ m: Int64) -> String { Money.format(m, fractionDigits: digits) }
@@ -140,7 +144,7 @@ public enum Fold {
             return sum
         }
         switch e.body {
-        case .customerRegistered:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
             preconditionFailure("handled above")
         case .customerUpdated, .creditLimitChanged:
             break
@@ -211,6 +215,8 @@ public enum Fold {
     /// events and a reduction no longer fits, it applies what it can (see docs/feed.md).
     public static func apply(_ r: ResolvedEvent, to ledger: inout CustomerLedger?) {
         let e = r.event
+        // Log-wide events change no ledger; the risk projection folds them.
+        if e.type.isGlobal { return }
         if case .customerRegistered(let reg) = e.body {
             guard ledger == nil else { return }
             ledger = CustomerLedger(profile: CustomerProfile(
@@ -230,7 +236,7 @@ public enum Fold {
         l.latestAt = max(l.latestAt, e.at)
         var mayResetDunning = false
         switch e.body {
-        case .customerRegistered:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
             break
         case .customerUpdated(let u):
             if let v = u.name { l.profile.name = v }
@@ -321,6 +327,7 @@ public enum Fold {
             l.totals.unapplied -= payment.unapplied
             l.totals.paid -= payment.amount
             l.payments[Int(p)].reversed = true
+            l.payments[Int(p)].reversedOn = e.at.utcDay
             l.touchedPayments.insert(p)
         case .dunningAction(let level, _, _):
             l.dunningLevel = level

@@ -50,7 +50,7 @@ public enum Intake {
             // Scoped: the read-only copy must be gone before `append` mutates the ledger, or
             // the mutation would copy the whole ledger.
             resolved = try { () throws -> ResolvedEvent in
-                let ledger = try state.ledger(for: event.customer)
+                let ledger = event.type.isGlobal ? nil : try state.ledger(for: event.customer)
                 return try Fold.validate(event, ledger: ledger, refs: state.references)
             }()
         } catch let rejection as Rejection {
@@ -81,6 +81,12 @@ public struct InMemoryLog: LogState {
     public private(set) var ledgers: [String: CustomerLedger] = [:]
     public let references = OwnerIndex()
     var ids: [String: Int] = [:]
+    /// The risk projection: policies logged so far, each customer's last evaluation, every
+    /// grade change and alert (in log order; a log-wide event's in customer order).
+    public private(set) var timeline = PolicyTimeline()
+    public private(set) var risk: [String: RiskState] = [:]
+    public private(set) var gradeChanges: [GradeChange] = []
+    public private(set) var alerts: [Alert] = []
 
     public init() {}
 
@@ -95,10 +101,27 @@ public struct InMemoryLog: LogState {
         let e = r.event
         ids[e.id] = events.count
         events.append((e, Array(raw)))
+        let cause = RiskCause(seq: UInt64(events.count), event: e)
+        if e.type.isGlobal {
+            if case .creditPolicyChanged(let p) = e.body { timeline.policies.append((cause.seq, e.at, p)) }
+            for customer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                evaluate(customer, cause)
+            }
+            return
+        }
         Fold.apply(r, to: &ledgers[e.customer])
         ledgers[e.customer]?.clearTouched()
+        evaluate(e.customer, cause)
         if case .invoiceIssued(let invoice, _, _, _, _) = e.body { references.invoices[invoice] = e.customer }
         if case .paymentReceived(let payment, _, _, _, _) = e.body { references.payments[payment] = e.customer }
+    }
+
+    mutating func evaluate(_ customer: String, _ cause: RiskCause) {
+        guard let l = ledgers[customer] else { return }
+        let o = RiskProjector.evaluate(l, policy: timeline.policy(atSeq: cause.seq), cause: cause, previous: risk[customer])
+        risk[customer] = o.state
+        if let c = o.change { gradeChanges.append(c) }
+        alerts.append(contentsOf: o.alerts)
     }
 
     /// Feeds NDJSON text line by line; returns the outcomes of the non-blank lines.

@@ -214,4 +214,6 @@ public struct PaymentState: Sendable, Equatable {
     public var allocations: [Allocation]
     public var unapplied: Int64
     public var reversed = false
+    /// The UTC date of the reversal's `at`.
+    public var reversedOn: Day?
 }

@@ -6,7 +6,7 @@
 /// that balance, aging and listing queries decode a few hundred bytes, not the customer's
 /// whole history. `LedgerCodec.version` changes whenever the layout does.
 public enum LedgerCodec {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
 
     public struct DecodeError: Error, CustomStringConvertible {
         public let message: String
@@ -96,6 +96,7 @@ public enum LedgerCodec {
         w.int(pay.amount)
         w.int(pay.unapplied)
         w.int(pay.reversed ? 1 : 0)
+        if pay.reversed { w.int(Int64(pay.reversedOn?.number ?? 0)) }
         w.int(Int64(pay.allocations.count))
         for a in pay.allocations {
             w.int(Int64(a.invoice))
@@ -186,6 +187,7 @@ public enum LedgerCodec {
         let amount = try r.int()
         let unapplied = try r.int()
         let reversed = try r.int() != 0
+        let reversedOn = reversed ? Day(number: Int32(truncatingIfNeeded: try r.int())) : nil
         let n = try r.count()
         var allocations: [Allocation] = []
         allocations.reserveCapacity(n)
@@ -194,6 +196,7 @@ public enum LedgerCodec {
         }
         var p = PaymentState(id: id, at: at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: unapplied)
         p.reversed = reversed
+        p.reversedOn = reversedOn
         return p
     }
 

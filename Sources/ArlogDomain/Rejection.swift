@@ -53,6 +53,8 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case allocationsExceedPayment = "allocation.exceeds_payment"
         case totalsOverflow = "amount.overflow"
         case limit = "limit.exceeded"
+        /// credit_policy.changed: the policy document breaks a rule (docs/credit.md).
+        case policy = "policy.invalid"
         /// With `--atomic`: a valid line not kept because another line of its file was rejected.
         case rolledBack = "atomic.rolled_back"
     }

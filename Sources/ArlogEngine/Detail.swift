@@ -70,7 +70,7 @@ public struct HistoryEntry: Sendable {
         case .invoiceWrittenOff: after.writtenOff - before.writtenOff
         case .invoiceVoided: after.voided - before.voided
         case .paymentReceived, .paymentReversed: after.paid - before.paid
-        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction: nil
+        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed: nil
         }
     }
 }

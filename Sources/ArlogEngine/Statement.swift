@@ -136,7 +136,7 @@ extension Statement {
             (kind, reference, description) = (.payment, payment, "payment \(payment) received on \(receivedOn)")
         case .paymentReversed(let payment):
             (kind, reference, description) = (.reversal, payment, "payment \(payment) reversed")
-        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction:
+        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed:
             return nil
         }
         if let note = e.note, !note.isEmpty { description += ": " + note }
