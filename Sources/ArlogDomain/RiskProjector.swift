@@ -8,6 +8,14 @@ public struct RiskCause: Sendable, Equatable {
     /// For `payment.reversed`: the payment.
     public let payment: String?
 
+    public init(seq: UInt64, eventID: String, type: EventType, at: Timestamp, payment: String?) {
+        self.seq = seq
+        self.eventID = eventID
+        self.type = type
+        self.at = at
+        self.payment = payment
+    }
+
     public init(seq: UInt64, event: Event) {
         self.seq = seq
         eventID = event.id

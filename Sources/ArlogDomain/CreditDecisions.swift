@@ -1,0 +1,106 @@
+/// The answer to "may we ship this order on credit?", worst rule first.
+public enum CheckDecision: Int, Sendable, Comparable, CaseIterable {
+    case approve = 0, review, hold
+
+    public var name: String { ["approve", "review", "hold"][rawValue] }
+    /// The exit code `arlog check` gives, so billing can branch without parsing.
+    public var exitCode: Int32 { [0, 10, 11][rawValue] }
+
+    public static func < (a: CheckDecision, b: CheckDecision) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One rule of the credit check: what it looked at and what it decided.
+public struct CheckReason: Sendable, Equatable {
+    /// grade, overdue, dunning, utilisation.
+    public let rule: String
+    public let decision: CheckDecision
+    public let detail: String
+}
+
+public struct CreditCheckResult: Sendable, Equatable {
+    public let assessment: CreditAssessment
+    public let orderAmount: Int64
+    /// Balance + order ÷ limit in hundredths of a percent; nil when the limit is 0.
+    public let utilisationAfterBasisPoints: Int64?
+    public let decision: CheckDecision
+    /// Every rule, in a fixed order, the deciding ones included.
+    public let reasons: [CheckReason]
+}
+
+public enum CreditCheck {
+    /// Applies the policy's check rules to an order of `amount` (minor units, > 0).
+    public static func decide(_ a: CreditAssessment, policy: CreditPolicy, amount: Int64) -> CreditCheckResult {
+        var reasons: [CheckReason] = []
+        let grade: CheckDecision = policy.holdGrades.contains(a.grade) ? .hold : policy.reviewGrades.contains(a.grade) ? .review : .approve
+        reasons.append(CheckReason(rule: "grade", decision: grade, detail: "grade \(a.grade) (score \(a.score))"
+            + (grade == .approve ? "" : "; the policy \(grade == .hold ? "holds" : "reviews") grade \(a.grade)")))
+
+        let days = a.oldestOverdueDays
+        let overdue: CheckDecision = days >= policy.holdOverdueDays ? .hold : days >= policy.reviewOverdueDays ? .review : .approve
+        let overdueDetail = days > 0 ? "oldest open installment \(days) days past due" : "nothing past due"
+        let limits = overdue == .hold ? " (hold from \(policy.holdOverdueDays))" : overdue == .review ? " (review from \(policy.reviewOverdueDays))" : ""
+        reasons.append(CheckReason(rule: "overdue", decision: overdue, detail: overdueDetail + limits))
+
+        let level = a.dunningLevel
+        let dunning: CheckDecision = level >= policy.holdDunningLevel ? .hold : level >= policy.reviewDunningLevel ? .review : .approve
+        reasons.append(CheckReason(rule: "dunning", decision: dunning, detail: "dunning level \(level)"
+            + (dunning == .hold ? " (hold from \(policy.holdDunningLevel))" : dunning == .review ? " (review from \(policy.reviewDunningLevel))" : "")))
+
+        let (after, overflow) = a.balance.addingReportingOverflow(amount)
+        let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
+        var utilisation: Int64?
+        let util: CheckDecision
+        let utilDetail: String
+        if overflow {
+            util = .review
+            utilDetail = "the order would overflow the balance"
+        } else if a.creditLimit > 0 {
+            let u = after <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(after) * 10_000, Int128(a.creditLimit)))
+            utilisation = u
+            util = u > Int64(policy.reviewUtilisationPercent) * 100 ? .review : .approve
+            utilDetail = "balance after the order \(fmt(after)) is \(Money.format(u, fractionDigits: 2))% of the limit \(fmt(a.creditLimit))"
+                + (util == .review ? " (review above \(policy.reviewUtilisationPercent)%)" : "")
+        } else {
+            util = after > 0 ? .review : .approve
+            utilDetail = "no credit limit; balance after the order \(fmt(after))"
+        }
+        reasons.append(CheckReason(rule: "utilisation", decision: util, detail: utilDetail))
+
+        let decision = reasons.map(\.decision).max() ?? .approve
+        return CreditCheckResult(assessment: a, orderAmount: amount, utilisationAfterBasisPoints: utilisation, decision: decision, reasons: reasons)
+    }
+}
+
+/// A customer whose limit or terms differ from what the policy recommends for its grade.
+public struct LimitRecommendation: Sendable, Equatable {
+    public let assessment: CreditAssessment
+    public let currentLimit: Int64
+    public let recommendedLimit: Int64
+    public let currentTermsDays: Int
+    public let recommendedTermsDays: Int
+    /// The limit differs by more than the policy's tolerance.
+    public let limitChange: Bool
+    public let reason: String
+}
+
+public enum LimitReview {
+    /// The recommended limit: `sales_days` of the customer's average daily invoicing over the
+    /// window, rounded up to the policy's rounding unit. Nil for customers trading for fewer
+    /// than `min_trading_days` (too little history to judge).
+    public static func recommend(_ a: CreditAssessment, termsDays: Int, policy: CreditPolicy) -> LimitRecommendation? {
+        guard a.tradingDays >= policy.limitMinTradingDays else { return nil }
+        let rule = policy.limits[a.grade.rawValue]
+        let raw = Int128(a.invoicedInWindow) * Int128(rule.salesDays) / Int128(policy.windowDays)
+        var unit = Int128(policy.limitRoundingMajorUnits)
+        for _ in 0..<a.currency.fractionDigits { unit *= 10 }
+        let rounded = min((raw + unit - 1) / unit * unit, Int128(Money.amountMinorMax))
+        let recommended = Int64(rounded)
+        let current = a.creditLimit
+        let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
+        let limitChange = Int128(abs(current - recommended)) > tolerance
+        let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
+        let reason = "grade \(a.grade) (score \(a.score)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) invoiced in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
+        return LimitRecommendation(assessment: a, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
+                                   recommendedTermsDays: rule.termsDays, limitChange: limitChange, reason: reason)
+    }
+}
