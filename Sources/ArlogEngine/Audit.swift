@@ -41,6 +41,7 @@ extension Store {
             var idEntries = 0
             var invoiceEntries = 0
             var paymentEntries = 0
+            var globalEntries = 0
             var chainBroken = false
             try txn.scan(log, from: nil) { key, value in
                 guard let seq = UInt64(bigEndianBytes: key) else {
@@ -83,7 +84,12 @@ extension Store {
                     report.problem("id index: event \(record.id) (sequence \(seq)) is missing or points elsewhere", seq: seq)
                 }
                 idEntries += 1
-                if try !txn.contains(customerEvents, key: Store.customerEventKey(record.customer, seq)) {
+                if record.type.isGlobal {
+                    globalEntries += 1
+                    if try txn.get(globals, key: Array(key)) != [record.type.rawValue] {
+                        report.problem("globals index: log-wide event \(record.id) (sequence \(seq)) is missing", seq: seq)
+                    }
+                } else if try !txn.contains(customerEvents, key: Store.customerEventKey(record.customer, seq)) {
                     report.problem("customer index: sequence \(seq) of customer \(record.customer) is missing", seq: seq)
                 }
                 // The header must say what the (hashed) bytes say.
@@ -118,8 +124,11 @@ extension Store {
             }
             // Nothing extra: counts equal, and each present entry was matched above.
             if try txn.count(ids) != idEntries { report.problem("id index holds \(try txn.count(ids)) entries for \(idEntries) events", seq: nil) }
-            if try txn.count(customerEvents) != idEntries {
-                report.problem("customer index holds \(try txn.count(customerEvents)) entries for \(idEntries) events", seq: nil)
+            if try txn.count(customerEvents) != idEntries - globalEntries {
+                report.problem("customer index holds \(try txn.count(customerEvents)) entries for \(idEntries - globalEntries) customer events", seq: nil)
+            }
+            if try txn.count(globals) != globalEntries {
+                report.problem("globals index holds \(try txn.count(globals)) entries for \(globalEntries) log-wide events", seq: nil)
             }
             if try txn.count(invoices) != invoiceEntries { report.problem("invoice index holds \(try txn.count(invoices)) entries for \(invoiceEntries) invoices", seq: nil) }
             if try txn.count(payments) != paymentEntries { report.problem("payment index holds \(try txn.count(payments)) entries for \(paymentEntries) payments", seq: nil) }

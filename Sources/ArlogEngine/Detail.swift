@@ -157,8 +157,9 @@ extension Store {
             if UInt64(logCount) != head { report.problem("log holds \(logCount) events but its head is \(head)") }
             let idCount = try txn.count(ids)
             if idCount != logCount { report.problem("id index holds \(idCount) entries for \(logCount) events") }
-            let indexed = try txn.count(customerEvents)
-            if indexed != logCount { report.problem("customer index holds \(indexed) entries for \(logCount) events") }
+            // Every event is indexed under its customer, or (log-wide) in globals.
+            let indexed = try txn.count(customerEvents) + txn.count(globals)
+            if indexed != logCount { report.problem("customer and globals indexes hold \(indexed) entries for \(logCount) events") }
             report.customers = try checkProjections(txn) { _, message in report.problem(message) }
         }
         return report
@@ -197,6 +198,7 @@ extension Store {
             }
             return true
         }
+        try checkRisk(txn, mismatch)
         return customers
     }
 }

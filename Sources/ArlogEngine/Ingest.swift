@@ -160,7 +160,7 @@ extension Store {
                 let lastRecorded = Int64(bitPattern: try Store.u64(txn, meta, MetaKey.recordedAt))
                 // Recording times never go backwards, whatever the clock does. The cache is
                 // taken (empty when another process wrote since); it returns only on commit.
-                var state = BatchState(store: self, txn: txn, ledgers: cache.take(head: head), head: head,
+                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: head), head: head,
                                        recordedAtMicros: max(Store.nowMicros(), lastRecorded))
                 let chainHead = try Store.chainHead(txn, meta)
                 guard chainHead.seq == head else {

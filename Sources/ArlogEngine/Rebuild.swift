@@ -58,7 +58,7 @@ extension Store {
                 head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
                 guard projected < head else { return true }
-                var state = BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: 0)
+                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: 0)
                 from = projected
                 position = projected
                 var count = 0

@@ -18,12 +18,19 @@ import ArlogStorage
 ///   invoices        invoice id → customer; payments: payment id → customer
 ///   ledgers         customer → ledger header (LedgerCodec): summary and item counts
 ///   ledger_items    customer 0x00 kind ('i'/'p') position (u32 BE) → one invoice or payment
+///   globals         seq (u64 BE) → event type: the log-wide events (credit policy, reviews)
+///   risk            customer → RiskState: each customer's last credit evaluation
+///   grades          customer 0x00 seq (u64 BE) → GradeChange: grade history
+///   alerts          seq (u64 BE) customer 0x00 index (u8) → Alert: early warnings in log order
 /// Every write transaction that appends events also updates the indexes and projections and
 /// the positions in meta, so after any crash they agree with the log.
 public final class Store {
     /// The on-disk format. Opening a store of another format is an error, never a guess.
     /// 2: the log is hash-chained (`chain` database, `chain.head` in meta).
-    public static let formatVersion: UInt64 = 2
+    /// 3: the credit-risk projection (`globals`, `risk`, `grades`, `alerts`) and reversal dates
+    ///    in ledgers. A format-2 store is refused; `arlog export` from the old version and
+    ///    ingest into a new store carries the history over.
+    public static let formatVersion: UInt64 = 3
     /// Decoded ledgers kept between batches; past either bound the cache is emptied. Bounds
     /// memory whatever the number of customers or the length of their histories (an item, an
     /// invoice or payment in memory, takes a few hundred bytes).
@@ -49,10 +56,15 @@ public final class Store {
     let payments: Database
     let ledgers: Database
     let ledgerItems: Database
+    let globals: Database
+    let risk: Database
+    let grades: Database
+    let alerts: Database
     var cache = LedgerCache()
 
-    /// Everything derived from the log: what rebuild drops and replays.
-    var derivedDatabases: [Database] { [ids, customerEvents, invoices, payments, ledgers, ledgerItems] }
+    /// Everything derived from the log: what rebuild drops and replays. (Alert delivery
+    /// cursors live in meta: alert ids are stable across rebuilds, so the cursors stay valid.)
+    var derivedDatabases: [Database] { [ids, customerEvents, invoices, payments, ledgers, ledgerItems, globals, risk, grades, alerts] }
 
     enum MetaKey {
         static let format = Array("format".utf8)
@@ -96,6 +108,10 @@ public final class Store {
         payments = try Store.database("payments", env, create: create, directory)
         ledgers = try Store.database("ledgers", env, create: create, directory)
         ledgerItems = try Store.database("ledger_items", env, create: create, directory)
+        globals = try Store.database("globals", env, create: create, directory)
+        risk = try Store.database("risk", env, create: create, directory)
+        grades = try Store.database("grades", env, create: create, directory)
+        alerts = try Store.database("alerts", env, create: create, directory)
         try checkFormat(create: create)
         try catchUp()
     }
@@ -255,14 +271,20 @@ struct BatchState: LogState {
     var dirty: Set<String> = []
     /// Invoices and payments held in `ledgers` (what bounds a transaction's memory).
     var loadedItems = 0
+    /// The credit policies logged so far (loaded at the batch's start).
+    var timeline: PolicyTimeline
+    /// Risk states of the customers this batch evaluated (nil: never evaluated); written by
+    /// `finish`.
+    var risks: [String: RiskState?] = [:]
 
-    init(store: Store, txn: WriteTransaction, ledgers: [String: CustomerLedger], head: UInt64, recordedAtMicros: Int64) {
+    init(store: Store, txn: WriteTransaction, ledgers: [String: CustomerLedger], head: UInt64, recordedAtMicros: Int64) throws {
         self.store = store
         self.txn = txn
         self.ledgers = ledgers
         self.head = head
         self.recordedAtMicros = recordedAtMicros
         loadedItems = ledgers.values.reduce(0) { $0 + $1.itemCount }
+        timeline = try store.timeline(txn)
     }
 
     var references: OwnerLookup { OwnerLookup(store: store, txn: txn) }
@@ -296,22 +318,30 @@ struct BatchState: LogState {
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         try indexReferences(e, seq: head)
         Fold.apply(r, to: &ledgers[e.customer])
-        dirty.insert(e.customer)
+        if !e.type.isGlobal { dirty.insert(e.customer) }
         if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
+        try project(e, seq: head)
     }
 
     /// Folds an event that is already in the log (rebuild, catch-up): no validation.
     mutating func replay(_ e: Event, seq: UInt64) throws {
-        _ = try ledger(for: e.customer)
-        Replay.step(e, &ledgers[e.customer])
-        if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
         try txn.put(store.ids, key: Array(e.id.utf8), value: seq.bigEndianBytes)
         try indexReferences(e, seq: seq)
-        dirty.insert(e.customer)
+        if !e.type.isGlobal {
+            _ = try ledger(for: e.customer)
+            Replay.step(e, &ledgers[e.customer])
+            if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
+            dirty.insert(e.customer)
+        }
+        try project(e, seq: seq)
     }
 
     /// The indexes derived from one logged event (shared by intake and rebuild).
     func indexReferences(_ e: Event, seq: UInt64) throws {
+        if e.type.isGlobal {
+            try txn.put(store.globals, key: seq.bigEndianBytes, value: [e.type.rawValue])
+            return
+        }
         try txn.put(store.customerEvents, key: Store.customerEventKey(e.customer, seq), value: [])
         switch e.body {
         case .invoiceIssued(let invoice, _, _, _, _):
@@ -337,6 +367,9 @@ struct BatchState: LogState {
                 try txn.put(store.ledgerItems, key: Store.itemKey(customer, Store.paymentItem, p), value: LedgerCodec.encodePayment(l.payments[Int(p)]))
             }
             ledgers[customer]!.clearTouched()
+        }
+        for (customer, state) in risks {
+            if let state { try txn.put(store.risk, key: Array(customer.utf8), value: RiskCodec.encode(state)) }
         }
         try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
         try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)
