@@ -74,6 +74,10 @@ public enum CreditCheck {
 /// A customer whose limit or terms differ from what the policy recommends for its grade.
 public struct LimitRecommendation: Sendable, Equatable {
     public let assessment: CreditAssessment
+    /// The score and grade the recommendation is based on: the score without the utilisation
+    /// factor (see `LimitReview`).
+    public let limitScore: Int
+    public let limitGrade: Grade
     public let currentLimit: Int64
     public let recommendedLimit: Int64
     public let currentTermsDays: Int
@@ -87,9 +91,16 @@ public enum LimitReview {
     /// The recommended limit: `sales_days` of the customer's average daily invoicing over the
     /// window, rounded up to the policy's rounding unit. Nil for customers trading for fewer
     /// than `min_trading_days` (too little history to judge).
+    ///
+    /// The grade used is that of the score without the utilisation factor: utilisation is
+    /// balance ÷ limit, so a recommendation that depended on it would move as soon as it was
+    /// applied (a lower limit → higher utilisation → lower grade → lower limit again).
     public static func recommend(_ a: CreditAssessment, termsDays: Int, policy: CreditPolicy) -> LimitRecommendation? {
         guard a.tradingDays >= policy.limitMinTradingDays else { return nil }
-        let rule = policy.limits[a.grade.rawValue]
+        let others = a.factors.filter { $0.factor != .utilisation }
+        let limitScore = others.reduce(0) { $0 + $1.weight } > 0 ? CreditScoring.score(others) : a.score
+        let limitGrade = policy.grade(score: limitScore)
+        let rule = policy.limits[limitGrade.rawValue]
         let raw = Int128(a.invoicedInWindow) * Int128(rule.salesDays) / Int128(policy.windowDays)
         var unit = Int128(policy.limitRoundingMajorUnits)
         for _ in 0..<a.currency.fractionDigits { unit *= 10 }
@@ -99,8 +110,8 @@ public enum LimitReview {
         let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
         let limitChange = Int128(abs(current - recommended)) > tolerance
         let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
-        let reason = "grade \(a.grade) (score \(a.score)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) invoiced in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
-        return LimitRecommendation(assessment: a, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
+        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) invoiced in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
+        return LimitRecommendation(assessment: a, limitScore: limitScore, limitGrade: limitGrade, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
                                    recommendedTermsDays: rule.termsDays, limitChange: limitChange, reason: reason)
     }
 }
