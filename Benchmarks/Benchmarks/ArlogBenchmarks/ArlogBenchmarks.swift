@@ -52,6 +52,31 @@ let benchmarks: @Sendable () -> Void = {
         Suite.removeScratch("rebuild")
     }
 
+    // A credit policy change regrades every customer in the transaction that logs it: one
+    // iteration is one `credit_policy.changed` event. Run with ARLOG_BENCH_CUSTOMERS=100000
+    // for the figure (docs/performance.md). Events/s here counts customers regraded.
+    Benchmark("Regrade all customers (policy change)", configuration: Suite.wholeFeed) { (benchmark, state: OpenStore) in
+        var policy = CreditPolicy.default
+        policy.name = "benchmark \(benchmark.currentIteration)"
+        policy.gradeMinScores = [90, 75, 60, 45]
+        let line = OwnEvents.policyChanged(policy, id: "bench-policy-\(benchmark.currentIteration)", at: state.fixture.facts.latest,
+                                           actor: "benchmark", note: nil)
+        var summary = IngestSummary()
+        try Suite.measure(benchmark, events: state.fixture.facts.customers.count) {
+            summary = try state.store.append(lines: [line], source: "benchmark") { _ in }
+        }
+        if summary.accepted != 1 { benchmark.error("the policy change was not accepted") }
+    } setup: {
+        let fixture = try Fixture.prepare(ingested: true)
+        let directory = try Suite.scratch("regrade")
+        try FileManager.default.copyItem(atPath: fixture.storePath + "/data.mdb", toPath: directory + "/data.mdb")
+        var options = Store.Options()
+        options.durable = false
+        return OpenStore(fixture: fixture, store: try Store(directory: directory, create: false, options: options))
+    } teardown: {
+        Suite.removeScratch("regrade")
+    }
+
     Benchmark("Verify", configuration: Suite.wholeFeed) { benchmark, state in
         var report: VerifyReport?
         try Suite.measure(benchmark, events: state.fixture.facts.lines) {
