@@ -57,7 +57,8 @@ public enum CreditCheck {
         } else if a.creditLimit > 0 {
             let u = after <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(after) * 10_000, Int128(a.creditLimit)))
             utilisation = u
-            util = u > Int64(policy.reviewUtilisationPercent) * 100 ? .review : .approve
+            // Compared exactly, not on the rounded figure: 100.004% is above 100%.
+            util = Int128(after) * 100 > Int128(a.creditLimit) * Int128(policy.reviewUtilisationPercent) ? .review : .approve
             utilDetail = "balance after the order \(fmt(after)) is \(Money.format(u, fractionDigits: 2))% of the limit \(fmt(a.creditLimit))"
                 + (util == .review ? " (review above \(policy.reviewUtilisationPercent)%)" : "")
         } else {
@@ -101,10 +102,12 @@ public enum LimitReview {
         let limitScore = others.reduce(0) { $0 + $1.weight } > 0 ? CreditScoring.score(others) : a.score
         let limitGrade = policy.grade(score: limitScore)
         let rule = policy.limits[limitGrade.rawValue]
-        let raw = Int128(a.invoicedInWindow) * Int128(rule.salesDays) / Int128(policy.windowDays)
         var unit = Int128(policy.limitRoundingMajorUnits)
         for _ in 0..<a.currency.fractionDigits { unit *= 10 }
-        let rounded = min((raw + unit - 1) / unit * unit, Int128(Money.amountMinorMax))
+        // Rounded up in one step (not truncated to minor units first): 600.0016 → 700.00.
+        let denominator = Int128(policy.windowDays) * unit
+        let steps = (Int128(a.invoicedInWindow) * Int128(rule.salesDays) + denominator - 1) / denominator
+        let rounded = min(steps * unit, Int128(Money.amountMinorMax))
         let recommended = Int64(rounded)
         let current = a.creditLimit
         let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100

@@ -63,9 +63,11 @@ public struct PointsCurve: Sendable, Equatable {
         if x100 <= Int64(first.x) * 100 { return first.points }
         if x100 >= Int64(last.x) * 100 { return last.points }
         for (p, q) in zip(points, points.dropFirst()) where x100 <= Int64(q.x) * 100 {
-            let num = Int64(q.points - p.points) * (x100 - Int64(p.x) * 100)
+            // The value itself is rounded (not the step from p), so 79.5 is 80 on a falling
+            // curve as on a rising one.
             let den = Int64(q.x - p.x) * 100
-            return p.points + Int(CreditMath.divideRounded(num, den))
+            let num = Int64(p.points) * den + Int64(q.points - p.points) * (x100 - Int64(p.x) * 100)
+            return Int(CreditMath.divideRounded(num, den))
         }
         return last.points
     }
@@ -205,6 +207,9 @@ extension CreditPolicy {
         var c = try r.object("check")
         holdGrades = try c.grades("hold_grades")
         reviewGrades = try c.grades("review_grades")
+        if let both = holdGrades.intersection(reviewGrades).min() {
+            throw PolicyError(path: "check.review_grades", message: "grade \(both) is also in hold_grades; a grade is held or reviewed, not both")
+        }
         holdOverdueDays = try c.int("hold_overdue_days", 1...PolicyLimits.daysMax)
         reviewOverdueDays = try c.int("review_overdue_days", 1...PolicyLimits.daysMax)
         holdDunningLevel = try c.int("hold_dunning_level", 1...5)
@@ -408,7 +413,7 @@ struct PolicyReader {
             guard case .string(let s) = item, let g = Grade(letter: s) else {
                 throw PolicyError(path: at(key), message: "must list grades A–E")
             }
-            out.insert(g)
+            guard out.insert(g).inserted else { throw PolicyError(path: at(key), message: "lists grade \(g) twice") }
         }
         return out
     }

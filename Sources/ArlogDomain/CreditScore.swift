@@ -39,7 +39,8 @@ public struct CreditAssessment: Sendable, Equatable {
     public let reversals: Int
     /// Days since registration (registered_on, else the registration event's UTC date).
     public let tradingDays: Int
-    /// Invoiced (issued in the window, as issued) amount, the basis of limit recommendations.
+    /// Net sales: invoices issued in the window, with positive adjustments, less credit notes
+    /// and voids; the basis of limit recommendations.
     public let invoicedInWindow: Int64
 
     public var overdueAmount: Int64 { buckets.dropFirst().reduce(0, +) }
@@ -84,7 +85,11 @@ public enum CreditScoring {
         var buckets = [Int64](repeating: 0, count: bucketEdges.count + 2)
         var oldest = 0
         var invoiced: Int64 = 0
-        for inv in ledger.invoices where inWindow(inv.issuedOn) { invoiced += inv.amount }
+        // Sales: what was invoiced and stands (credit notes and voids taken off; a write-off
+        // is still a sale, one that went bad).
+        for inv in ledger.invoices where inWindow(inv.issuedOn) {
+            invoiced += inv.amount + inv.adjustedUp - inv.credited - inv.voidedAmount
+        }
         for i in ledger.openInvoices {
             for inst in ledger.invoices[Int(i)].installments where inst.open > 0 {
                 let late = day.days(since: inst.dueOn)
@@ -110,7 +115,7 @@ public enum CreditScoring {
         if open > 0 {
             var penalty: Int128 = 0
             for (b, p) in policy.overduePenalties.enumerated() { penalty += Int128(buckets[b + 1]) * Int128(p) }
-            points[RiskFactor.overdue.rawValue] = 100 - Int(CreditMath.divideRounded(penalty, Int128(open)))
+            points[RiskFactor.overdue.rawValue] = Int(CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
         } else {
             points[RiskFactor.overdue.rawValue] = 100
         }

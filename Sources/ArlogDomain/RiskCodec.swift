@@ -66,7 +66,7 @@ public enum RiskCodec {
         let c = try readCause(&r)
         let on = Day(number: Int32(truncatingIfNeeded: try r.int()))
         let fromRaw = try r.int()
-        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw - 1)
+        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw &- 1)
         let to = try readGrade(&r)
         let scoreFromRaw = try r.int()
         let score = Int(try r.int())
@@ -75,7 +75,7 @@ public enum RiskCodec {
         let policy = try r.string()
         try end(r)
         return GradeChange(customer: customer, cause: c, evaluatedOn: on, from: from, to: to,
-                           scoreFrom: scoreFromRaw == 0 ? nil : Int(scoreFromRaw - 1), score: score,
+                           scoreFrom: scoreFromRaw == 0 ? nil : Int(scoreFromRaw &- 1), score: score,
                            pointsFrom: pointsFrom, points: p, policyName: policy)
     }
 
@@ -111,7 +111,7 @@ public enum RiskCodec {
         let g = try readGrade(&r)
         let score = Int(try r.int())
         let fromRaw = try r.int()
-        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw - 1)
+        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw &- 1)
         let amount: Int64? = try r.int() != 0 ? try r.int() : nil
         let reference = try r.optionalString()
         let reason = try r.string()

@@ -130,7 +130,8 @@ public enum RiskProjector {
         let a = CreditScoring.assess(ledger, policy: policy, on: day)
         let customer = ledger.profile.id
         let overLimit = a.balance > a.creditLimit
-        let utilisationHigh = overLimit || (a.utilisationBasisPoints.map { $0 > Int64(policy.alertUtilisationPercent) * 100 } ?? (a.balance > 0))
+        // Compared exactly (90.004 % is above 90 %), like over_limit.
+        let utilisationHigh = overLimit || (a.creditLimit > 0 && Int128(a.balance) * 100 > Int128(a.creditLimit) * Int128(policy.alertUtilisationPercent))
         let marks = overdueMarks(ledger, on: day)
         let state = RiskState(evaluatedOn: day, seq: cause.seq, score: a.score, grade: a.grade, points: a.factors.map(\.points),
                               overLimit: overLimit, utilisationHigh: utilisationHigh, overdue: marks)
