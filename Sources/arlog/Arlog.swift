@@ -27,10 +27,13 @@ struct Arlog: ParsableCommand {
               2  usage error, I/O error, or a missing or unreadable store
               3  unknown customer or invoice
               4  verify or audit verify found problems
+              10 check: the order needs review
+              11 check: the order is on hold
             """,
         subcommands: [
             Ingest.self, Balance.self, Aging.self, Customers.self, Invoice.self, History.self, Stats.self,
             Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
+            GradeCommand.self, Check.self, Alerts.self, Limits.self, Policy.self, Review.self,
         ]
     )
 
@@ -41,6 +44,9 @@ struct Arlog: ParsableCommand {
         static let usage: Int32 = 2
         static let notFound: Int32 = 3
         static let verifyFailed: Int32 = 4
+        /// `check`: review (10) and hold (11), from `CheckDecision.exitCode`.
+        static let checkReview: Int32 = 10
+        static let checkHold: Int32 = 11
     }
 
     /// Parses, runs, and maps every failure to the documented exit codes: argument errors

@@ -9,11 +9,13 @@ struct Customers: ParsableCommand {
             One row per customer registered as of the report date (--as-of, default today in \
             UTC): balance, credit limit, available credit, whether over the limit, the amount \
             overdue (open installments due before the report date), the oldest overdue due date \
-            and its days past due, the dunning level and the average days late. Filters combine \
-            (all must hold).
+            and its days past due, the dunning level, the average days late, and the credit grade \
+            and score (the risk projection's; as of a past date, the grade of the last grade \
+            change by then and the score it was given). Filters combine (all must hold).
 
             Example:
               arlog customers --overdue --sort oldest-overdue --limit 20
+              arlog customers --grade D,E --sort balance
               arlog customers --as-of 2025-03-31 --known-at 2025-04-05
             """
     )
@@ -40,6 +42,9 @@ struct Customers: ParsableCommand {
     @Option(help: ArgumentHelp("Only customers in this currency (ISO 4217 code).", valueName: "code"))
     var currency: String?
 
+    @Option(help: ArgumentHelp("Only customers with one of these credit grades, e.g. C,D,E.", valueName: "grades"))
+    var grade: String?
+
     @Option(help: "Order: customer (id), balance (largest first), oldest-overdue (most days past due first).")
     var sort: SortKey = .customer
 
@@ -54,6 +59,19 @@ struct Customers: ParsableCommand {
             throw ValidationError("--currency: \"\(currency)\" is not a known ISO 4217 currency code")
         }
         if let limit, limit <= 0 { throw ValidationError("--limit must be greater than 0, not \(limit)") }
+        if let grade, Customers.grades(grade) == nil {
+            throw ValidationError("--grade: \"\(grade)\" is not a comma-separated list of grades A–E (e.g. C,D,E)")
+        }
+    }
+
+    /// "C,D,e" → {C, D, E}; nil when any item is not a grade.
+    static func grades(_ text: String) -> Set<Grade>? {
+        var out: Set<Grade> = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let g = Grade(letter: item.trimmingSpaces.uppercased()) else { return nil }
+            out.insert(g)
+        }
+        return out
     }
 
     func run() throws {
@@ -63,6 +81,7 @@ struct Customers: ParsableCommand {
         filter.dunningLevelMin = dunningLevel
         filter.currency = currency?.uppercased()
         filter.limit = limit
+        filter.grades = grade.flatMap(Customers.grades)
         switch sort {
         case .customer: filter.sort = .customer
         case .balance: filter.sort = .balance

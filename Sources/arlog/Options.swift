@@ -118,3 +118,82 @@ enum Console {
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }
+
+/// Now, from the system clock, to the second (what arlog's own events carry as `at`).
+func now() -> Timestamp {
+    Timestamp(seconds: Int64(time(nil)))
+}
+
+/// `yyyyMMddTHHmmss` of an instant in UTC, for the default ids of arlog's own events.
+func compactStamp(_ t: Timestamp) -> String {
+    String(Timestamp(seconds: t.seconds).description.prefix(19).filter { $0 != "-" && $0 != ":" })
+}
+
+/// `--at`, `--actor`, `--note`, `--id`: the envelope of an event arlog logs itself
+/// (`policy set`, `review`).
+struct OwnEventOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("When the event takes effect, RFC 3339 (default: now).", valueName: "timestamp"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("Who made the change (default: $USER, else arlog).", valueName: "name"))
+    var actor: String?
+
+    @Option(help: ArgumentHelp("Why, kept with the event.", valueName: "text"))
+    var note: String?
+
+    @Option(help: ArgumentHelp("The event id (default: PREFIX.<UTC yyyyMMddTHHmmss of --at>).", valueName: "id"))
+    var id: String?
+
+    func validate() throws {
+        if let at, Timestamp(parsing: at) == nil {
+            throw ValidationError("--at: \"\(at)\" is not an RFC 3339 timestamp (2025-04-05T12:00:00Z)")
+        }
+        if let actor, actor.isEmpty || actor.unicodeScalars.count > FeedLimits.actorCharsMax {
+            throw ValidationError("--actor must be 1–\(FeedLimits.actorCharsMax) characters")
+        }
+        if let note, note.unicodeScalars.count > FeedLimits.noteCharsMax {
+            throw ValidationError("--note must be at most \(FeedLimits.noteCharsMax) characters")
+        }
+        if let id, !EventDecoder.isIdentifier(id, max: FeedLimits.idCharsMax) {
+            throw ValidationError("--id must be 1–\(FeedLimits.idCharsMax) characters of A-Z a-z 0-9 . _ : -")
+        }
+    }
+
+    var timestamp: Timestamp { at.flatMap { Timestamp(parsing: $0) } ?? now() }
+
+    /// --actor, else $USER when set and usable, else "arlog".
+    var actorName: String {
+        if let actor { return actor }
+        if let env = getenv("USER"), env.pointee != 0 {
+            let user = String(cString: env)
+            if user.unicodeScalars.count <= FeedLimits.actorCharsMax { return user }
+        }
+        return "arlog"
+    }
+
+    func eventID(prefix: String, at: Timestamp) -> String { id ?? "\(prefix).\(compactStamp(at))" }
+}
+
+/// Reads a whole (small) file; an `EngineError` (exit 2) when it cannot.
+func readFile(_ path: String, max: Int) throws -> [UInt8] {
+    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw EngineError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+    defer { Glibc.close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw EngineError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { return bytes }
+        bytes += chunk[..<n]
+        if bytes.count > max { throw EngineError(.io, "cannot read \(path): larger than \(max) bytes") }
+    }
+}
+
+/// Reports the lines of arlog's own events that the intake refused (on stderr).
+func reportRejected(_ line: RejectedLine) {
+    Console.error("arlog: " + Render.rejectedLine(line))
+}

@@ -47,7 +47,7 @@ extension Render {
 
     public static let customerColumns = [
         "customer", "name", "currency", "balance", "credit_limit", "available", "over_limit", "overdue",
-        "oldest_overdue", "days_past_due", "dunning_level", "avg_days_late",
+        "oldest_overdue", "days_past_due", "dunning_level", "avg_days_late", "grade", "score",
     ]
 
     public static func customerRecord(_ row: CustomerRow) -> RenderRecord {
@@ -61,6 +61,7 @@ extension Render {
                 ("over_limit", .bool(b.overLimit)), ("overdue", .money(row.overdue)),
                 ("oldest_overdue", row.oldestOverdue.map { .date($0) }), ("days_past_due", .integer(Int64(row.daysPastDue))),
                 ("dunning_level", .integer(Int64(s.dunningLevel))), ("avg_days_late", s.avgDaysLateHundredths.map { .hundredths($0) }),
+                ("grade", row.grade.map { .text($0.letter) }), ("score", row.score.map { .integer(Int64($0)) }),
             ], digits: s.profile.currency.fractionDigits)
     }
 

@@ -1,0 +1,143 @@
+import ArgumentParser
+import ArlogDomain
+import ArlogEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Alerts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List credit alerts; --follow prints new ones as they come, --exec delivers them.",
+        discussion: """
+            Alerts are raised by the risk projection when an evaluation crosses a line: grade \
+            fell, score below the policy's threshold, over the limit, utilisation high, an \
+            invoice entering 61-90 or 91+ days overdue, a payment reversed. Each names the \
+            event that caused it. Listed in log order; --since (evaluated on or after), \
+            --level (at least), --customer filter.
+
+            --follow: print each new alert as it is committed, one line each (the table form is \
+            one unaligned line; json one object a line), until interrupted. With --since, the \
+            existing alerts that match come first.
+
+            --exec CMD: run `/bin/sh -c CMD` once per alert, the alert's JSON on its standard \
+            input and ARLOG_ALERT_ID, ARLOG_ALERT_KIND, ARLOG_ALERT_LEVEL, ARLOG_CUSTOMER in its \
+            environment, from where the cursor --cursor (default "default") stopped. The cursor \
+            moves past an alert only after its command exited 0: at-least-once delivery, an alert \
+            may be delivered again after a crash, so CMD must be idempotent (deduplicate on the \
+            alert id). A failing command is retried --attempts times with a growing delay; then \
+            arlog exits 2 and the cursor stays before that alert. With --follow it keeps running.
+
+            Example:
+              arlog alerts --since 2025-06-01 --level critical
+              arlog alerts --follow --format json
+              arlog alerts --exec 'notify-collections' --cursor collections --follow
+            """
+    )
+
+    enum Level: String, ExpressibleByArgument, CaseIterable {
+        case warning, critical
+    }
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Option(help: ArgumentHelp("Only alerts evaluated on or after this date.", valueName: "yyyy-mm-dd"))
+    var since: String?
+
+    @Option(help: "Only alerts at this level or above.")
+    var level: Level?
+
+    @Option(help: ArgumentHelp("Only this customer's alerts.", valueName: "customer"))
+    var customer: String?
+
+    @Flag(help: "Keep running and print new alerts as they are committed.")
+    var follow = false
+
+    @Option(help: ArgumentHelp("Run this shell command once per alert (the alert's JSON on its stdin).", valueName: "command"))
+    var exec: String?
+
+    @Option(help: ArgumentHelp("With --exec: the name of the stored delivery cursor (default \"default\").", valueName: "name"))
+    var cursor: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --follow or --exec: how often to look for new alerts, in ms (\(AlertDeliveryOptions.pollIntervalMillisRange.lowerBound)…\(AlertDeliveryOptions.pollIntervalMillisRange.upperBound), default 500).",
+            valueName: "ms"))
+    var pollMs: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --exec: runs of the command per alert before giving up (\(AlertDeliveryOptions.attemptsMaxRange.lowerBound)…\(AlertDeliveryOptions.attemptsMaxRange.upperBound), default 5).",
+            valueName: "n"))
+    var attempts: Int?
+
+    func validate() throws {
+        if let since, Day(parsing: since) == nil { throw ValidationError("--since: \"\(since)\" is not a valid date YYYY-MM-DD") }
+        if let customer, customer.isEmpty { throw ValidationError("--customer: the customer id is empty") }
+        if let exec, exec.isEmpty { throw ValidationError("--exec: the command is empty") }
+        if let cursor {
+            if exec == nil { throw ValidationError("--cursor is only for --exec") }
+            if !EventDecoder.isIdentifier(cursor, max: CreditLimits.cursorNameCharsMax) {
+                throw ValidationError("--cursor must be 1–\(CreditLimits.cursorNameCharsMax) characters of A-Z a-z 0-9 . _ : -")
+            }
+        }
+        if let attempts {
+            if exec == nil { throw ValidationError("--attempts is only for --exec") }
+            if !AlertDeliveryOptions.attemptsMaxRange.contains(attempts) {
+                throw ValidationError("--attempts must be between 1 and 100, not \(attempts)")
+            }
+        }
+        if let pollMs {
+            if !follow, exec == nil { throw ValidationError("--poll-ms is only for --follow or --exec") }
+            let range = AlertDeliveryOptions.pollIntervalMillisRange
+            if !range.contains(pollMs) {
+                throw ValidationError("--poll-ms must be between \(range.lowerBound) and \(range.upperBound), not \(pollMs)")
+            }
+        }
+    }
+
+    var filter: AlertFilter {
+        var f = AlertFilter()
+        f.since = since.flatMap { Day(parsing: $0) }
+        f.level = level.flatMap { AlertLevel(name: $0.rawValue) }
+        f.customer = customer
+        return f
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        defer { store.close() }
+        if let exec {
+            var options = AlertDeliveryOptions(command: exec)
+            if let cursor { options.cursor = cursor }
+            options.follow = follow
+            options.filter = filter
+            if let pollMs { options.pollIntervalMillis = pollMs }
+            if let attempts { options.attemptsMax = attempts }
+            let delivered = try store.deliverAlerts(options, log: { Console.error("arlog: \($0)") })
+            Console.error("arlog: delivered \(delivered) alert\(delivered == 1 ? "" : "s") (cursor \"\(options.cursor)\")")
+            return
+        }
+        let format = formatOptions.output
+        if follow {
+            // Start after the last alert committed so far, or with --since from the first.
+            let after = since == nil ? try store.lastAlertKey() : nil
+            Console.out(Render.alertFollowHeader(format: format))
+            try store.followAlerts(filter, after: after, pollIntervalMillis: pollMs ?? 500) { alert in
+                Console.out(Render.alertLine(alert, format: format))
+                return true
+            }
+            return
+        }
+        var listed: [Alert] = []
+        var after: [UInt8]?
+        while true {
+            let page = try store.alerts(filter, after: after)
+            listed += page.map(\.alert)
+            guard page.count == CreditLimits.alertsPageMax, let last = page.last else { break }
+            after = last.key
+        }
+        Console.out(Render.alerts(listed, format: format))
+    }
+}
