@@ -113,7 +113,7 @@ public enum LimitReview {
         let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
         let limitChange = Int128(abs(current - recommended)) > tolerance
         let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
-        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) invoiced in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
+        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) net sales in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
         return LimitRecommendation(assessment: a, limitScore: limitScore, limitGrade: limitGrade, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
                                    recommendedTermsDays: rule.termsDays, limitChange: limitChange, reason: reason)
     }

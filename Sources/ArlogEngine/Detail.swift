@@ -29,8 +29,9 @@ public struct HistoryEntry: Sendable {
     public let event: Event
     public let recordedAtMicros: Int64
     /// The money the event moved, in minor units: the invoice amount, the adjustment
-    /// (signed), what was written off or voided, the payment, the reversed payment (negative).
-    /// Nil for events that move no money (profile, limit, dunning).
+    /// (signed), what was written off or voided, the payment, the reversed payment (negative);
+    /// for a registration or limit change, the credit limit it set. Nil for profile updates,
+    /// dunning and log-wide events.
     public let amount: Int64?
     public let balanceAfter: Int64
     public let openAfter: Int64
@@ -100,7 +101,9 @@ extension Store {
             Fold.apply(r, to: &ledger)
             let after = ledger!.totals
             entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros,
-                                        amount: HistoryEntry.amountMoved(e.type, before: before, after: after),
+                                        // Limit events show the limit they set (docs/cli.md).
+                                        amount: e.type == .customerRegistered || e.type == .creditLimitChanged
+                                            ? r.amount : HistoryEntry.amountMoved(e.type, before: before, after: after),
                                         balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
                                         dunningLevelAfter: ledger!.dunningLevel,
                                         balanceBefore: before.balance, openBefore: before.open, unappliedBefore: before.unapplied,

@@ -216,7 +216,7 @@ struct CreditDecisionsTests {
             #expect(r.limitGrade == .b)
             #expect(r.recommendedLimit == 600_000)  // 36,500.00 × 60 / 365 = 6,000.00
             #expect(r.recommendedTermsDays == 45)
-            #expect(r.reason == "grade B without utilisation (score 72): 60 days of sales (36500.00 EUR invoiced in 365 days) = 6000.00 EUR; was 100000.00 EUR")
+            #expect(r.reason == "grade B without utilisation (score 72): 60 days of sales (36500.00 EUR net sales in 365 days) = 6000.00 EUR; was 100000.00 EUR")
         }
         // Only utilisation weighted: nothing else to go by, the score itself.
         var p = CreditPolicy.default
@@ -247,7 +247,7 @@ struct CreditDecisionsTests {
         let r = try #require(LimitReview.recommend(a, termsDays: 30, policy: p))
         #expect(r.recommendedLimit == 60_000)
         #expect(r.limitChange)
-        #expect(r.reason == "grade B without utilisation (score 75): 60 days of sales (300.00 EUR invoiced in 30 days) = 600.00 EUR; was 600.01 EUR")
+        #expect(r.reason == "grade B without utilisation (score 75): 60 days of sales (300.00 EUR net sales in 30 days) = 600.00 EUR; was 600.01 EUR")
         // Capped at the largest amount.
         p.limits[Grade.b.rawValue] = GradeLimit(salesDays: 36_500, termsDays: 30)
         let huge = Self.limitAssessment(others: 75, invoiced: Money.amountMinorMax)

@@ -198,6 +198,13 @@ struct IngestTests {
         #expect(entries.map(\.balanceAfter) == [0, 900_000, 1_050_050, 650_050, 600_050, -99_950])
         #expect(entries[4].event.note == "credit note for damaged goods")
         #expect(entries[0].event.actor == "credit-desk")
+        // A registration and a limit change show the limit they set.
+        #expect(entries[0].amount == 2_000_000)
+        let limit = #"{"id":"e7","type":"credit_limit.changed","at":"2025-06-01T00:00:00Z","customer":"ACME","credit_limit":"12345.60"}"#
+        try t.ingest(limit)
+        let after = try t.store.history("ACME").entries
+        #expect(after.last?.event.type == .creditLimitChanged)
+        #expect(after.last?.amount == 1_234_560)
     }
 
     @Test func invoiceDetailShowsWhatPaidIt() throws {
