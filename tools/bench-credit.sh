@@ -9,25 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events="${1:-1000000}"
 customers="${2:-100000}"
-tools/setup.sh
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-swift build -c release -j 2 --product arlog >/dev/null
-swift build -c release -j 2 --product arlog-feedgen >/dev/null
-bin="$(swift build -c release --show-bin-path)"
-work="${BENCH_DIR:-/tmp/arlog-bench}"
-mkdir -p "$work"
-feed="$work/feed-$events-$customers.ndjson"
+source tools/bench-lib.sh
 store="$work/credit-store"
-[ -s "$feed" ] || "$bin/arlog-feedgen" --events "$events" --customers "$customers" --seed 1 --output "$feed"
 rm -rf "$store"
-
-measure() {
-    local name="$1"; shift
-    local rc=0 secs kb
-    /usr/bin/time -o "$work/time" -f "%e %M" "$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
-    read -r secs kb < <(tail -n 1 "$work/time")
-    printf '%-40s %8.2f s  peak RSS %6d MiB  (exit %d)\n' "$name" "$secs" "$((kb / 1024))" "$rc"
-}
 
 # A stricter policy: every grade boundary 5 points higher than the default's.
 "$bin/arlog" policy show --default --format json \
@@ -40,12 +24,18 @@ tail -n 1 "$work/stderr"
 measure "policy set (regrade $customers customers)" "$bin/arlog" policy set "$work/strict-policy.json" --store "$store" --actor bench --note benchmark
 measure "review (regrade $customers customers)" "$bin/arlog" review --store "$store" --actor bench
 first="$(head -c 400 "$feed" | sed -n 's/.*"customer":"\([^"]*\)".*/\1/p' | head -1)"
+# The feed's last business day: the generated history ends years before today, so "today"
+# finds nearly everyone long overdue and without recent sales; as of this day it does not.
+asof="$(tail -n 1 "$feed" | sed -n 's/.*"at":"\([0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}\).*/\1/p')"
 measure "grade (one process)" "$bin/arlog" grade "$first" --store "$store"
-measure "check (one process)" "$bin/arlog" check "$first" --amount 100 --store "$store" || true
-measure "customers --grade D,E" "$bin/arlog" customers --grade D,E --store "$store"
-echo "  $(wc -l < "$work/stdout") lines"
-measure "limits (review every customer)" "$bin/arlog" limits --store "$store"
-echo "  $(wc -l < "$work/stdout") lines"
-measure "alerts (list all)" "$bin/arlog" alerts --store "$store" --format json
-echo "  $(wc -l < "$work/stdout") alerts"
+measure "grade --as-of (one process)" "$bin/arlog" grade "$first" --as-of "$asof" --store "$store"
+measure "check (one process)" "$bin/arlog" check "$first" --amount 100 --store "$store"
+measure "customers --grade D,E" "$bin/arlog" customers --grade D,E --store "$store" --format csv
+echo "  $(($(wc -l < "$work/stdout") - 1)) customers graded D or E now"
+measure "limits (review every customer, today)" "$bin/arlog" limits --store "$store" --format csv
+echo "  $(($(wc -l < "$work/stdout") - 1)) limits to review today"
+measure "limits --as-of $asof" "$bin/arlog" limits --as-of "$asof" --store "$store" --format csv
+echo "  $(($(wc -l < "$work/stdout") - 1)) limits to review as of $asof"
+measure "alerts (the latest 1000)" "$bin/arlog" alerts --store "$store"
+echo "  $(tail -n 1 "$work/stderr")"
 measure "verify (incl. risk replay)" "$bin/arlog" verify --store "$store"

@@ -8,26 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events="${1:-1000000}"
 customers="${2:-20000}"
-tools/setup.sh
-command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-swift build -c release -j 2 --product arlog >/dev/null
-swift build -c release -j 2 --product arlog-feedgen >/dev/null
-bin="$(swift build -c release --show-bin-path)"
-work="${BENCH_DIR:-/tmp/arlog-bench}"
-mkdir -p "$work"
-feed="$work/feed-$events-$customers.ndjson"
+source tools/bench-lib.sh
 store="$work/store"
-[ -s "$feed" ] || "$bin/arlog-feedgen" --events "$events" --customers "$customers" --seed 1 --output "$feed"
 rm -rf "$store"
-
-# measure NAME CMD...: wall seconds and peak RSS of one command.
-measure() {
-    local name="$1"; shift
-    local rc=0 secs kb
-    /usr/bin/time -o "$work/time" -f "%e %M" "$@" >/dev/null 2>"$work/stderr" || rc=$?
-    read -r secs kb < <(tail -n 1 "$work/time")
-    printf '%-34s %8.2f s  peak RSS %6d MiB  (exit %d)\n' "$name" "$secs" "$((kb / 1024))" "$rc"
-}
 
 echo "feed: $events events, $customers customers, $(du -h "$feed" | cut -f1); machine: $(nproc) cores"
 measure "ingest" "$bin/arlog" ingest --store "$store" "$feed"

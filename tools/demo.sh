@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs arlog's main job on a demo data set: builds arlog, generates a
 # seeded demo feed with the project's own generator, ingests it into a fresh store, and
-# prints the aging report and the top debtors.
+# prints the aging report and the top debtors; then runs the day's credit review and shows
+# the risky customers, the critical alerts, one customer's score and a credit check.
 # Usage: tools/demo.sh [EVENTS] (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,24 @@ echo
 echo "== top 10 debtors in EUR as of $asof (no FX: rank within one currency)"
 "$bin/arlog" customers --as-of "$asof" --currency EUR --sort balance --limit 10 --store "$demo/store"
 echo
-echo "Store in $demo/store; try: $bin/arlog --help"
+echo "== credit review on $asof (what a daily cron job runs: regrades everyone, raises time-driven alerts)"
+"$bin/arlog" review --at "${asof}T23:59:59Z" --actor demo --note "demo review" --store "$demo/store"
+echo
+echo "== grade E customers in EUR, largest balance first"
+"$bin/arlog" customers --grade E --currency EUR --sort balance --limit 10 --store "$demo/store"
+echo
+echo "== the review's critical alerts (first 10; all: arlog alerts --since $asof --level critical)"
+"$bin/arlog" alerts --since "$asof" --level critical --store "$demo/store" | head -n 12 || true
+top="$("$bin/arlog" customers --grade E --currency EUR --sort balance --limit 1 --format csv --store "$demo/store" | sed -n '2s/,.*//p')"
+if [ -n "$top" ]; then
+    echo
+    echo "== why $top is graded as it is"
+    "$bin/arlog" grade "$top" --as-of "$asof" --store "$demo/store"
+    echo
+    echo "== may we ship $top an order of 1000.00? (exit 0 approve, 10 review, 11 hold)"
+    rc=0
+    "$bin/arlog" check "$top" --amount 1000.00 --as-of "$asof" --store "$demo/store" || rc=$?
+    echo "exit $rc"
+fi
+echo
+echo "Store in $demo/store; try: $bin/arlog --help (credit risk: docs/credit.md)"

@@ -42,6 +42,9 @@ public struct AlertFilter: Sendable {
 public enum CreditLimits {
     /// Alerts one call returns; `--follow` and `--exec` page through more.
     public static let alertsPageMax = 10_000
+    /// Alerts `arlog alerts` lists at most (the latest that match): a listing is held in
+    /// memory to lay out its table.
+    public static let alertsListedMax = 100_000
     /// Cursor names: the id alphabet, short.
     public static let cursorNameCharsMax = 64
 }
@@ -62,6 +65,8 @@ extension Store {
         try env.read { txn in try policyEntries(txn, through: nil) }
     }
 
+    /// The `credit_policy.changed` events up to `through`: the `globals` index names the
+    /// log-wide events; only the policy changes among them are read.
     func policyEntries(_ txn: ReadTransaction, through: UInt64?) throws -> [PolicyEntry] {
         var entries: [PolicyEntry] = []
         var seqs: [UInt64] = []

@@ -173,6 +173,10 @@ extension Store {
     /// replayed. Returns how many customers were checked. Shared by verify and audit verify.
     func checkProjections(_ txn: ReadTransaction, _ mismatch: (String, String) throws -> Void) throws -> Int {
         var customers = 0
+        let timeline = try timeline(txn)
+        let globals = try globalEvents(txn)
+        var changes = 0
+        var alertCount = 0
         try txn.scan(ledgers, from: nil) { key, _ in
             let customer = String(decoding: key, as: UTF8.self)
             customers += 1
@@ -183,25 +187,38 @@ extension Store {
                 try mismatch(customer, "customer \(customer): stored projection unreadable: \(error)")
                 return true
             }
-            let replayed: CustomerLedger?
+            let replayed: CustomerReplay
             do {
-                replayed = try replay(txn, customer, asOf: nil)
+                replayed = try replayCustomer(txn, customer, timeline: timeline, globals: globals)
             } catch {
                 try mismatch(customer, "customer \(customer): projection cannot be checked, its events do not replay: \(error)")
                 return true
             }
-            guard let replayed else {
+            guard let ledger = replayed.ledger else {
                 try mismatch(customer, "customer \(customer): a projection exists but the log has no events for it")
                 return true
             }
-            if stored.map(LedgerCodec.encode) != LedgerCodec.encode(replayed) {
+            if stored.map(LedgerCodec.encode) != LedgerCodec.encode(ledger) {
                 let s = stored.map { BalanceReport($0) }
-                let r = BalanceReport(replayed)
+                let r = BalanceReport(ledger)
                 try mismatch(customer, "customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
             }
+            try checkRisk(txn, customer, replayed, mismatch)
+            changes += replayed.changes.count
+            alertCount += replayed.alerts.count
             return true
         }
-        try checkRisk(txn, mismatch)
+        // Nothing extra: every stored alert and grade change was matched above.
+        if try txn.count(alerts) != alertCount {
+            try mismatch("", "alerts database holds \(try txn.count(alerts)) alerts; the log implies \(alertCount)")
+        }
+        if try txn.count(grades) != changes {
+            try mismatch("", "grades database holds \(try txn.count(grades)) grade changes; the log implies \(changes)")
+        }
+        if try txn.count(risk) > customers {
+            try mismatch("", "risk database holds \(try txn.count(risk)) customers; \(customers) are registered")
+        }
         return customers
     }
+
 }

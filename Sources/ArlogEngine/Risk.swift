@@ -21,26 +21,10 @@ extension Store {
         return key
     }
 
-    /// The credit policies in the log, in log order: the `globals` index names the log-wide
-    /// events; only the policy changes among them are read.
+    /// The credit policies in the log, in log order, as the risk projector uses them.
     func timeline(_ txn: ReadTransaction, through: UInt64? = nil) throws -> PolicyTimeline {
         var t = PolicyTimeline()
-        var seqs: [UInt64] = []
-        try txn.scan(globals, from: nil) { key, value in
-            guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
-            if let through, seq > through { return false }
-            if value.first == EventType.creditPolicyChanged.rawValue { seqs.append(seq) }
-            return true
-        }
-        for seq in seqs {
-            guard let record = try txn.withValue(log, key: seq.bigEndianBytes, { try EventRecord($0) }) else {
-                throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
-            }
-            guard case .creditPolicyChanged(let policy) = try record.event().body else {
-                throw EngineError(.store, "log entry \(seq) is not a credit_policy.changed event")
-            }
-            t.policies.append((seq, record.at, policy))
-        }
+        t.policies = try policyEntries(txn, through: through).map { ($0.seq, $0.at, $0.policy) }
         return t
     }
 
@@ -58,90 +42,93 @@ extension Store {
         return ids
     }
 
-    /// The customer's risk projection recomputed from the log: its events and the log-wide
-    /// events after its registration, in log order. What verify compares the stored one with.
-    func replayRisk(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline)
-        throws -> (state: RiskState?, changes: [GradeChange], alerts: [Alert])
-    {
-        var own: [(UInt64, Event)] = []
-        try forEachEvent(txn, of: customer) { seq, record in own.append((seq, try record.event())) }
-        var global: [(UInt64, Event)] = []
-        if let first = own.first?.0 {
-            try txn.scan(globals, from: (first + 1).bigEndianBytes) { key, _ in
-                guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
-                guard let record = try txn.withValue(log, key: Array(key), { try EventRecord($0) }) else {
-                    throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
-                }
-                global.append((seq, try record.event()))
-                return true
+    /// The log-wide events, parsed, in log order: what every customer's risk fold reads.
+    func globalEvents(_ txn: ReadTransaction) throws -> [(seq: UInt64, event: Event)] {
+        var out: [(seq: UInt64, event: Event)] = []
+        try txn.scan(globals, from: nil) { key, _ in
+            guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
+            guard let record = try txn.withValue(log, key: Array(key), { try EventRecord($0) }) else {
+                throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
             }
+            out.append((seq, try record.event()))
+            return true
         }
-        var ledger: CustomerLedger?
-        var state: RiskState?
-        var changes: [GradeChange] = []
-        var alerts: [Alert] = []
-        var i = 0
-        var j = 0
-        while i < own.count || j < global.count {
-            let (seq, e): (UInt64, Event)
-            if j >= global.count || (i < own.count && own[i].0 < global[j].0) {
-                (seq, e) = own[i]
-                i += 1
-                Replay.step(e, &ledger)
-            } else {
-                (seq, e) = global[j]
-                j += 1
-            }
-            guard let ledger else { continue }
-            let o = RiskProjector.evaluate(ledger, policy: timeline.policy(atSeq: seq), cause: RiskCause(seq: seq, event: e), previous: state)
-            state = o.state
-            if let c = o.change { changes.append(c) }
-            alerts.append(contentsOf: o.alerts)
-        }
-        return (state, changes, alerts)
+        return out
     }
 
-    /// Compares the stored risk projection with a replay, customer by customer, and the alert
-    /// and grade databases' sizes with the replays' totals. Returns the number of problems.
-    func checkRisk(_ txn: ReadTransaction, _ mismatch: (String, String) throws -> Void) throws {
-        let timeline = try timeline(txn)
-        var changes = 0
-        var alertCount = 0
-        for customer in try customerIDs(txn) {
-            let replayed: (state: RiskState?, changes: [GradeChange], alerts: [Alert])
-            do {
-                replayed = try replayRisk(txn, customer, timeline: timeline)
-            } catch {
-                try mismatch(customer, "customer \(customer): credit risk cannot be checked, its events do not replay: \(error)")
-                continue
+    /// What one customer's events imply, replayed from the log: its ledger and its risk
+    /// projection. What verify compares the stored ones with.
+    struct CustomerReplay {
+        var ledger: CustomerLedger?
+        var risk: RiskState?
+        var changes: [GradeChange] = []
+        var alerts: [Alert] = []
+    }
+
+    /// Replays the customer's events and the log-wide events after its registration, in log
+    /// order, through both folds (ledger, then risk), as ingest did.
+    func replayCustomer(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline,
+                        globals: [(seq: UInt64, event: Event)]) throws -> CustomerReplay {
+        var own: [(seq: UInt64, event: Event)] = []
+        try forEachEvent(txn, of: customer) { seq, record in own.append((seq, try record.event())) }
+        var r = CustomerReplay()
+        guard let first = own.first?.seq else { return r }
+        // The first log-wide event after the registration (globals are in log order).
+        var j = globals.partitionPoint { $0.seq > first }
+        var i = 0
+        while i < own.count || j < globals.count {
+            let next: (seq: UInt64, event: Event)
+            if j >= globals.count || (i < own.count && own[i].seq < globals[j].seq) {
+                next = own[i]
+                i += 1
+                Replay.step(next.event, &r.ledger)
+            } else {
+                next = globals[j]
+                j += 1
             }
-            changes += replayed.changes.count
-            alertCount += replayed.alerts.count
-            let stored = try? storedRisk(txn, customer)
-            if stored != replayed.state {
-                try mismatch(customer, "customer \(customer): stored credit grade differs from the log (stored \(stored.flatMap { $0 }.map { "\($0.grade) \($0.score)" } ?? "none"), replayed \(replayed.state.map { "\($0.grade) \($0.score)" } ?? "none"))")
-            }
-            var storedChanges: [GradeChange] = []
-            try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
-                storedChanges.append(try RiskCodec.decodeGradeChange(value))
-                return true
-            }
-            if storedChanges != replayed.changes {
-                try mismatch(customer, "customer \(customer): stored grade history (\(storedChanges.count) changes) differs from the log (\(replayed.changes.count))")
-            }
-            for a in replayed.alerts {
-                let stored = try txn.withValue(alerts, key: Store.alertKey(a)) { try RiskCodec.decodeAlert($0) }
-                if stored != a {
-                    try mismatch(customer, "customer \(customer): alert \(a.id) (\(a.kind.rawValue)) is \(stored == nil ? "missing" : "different") in the store")
-                }
+            guard let ledger = r.ledger else { continue }
+            let o = RiskProjector.evaluate(ledger, policy: timeline.policy(atSeq: next.seq), cause: RiskCause(seq: next.seq, event: next.event), previous: r.risk)
+            r.risk = o.state
+            if let c = o.change { r.changes.append(c) }
+            r.alerts.append(contentsOf: o.alerts)
+        }
+        return r
+    }
+
+    /// Compares one customer's stored risk projection with its replay.
+    func checkRisk(_ txn: ReadTransaction, _ customer: String, _ replayed: CustomerReplay, _ mismatch: (String, String) throws -> Void) throws {
+        let stored = try? storedRisk(txn, customer)
+        if stored != replayed.risk {
+            try mismatch(customer, "customer \(customer): stored credit grade differs from the log (stored \(stored.flatMap { $0 }.map { "\($0.grade) \($0.score)" } ?? "none"), replayed \(replayed.risk.map { "\($0.grade) \($0.score)" } ?? "none"))")
+        }
+        var storedChanges: [GradeChange] = []
+        try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
+            storedChanges.append(try RiskCodec.decodeGradeChange(value))
+            return true
+        }
+        if storedChanges != replayed.changes {
+            try mismatch(customer, "customer \(customer): stored grade history (\(storedChanges.count) changes) differs from the log (\(replayed.changes.count))")
+        }
+        for a in replayed.alerts {
+            let stored = try txn.withValue(alerts, key: Store.alertKey(a)) { try RiskCodec.decodeAlert($0) }
+            if stored != a {
+                try mismatch(customer, "customer \(customer): alert \(a.id) (\(a.kind.rawValue)) is \(stored == nil ? "missing" : "different") in the store")
             }
         }
-        if try txn.count(alerts) != alertCount {
-            try mismatch("", "alerts database holds \(try txn.count(alerts)) alerts; the log implies \(alertCount)")
+    }
+}
+
+extension Array {
+    /// The index of the first element for which `isAfter` holds, in an array where it holds
+    /// for a suffix (binary search).
+    func partitionPoint(_ isAfter: (Element) -> Bool) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isAfter(self[mid]) { hi = mid } else { lo = mid + 1 }
         }
-        if try txn.count(grades) != changes {
-            try mismatch("", "grades database holds \(try txn.count(grades)) grade changes; the log implies \(changes)")
-        }
+        return lo
     }
 }
 

@@ -14,7 +14,7 @@ struct Alerts: ParsableCommand {
             fell, score below the policy's threshold, over the limit, utilisation high, an \
             invoice entering 61-90 or 91+ days overdue, a payment reversed. Each names the \
             event that caused it. Listed in log order; --since (evaluated on or after), \
-            --level (at least), --customer filter.
+            --level (at least), --customer filter; at most --limit are listed, the latest.
 
             --follow: print each new alert as it is committed, one line each (the table form is \
             one unaligned line; json one object a line), until interrupted. With --since, the \
@@ -51,6 +51,9 @@ struct Alerts: ParsableCommand {
     @Option(help: ArgumentHelp("Only this customer's alerts.", valueName: "customer"))
     var customer: String?
 
+    @Option(help: ArgumentHelp("List at most this many alerts: the latest that match (1…\(CreditLimits.alertsListedMax), default 1000).", valueName: "n"))
+    var limit = 1000
+
     @Flag(help: "Keep running and print new alerts as they are committed.")
     var follow = false
 
@@ -73,6 +76,9 @@ struct Alerts: ParsableCommand {
     var attempts: Int?
 
     func validate() throws {
+        guard (1...CreditLimits.alertsListedMax).contains(limit) else {
+            throw ValidationError("--limit must be between 1 and \(CreditLimits.alertsListedMax), not \(limit)")
+        }
         if let since, Day(parsing: since) == nil { throw ValidationError("--since: \"\(since)\" is not a valid date YYYY-MM-DD") }
         if let customer, customer.isEmpty { throw ValidationError("--customer: the customer id is empty") }
         if let exec, exec.isEmpty { throw ValidationError("--exec: the command is empty") }
@@ -130,14 +136,23 @@ struct Alerts: ParsableCommand {
             }
             return
         }
+        // The latest `limit` matches, in log order: memory stays bounded by the limit however
+        // many alerts the store holds.
         var listed: [Alert] = []
+        var matched = 0
         var after: [UInt8]?
         while true {
             let page = try store.alerts(filter, after: after)
+            matched += page.count
             listed += page.map(\.alert)
+            if listed.count > 2 * limit { listed.removeFirst(listed.count - limit) }
             guard page.count == CreditLimits.alertsPageMax, let last = page.last else { break }
             after = last.key
         }
+        if listed.count > limit { listed.removeFirst(listed.count - limit) }
         Console.out(Render.alerts(listed, format: format))
+        if matched > listed.count {
+            Console.error("arlog: listed the latest \(listed.count) of \(matched) matching alerts (narrow with --since, --level, --customer or raise --limit)")
+        }
     }
 }

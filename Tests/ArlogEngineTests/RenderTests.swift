@@ -199,8 +199,9 @@ import Testing
         #expect(events[5]["amount"] as? String == "-6000.00")
         // A write-off without "amount" wrote off everything open on B-2.
         #expect(events[7]["amount"] as? String == "2000.00")
-        // A limit change moves no money.
-        #expect(events[8]["amount"] is NSNull)
+        // A limit change shows the limit it set (here 0: no more credit), as docs/cli.md says.
+        #expect(events[8]["amount"] as? String == "0.00")
+        #expect(events[8]["type"] as? String == "credit_limit.changed")
         #expect(events[5]["note"] as? String == "cheque returned unpaid")
         #expect(events[5]["balance_after"] as? String == "6000.00")
         #expect(events[3]["actor"] as? String == "collector-7")
