@@ -163,6 +163,21 @@ struct RiskStoreTests {
         #expect(try Self.riskRecords(t.store) == before)
     }
 
+    /// The log-wide events are exported with the rest, so a store built from an export has the
+    /// same grades, grade history and alerts.
+    @Test func anExportRebuildsTheSameRiskProjection() throws {
+        let t = try TempStore()
+        try t.ingest(Self.feed)
+        var bytes: [UInt8] = []
+        try t.store.export { bytes.append(contentsOf: $0) }
+        let exported = String(decoding: bytes, as: UTF8.self)
+        #expect(exported.contains("\"type\":\"credit_policy.changed\""))
+        let u = try TempStore()
+        let (_, rejected) = try u.ingest(exported)
+        #expect(rejected.isEmpty)
+        #expect(try Self.riskRecords(u.store) == Self.riskRecords(t.store))
+    }
+
     @Test func appendedLimitChangesCarryTheActorAndReason() throws {
         let t = try TempStore()
         try t.ingest(Self.feed)
