@@ -30,12 +30,12 @@ echo
 echo "== credit review on $asof (what a daily cron job runs: regrades everyone, raises time-driven alerts)"
 "$bin/arlog" review --at "${asof}T23:59:59Z" --actor demo --note "demo review" --store "$demo/store"
 echo
-echo "== grade E customers in EUR, largest balance first"
-"$bin/arlog" customers --grade E --currency EUR --sort balance --limit 10 --store "$demo/store"
+echo "== grade E customers in EUR as of $asof, largest balance first"
+"$bin/arlog" customers --grade E --as-of "$asof" --currency EUR --sort balance --limit 10 --store "$demo/store"
 echo
-echo "== the review's critical alerts (first 10; all: arlog alerts --since $asof --level critical)"
+echo "== critical alerts raised on $asof (first 10; all: arlog alerts --since $asof --level critical)"
 "$bin/arlog" alerts --since "$asof" --level critical --store "$demo/store" | head -n 12 || true
-top="$("$bin/arlog" customers --grade E --currency EUR --sort balance --limit 1 --format csv --store "$demo/store" | sed -n '2s/,.*//p')"
+top="$("$bin/arlog" customers --grade E --as-of "$asof" --currency EUR --sort balance --limit 1 --format csv --store "$demo/store" | sed -n '2s/,.*//p')"
 if [ -n "$top" ]; then
     echo
     echo "== why $top is graded as it is"

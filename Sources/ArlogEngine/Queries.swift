@@ -180,8 +180,7 @@ public struct CustomerRow: Sendable {
     public let overdue: Int64
     public let oldestOverdue: Day?
     public let daysPastDue: Int
-    /// The credit grade and score the risk projection gave the customer (see `Store.customers`);
-    /// nil when it had not graded the customer by then.
+    /// The credit grade and score on the report date (see `Store.customers`).
     public var grade: Grade? = nil
     public var score: Int? = nil
 
@@ -232,19 +231,18 @@ public struct PortfolioStats: Sendable {
 }
 
 extension Store {
-    /// One row per customer registered as of the report date, with its credit grade and score:
-    /// the stored risk projection's when the question is about now (no `asOf`, `knownAt`
-    /// covering the log); known at an earlier point, what the projection held then (recomputed
-    /// exactly: the score of its last evaluation up to that point); as of a past date, the
-    /// grade of the last grade change evaluated by the end of that date, with the score it was
-    /// given then.
+    /// One row per customer registered as of the report date, with its credit grade and score
+    /// on that date: the live model, as `grade` and `check` compute it (the state as of the
+    /// date, the policy in force then; known at a point, what was known then). Customers that
+    /// pass the other filters are loaded whole for it.
     public func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> [CustomerRow] {
         let day = asOf ?? today
         var rows: [CustomerRow] = []
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            let known = asOf == nil && through != nil ? try KnownRisk(self, txn, through: through!) : nil
-            try forEachCustomerLedger(txn, asOf: asOf.map(Timestamp.endOf), through: through) { s, ledger in
+            let t = asOf.map(Timestamp.endOf)
+            let policy = try policyEntries(txn, through: through).last { t == nil || $0.at <= t! }?.policy ?? .default
+            try forEachCustomerLedger(txn, asOf: t, through: through) { s, replayed in
                 var overdue: Int64 = 0
                 var oldest: Day?
                 for i in s.openInstallments where i.dueOn < day {
@@ -256,14 +254,9 @@ extension Store {
                 if filter.overdue, overdue == 0 { return }
                 if let min = filter.dunningLevelMin, s.dunningLevel < min { return }
                 if let c = filter.currency, s.profile.currency.code != c { return }
-                let customer = s.profile.id
-                if let known, let ledger {
-                    if let r = try known.risk(txn, ledger) { (row.grade, row.score) = (r.grade, r.score) }
-                } else if asOf == nil, through == nil {
-                    if let r = try storedRisk(txn, customer) { (row.grade, row.score) = (r.grade, r.score) }
-                } else if let c = try lastGradeChange(txn, customer, on: day, through: through) {
-                    (row.grade, row.score) = (c.to, c.score)
-                }
+                guard let ledger = try replayed ?? loadLedger(txn, s.profile.id) else { return }
+                let a = CreditScoring.assess(ledger, policy: policy, on: day)
+                (row.grade, row.score) = (a.grade, a.score)
                 if let grades = filter.grades {
                     guard let g = row.grade, grades.contains(g) else { return }
                 }
@@ -297,77 +290,6 @@ extension Store {
                 try body(l.summary, l)
             }
             return true
-        }
-    }
-
-    /// The customer's last grade change evaluated on or before `day` (and caused by an event
-    /// with seq ≤ through).
-    func lastGradeChange(_ txn: ReadTransaction, _ customer: String, on day: Day, through: UInt64?) throws -> GradeChange? {
-        var last: GradeChange?
-        try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
-            let c = try RiskCodec.decodeGradeChange(value)
-            if let through, c.cause.seq > through { return false }
-            if c.evaluatedOn <= day { last = c }
-            return true
-        }
-        return last
-    }
-
-    /// The risk projection as it stood after log position `through`, recomputed per customer:
-    /// its last evaluation (caused by the customer's last event or a later log-wide event, up
-    /// to `through`) scored the ledger known then, under the policy in force then, on the
-    /// projector's clock then (the latest UTC date among the events it had evaluated).
-    struct KnownRisk {
-        let store: Store
-        let through: UInt64
-        let policy: CreditPolicy
-        /// Log-wide events up to `through`: their seqs, and the latest UTC date from each on.
-        let globalSeqs: [UInt64]
-        let latestDayFrom: [Day]
-
-        init(_ store: Store, _ txn: ReadTransaction, through: UInt64) throws {
-            self.store = store
-            self.through = through
-            policy = try store.timeline(txn, through: through).policy(atSeq: through)
-            var seqs: [UInt64] = []
-            var days: [Day] = []
-            try txn.scan(store.globals, from: nil) { key, _ in
-                guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
-                if seq > through { return false }
-                guard let at = try txn.withValue(store.log, key: Array(key), { try EventRecord($0).at }) else {
-                    throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
-                }
-                seqs.append(seq)
-                days.append(at.utcDay)
-                return true
-            }
-            for i in days.indices.reversed().dropFirst() { days[i] = max(days[i], days[i + 1]) }
-            globalSeqs = seqs
-            latestDayFrom = days
-        }
-
-        func risk(_ txn: ReadTransaction, _ ledger: CustomerLedger) throws -> (grade: Grade, score: Int)? {
-            // The customer's first logged event (its registration): log-wide events after it
-            // evaluated it.
-            var first: UInt64?
-            var malformed = false
-            try txn.scan(store.customerEvents, prefix: Store.customerPrefix(ledger.profile.id)) { key, _ in
-                first = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...]))
-                malformed = first == nil
-                return false
-            }
-            if malformed { throw EngineError(.store, "customer index of \(ledger.profile.id) holds a malformed key") }
-            guard let first else { return nil }
-            var day = ledger.latestAt.utcDay
-            var lo = 0
-            var hi = globalSeqs.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if globalSeqs[mid] > first { hi = mid } else { lo = mid + 1 }
-            }
-            if lo < latestDayFrom.count { day = max(day, latestDayFrom[lo]) }
-            let a = CreditScoring.assess(ledger, policy: policy, on: day)
-            return (a.grade, a.score)
         }
     }
 
