@@ -215,8 +215,4 @@ public struct PolicyTimeline: Sendable, Equatable {
         policies.last { $0.seq <= seq }?.policy ?? .default
     }
 
-    /// The policy in force on an as-of query for T: the last logged with `at` ≤ T (seq ≤ through).
-    public func policy(asOf t: Timestamp?, through: UInt64? = nil) -> CreditPolicy {
-        policies.last { (t == nil || $0.at <= t!) && (through == nil || $0.seq <= through!) }?.policy ?? .default
-    }
 }

@@ -55,7 +55,7 @@ extension Store {
     public func policy(asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> (policy: CreditPolicy, entry: PolicyEntry?) {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            let entry = try policyEntries(txn, through: through).last { asOf == nil || $0.at <= asOf! }
+            let entry = try policyInForce(txn, asOf: asOf, through: through)
             return (entry?.policy ?? .default, entry)
         }
     }
@@ -63,6 +63,12 @@ extension Store {
     /// Every `credit_policy.changed` in log order.
     public func policyHistory() throws -> [PolicyEntry] {
         try env.read { txn in try policyEntries(txn, through: nil) }
+    }
+
+    /// The policy change an as-of query for T uses: the last logged (seq ≤ through) with
+    /// `at` ≤ T; nil when none (the built-in default applies).
+    func policyInForce(_ txn: ReadTransaction, asOf t: Timestamp?, through: UInt64?) throws -> PolicyEntry? {
+        try policyEntries(txn, through: through).last { t == nil || $0.at <= t! }
     }
 
     /// The `credit_policy.changed` events up to `through`: the `globals` index names the
@@ -94,7 +100,7 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             let t = asOf.map(Timestamp.endOf)
             guard let ledger = try ledger(txn, customer, asOf: t, through: through) else { throw notFound(customer) }
-            let entry = try policyEntries(txn, through: through).last { t == nil || $0.at <= t! }
+            let entry = try policyInForce(txn, asOf: t, through: through)
             let day = asOf ?? today
             let a = CreditScoring.assess(ledger, policy: entry?.policy ?? .default, on: day)
             var history: [GradeChange] = []
@@ -128,7 +134,7 @@ extension Store {
     public func limitReview(asOf: Day? = nil, today: Day) throws -> [LimitRecommendation] {
         try env.read { txn in
             let t = asOf.map(Timestamp.endOf)
-            let policy = try policyEntries(txn, through: nil).last { t == nil || $0.at <= t! }?.policy ?? .default
+            let policy = try policyInForce(txn, asOf: t, through: nil)?.policy ?? .default
             var out: [LimitRecommendation] = []
             for customer in try customerIDs(txn) {
                 guard let ledger = try ledger(txn, customer, asOf: t) else { continue }

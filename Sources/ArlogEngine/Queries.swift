@@ -150,15 +150,7 @@ extension Store {
     /// Every customer's summary as of `asOf` and known through seq `through`, in customer byte
     /// order; customers with no such events are left out.
     func forEachCustomer(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64? = nil, _ body: (LedgerSummary) throws -> Void) throws {
-        try txn.scan(ledgers, from: nil) { key, value in
-            let head = try LedgerCodec.decodeSummary(value)
-            if through == nil, asOf == nil || head.latestAt <= asOf! {
-                try body(head)
-            } else if let l = try replay(txn, head.profile.id, asOf: asOf, through: through) {
-                try body(l.summary)
-            }
-            return true
-        }
+        try forEachCustomerLedger(txn, asOf: asOf, through: through) { s, _ in try body(s) }
     }
 
     /// Aging of every customer registered as of the date. Without `asOf` the state is every
@@ -241,7 +233,7 @@ extension Store {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
             let t = asOf.map(Timestamp.endOf)
-            let policy = try policyEntries(txn, through: through).last { t == nil || $0.at <= t! }?.policy ?? .default
+            let policy = try policyInForce(txn, asOf: t, through: through)?.policy ?? .default
             try forEachCustomerLedger(txn, asOf: t, through: through) { s, replayed in
                 var overdue: Int64 = 0
                 var oldest: Day?
