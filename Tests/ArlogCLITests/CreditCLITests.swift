@@ -8,24 +8,17 @@ import Testing
 
 /// The credit-risk commands end to end through the built binary: grade, check, customers
 /// --grade, alerts (listing, --follow, --exec across a crash), limits, policy, review.
+/// Tests/Fixtures/credit-customers.ndjson, shared with the render tests.
+func creditFixtureFeed(filePath: String = #filePath) -> String {
+    var dir = URL(fileURLWithPath: filePath)
+    dir.deleteLastPathComponent()
+    return try! String(contentsOf: dir.deletingLastPathComponent().appendingPathComponent("Fixtures/credit-customers.ndjson"), encoding: .utf8)
+}
+
 @Suite struct CreditCLITests {
     /// GOOD: trading since 2024, pays about 12 days late, 8750.00 of a 10000.00 limit open.
     /// REV: a payment reversed, dunning level 2. BAD: 5000.00 unpaid since January, dunning 3.
-    static let feed = """
-        {"id":"g1","type":"customer.registered","at":"2024-01-01T09:00:00Z","customer":"GOOD","name":"Good Ltd","currency":"EUR","terms_days":30,"credit_limit":"10000.00","registered_on":"2024-01-01"}
-        {"id":"g2","type":"invoice.issued","at":"2025-03-01T09:00:00Z","customer":"GOOD","invoice":"G-1","amount":"4200.00","issued_on":"2025-03-01"}
-        {"id":"g3","type":"payment.received","at":"2025-04-12T09:00:00Z","customer":"GOOD","payment":"GP-1","amount":"4200.00","received_on":"2025-04-12"}
-        {"id":"g4","type":"invoice.issued","at":"2025-05-20T09:00:00Z","customer":"GOOD","invoice":"G-2","amount":"8750.00","issued_on":"2025-05-20"}
-        {"id":"r1","type":"customer.registered","at":"2025-01-01T09:00:00Z","customer":"REV","name":"Rev SA","currency":"EUR","terms_days":14,"credit_limit":"5000.00"}
-        {"id":"r2","type":"invoice.issued","at":"2025-02-01T09:00:00Z","customer":"REV","invoice":"R-1","amount":"3000.00","issued_on":"2025-02-01"}
-        {"id":"r3","type":"payment.received","at":"2025-02-10T09:00:00Z","customer":"REV","payment":"RP-1","amount":"3000.00","received_on":"2025-02-10"}
-        {"id":"r4","type":"payment.reversed","at":"2025-02-15T09:00:00Z","customer":"REV","payment":"RP-1","note":"chargeback"}
-        {"id":"r5","type":"dunning.action","at":"2025-03-01T09:00:00Z","customer":"REV","level":2,"channel":"letter"}
-        {"id":"b1","type":"customer.registered","at":"2025-01-01T09:00:00Z","customer":"BAD","name":"Bad GmbH","currency":"EUR","terms_days":30,"credit_limit":"5000.00"}
-        {"id":"b2","type":"invoice.issued","at":"2025-01-10T09:00:00Z","customer":"BAD","invoice":"B-1","amount":"5000.00","issued_on":"2025-01-10"}
-        {"id":"b3","type":"dunning.action","at":"2025-04-01T09:00:00Z","customer":"BAD","level":3,"channel":"phone"}
-
-        """
+    static let feed = creditFixtureFeed()
 
     /// A store holding `feed`.
     static func run() throws -> CLIRun {

@@ -9,18 +9,12 @@ import Testing
 @Suite struct CreditRenderTests {
     /// GOOD: trading since 2024, paid G-1 12 days late, G-2 (8750.00 of a 10000.00 limit) 11
     /// days overdue on 30 June. REV: a payment reversed, dunning level 2.
-    static let feed = """
-        {"id":"g1","type":"customer.registered","at":"2024-01-01T09:00:00Z","customer":"GOOD","name":"Good Ltd","currency":"EUR","terms_days":30,"credit_limit":"10000.00","registered_on":"2024-01-01"}
-        {"id":"g2","type":"invoice.issued","at":"2025-03-01T09:00:00Z","customer":"GOOD","invoice":"G-1","amount":"4200.00","issued_on":"2025-03-01"}
-        {"id":"g3","type":"payment.received","at":"2025-04-12T09:00:00Z","customer":"GOOD","payment":"GP-1","amount":"4200.00","received_on":"2025-04-12"}
-        {"id":"g4","type":"invoice.issued","at":"2025-05-20T09:00:00Z","customer":"GOOD","invoice":"G-2","amount":"8750.00","issued_on":"2025-05-20"}
-        {"id":"r1","type":"customer.registered","at":"2025-01-01T09:00:00Z","customer":"REV","name":"Rev SA","currency":"EUR","terms_days":14,"credit_limit":"5000.00"}
-        {"id":"r2","type":"invoice.issued","at":"2025-02-01T09:00:00Z","customer":"REV","invoice":"R-1","amount":"3000.00","issued_on":"2025-02-01"}
-        {"id":"r3","type":"payment.received","at":"2025-02-10T09:00:00Z","customer":"REV","payment":"RP-1","amount":"3000.00","received_on":"2025-02-10"}
-        {"id":"r4","type":"payment.reversed","at":"2025-02-15T09:00:00Z","customer":"REV","payment":"RP-1","note":"chargeback"}
-        {"id":"r5","type":"dunning.action","at":"2025-03-01T09:00:00Z","customer":"REV","level":2,"channel":"letter"}
-
-        """
+    static let feed: String = {
+        var dir = URL(fileURLWithPath: #filePath)
+        dir.deleteLastPathComponent()
+        let all = try! String(contentsOf: dir.deletingLastPathComponent().appendingPathComponent("Fixtures/credit-customers.ndjson"), encoding: .utf8)
+        return all.split(separator: "\n").filter { !$0.contains("\"customer\":\"BAD\"") }.joined(separator: "\n") + "\n"
+    }()
 
     static let day = Day(year: 2025, month: 6, day: 30)!
 
