@@ -19,6 +19,9 @@ public struct AlertDeliveryOptions: Sendable {
     public var follow = false
     /// Alerts the filter refuses are passed over (the cursor moves past them).
     public var filter = AlertFilter()
+    /// A cursor that does not exist yet starts after the last alert committed so far (a new
+    /// consumer that wants only what happens from now on), not before the first.
+    public var fromNow = false
     /// How often `follow` looks for new alerts.
     public var pollIntervalMillis = 500
     /// Runs of the command per alert before giving up (the cursor stays before that alert).
@@ -43,6 +46,10 @@ extension Store {
         // A command that does not read its stdin must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         var after = try alertCursor(o.cursor)
+        if after == nil, o.fromNow, let last = try lastAlertKey() {
+            try setAlertCursor(o.cursor, last)
+            after = last
+        }
         var delivered = 0
         while true {
             let page = try alerts(AlertFilter(), after: after, limit: AlertDeliveryOptions.pageAlertsMax)

@@ -26,7 +26,8 @@ struct Alerts: ParsableCommand {
             moves past an alert only after its command exited 0: at-least-once delivery, an alert \
             may be delivered again after a crash, so CMD must be idempotent (deduplicate on the \
             alert id). A failing command is retried --attempts times with a growing delay; then \
-            arlog exits 2 and the cursor stays before that alert. With --follow it keeps running.
+            arlog exits 2 and the cursor stays before that alert. With --follow it keeps running. \
+            --from-now: a new cursor starts after the alerts already committed.
 
             Example:
               arlog alerts --since 2025-06-01 --level critical
@@ -63,6 +64,9 @@ struct Alerts: ParsableCommand {
     @Option(help: ArgumentHelp("With --exec: the name of the stored delivery cursor (default \"default\").", valueName: "name"))
     var cursor: String?
 
+    @Flag(help: "With --exec, for a cursor not used before: start after the alerts already committed (deliver only new ones).")
+    var fromNow = false
+
     @Option(
         help: ArgumentHelp(
             "With --follow or --exec: how often to look for new alerts, in ms (\(AlertDeliveryOptions.pollIntervalMillisRange.lowerBound)…\(AlertDeliveryOptions.pollIntervalMillisRange.upperBound), default 500).",
@@ -88,6 +92,7 @@ struct Alerts: ParsableCommand {
                 throw ValidationError("--cursor must be 1–\(CreditLimits.cursorNameCharsMax) characters of A-Z a-z 0-9 . _ : -")
             }
         }
+        if fromNow, exec == nil { throw ValidationError("--from-now is only for --exec") }
         if let attempts {
             if exec == nil { throw ValidationError("--attempts is only for --exec") }
             if !AlertDeliveryOptions.attemptsMaxRange.contains(attempts) {
@@ -118,6 +123,7 @@ struct Alerts: ParsableCommand {
             var options = AlertDeliveryOptions(command: exec)
             if let cursor { options.cursor = cursor }
             options.follow = follow
+            options.fromNow = fromNow
             options.filter = filter
             if let pollMs { options.pollIntervalMillis = pollMs }
             if let attempts { options.attemptsMax = attempts }

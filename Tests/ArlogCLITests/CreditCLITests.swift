@@ -274,6 +274,15 @@ func creditFixtureFeed(filePath: String = #filePath) -> String {
         #expect(other.status == 0)
         let criticals = try Self.objects(try t.arlog(["alerts", "--level", "critical", "--format", "json"]).stdout).count
         #expect(other.stderr.contains("delivered \(criticals) alert"))
+        // A new cursor with --from-now skips the history: nothing now, then only what is new.
+        let fresh = try t.arlog(["alerts", "--exec", "cat > /dev/null", "--cursor", "fresh", "--from-now"])
+        #expect(fresh.stderr.contains("delivered 0 alerts"), "\(fresh.stderr)")
+        let reversal = #"{"id":"fn1","type":"payment.received","at":"2025-06-01T09:00:00Z","customer":"GOOD","payment":"FN-1","amount":"10.00","received_on":"2025-06-01"}"# + "\n"
+            + #"{"id":"fn2","type":"payment.reversed","at":"2025-06-02T09:00:00Z","customer":"GOOD","payment":"FN-1"}"# + "\n"
+        #expect(try t.arlog(["ingest", try t.file("fresh.ndjson", reversal)]).status == 0)
+        let next = try t.arlog(["alerts", "--exec", "cat > /dev/null", "--cursor", "fresh", "--from-now", "--level", "critical"])
+        #expect(next.stderr.contains("delivered 1 alert "), "\(next.stderr)")
+        #expect(try t.arlog(["alerts", "--from-now"]).status == 2)
     }
 
     @Test func execGivesUpWithExitTwo() throws {
