@@ -98,6 +98,7 @@ public enum LimitReview {
     /// applied (a lower limit → higher utilisation → lower grade → lower limit again).
     public static func recommend(_ a: CreditAssessment, termsDays: Int, policy: CreditPolicy) -> LimitRecommendation? {
         guard a.tradingDays >= policy.limitMinTradingDays else { return nil }
+        guard let sales = a.invoicedInWindow else { preconditionFailure("a limit review needs an assessment that measured sales") }
         let others = a.factors.filter { $0.factor != .utilisation }
         let limitScore = others.reduce(0) { $0 + $1.weight } > 0 ? CreditScoring.score(others) : a.score
         let limitGrade = policy.grade(score: limitScore)
@@ -106,14 +107,14 @@ public enum LimitReview {
         for _ in 0..<a.currency.fractionDigits { unit *= 10 }
         // Rounded up in one step (not truncated to minor units first): 600.0016 → 700.00.
         let denominator = Int128(policy.windowDays) * unit
-        let steps = (Int128(a.invoicedInWindow) * Int128(rule.salesDays) + denominator - 1) / denominator
+        let steps = (Int128(sales) * Int128(rule.salesDays) + denominator - 1) / denominator
         let rounded = min(steps * unit, Int128(Money.amountMinorMax))
         let recommended = Int64(rounded)
         let current = a.creditLimit
         let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
         let limitChange = Int128(abs(current - recommended)) > tolerance
         let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
-        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(a.invoicedInWindow)) net sales in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
+        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(sales)) net sales in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
         return LimitRecommendation(assessment: a, limitScore: limitScore, limitGrade: limitGrade, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
                                    recommendedTermsDays: rule.termsDays, limitChange: limitChange, reason: reason)
     }

@@ -40,8 +40,9 @@ public struct CreditAssessment: Sendable, Equatable {
     /// Days since registration (registered_on, else the registration event's UTC date).
     public let tradingDays: Int
     /// Net sales: invoices issued in the window, with positive adjustments, less credit notes
-    /// and voids; the basis of limit recommendations.
-    public let invoicedInWindow: Int64
+    /// and voids; the basis of limit recommendations. Nil when not measured (the projector
+    /// does not need it, and it costs a pass over every invoice of the customer).
+    public let invoicedInWindow: Int64?
 
     public var overdueAmount: Int64 { buckets.dropFirst().reduce(0, +) }
 
@@ -59,7 +60,8 @@ public enum CreditScoring {
 
     /// Scores `ledger` on `day` under `policy`. Reads the open invoices, the payments and the
     /// invoices issued in the window: O(items) of the customer.
-    public static func assess(_ ledger: CustomerLedger, policy: CreditPolicy, on day: Day) -> CreditAssessment {
+    /// `measureSales`: also measure net sales in the window (for limit reviews).
+    public static func assess(_ ledger: CustomerLedger, policy: CreditPolicy, on day: Day, measureSales: Bool = true) -> CreditAssessment {
         let windowStart = day.adding(days: -policy.windowDays)  // exclusive
         let inWindow = { (d: Day) in d > windowStart && d <= day }
 
@@ -74,8 +76,7 @@ public enum CreditScoring {
             }
             guard inWindow(p.receivedOn) else { continue }
             for a in p.allocations {
-                let due = ledger.invoices[Int(a.invoice)].installments[Int(a.installment)].dueOn
-                weighted += Int128(p.receivedOn.days(since: due)) * Int128(a.amount)
+                weighted += Int128(a.daysBeyondTerms) * Int128(a.amount)
                 paidAmount += a.amount
             }
         }
@@ -84,11 +85,15 @@ public enum CreditScoring {
         // Overdue buckets and the oldest overdue installment.
         var buckets = [Int64](repeating: 0, count: bucketEdges.count + 2)
         var oldest = 0
-        var invoiced: Int64 = 0
         // Sales: what was invoiced and stands (credit notes and voids taken off; a write-off
         // is still a sale, one that went bad).
-        for inv in ledger.invoices where inWindow(inv.issuedOn) {
-            invoiced += inv.amount + inv.adjustedUp - inv.credited - inv.voidedAmount
+        var invoiced: Int64?
+        if measureSales {
+            var sales: Int64 = 0
+            for inv in ledger.invoices where inWindow(inv.issuedOn) {
+                sales += inv.amount + inv.adjustedUp - inv.credited - inv.voidedAmount
+            }
+            invoiced = sales
         }
         for i in ledger.openInvoices {
             for inst in ledger.invoices[Int(i)].installments where inst.open > 0 {

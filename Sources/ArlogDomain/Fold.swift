@@ -368,7 +368,8 @@ public enum Fold {
         let inst = l.invoices[Int(i)].installments[Int(j)]
         let take = min(amount, inst.open)
         guard take > 0 else { return 0 }
-        let daysLate = Int32(max(0, receivedOn.days(since: inst.dueOn)))
+        let beyond = Int32(receivedOn.days(since: inst.dueOn))
+        let daysLate = max(0, beyond)
         l.invoices[Int(i)].installments[Int(j)].open -= take
         l.invoices[Int(i)].paid += take
         l.touchedInvoices.insert(i)
@@ -376,7 +377,7 @@ public enum Fold {
         l.totals.lateWeighted += Int128(daysLate) * Int128(take)
         l.totals.lateAmount += take
         if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
-        allocations.append(Allocation(invoice: i, installment: j, amount: take, daysLate: daysLate))
+        allocations.append(Allocation(invoice: i, installment: j, amount: take, daysBeyondTerms: beyond))
         return take
     }
 }

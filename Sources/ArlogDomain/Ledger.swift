@@ -202,8 +202,20 @@ public struct Allocation: Sendable, Equatable {
     public let invoice: Int32
     public let installment: Int32
     public let amount: Int64
-    /// max(0, received_on − installment due_on), in calendar days.
-    public let daysLate: Int32
+    /// received_on − installment due_on, in calendar days; negative when paid early. Kept
+    /// signed for the credit score (which rewards paying early) and stored with the
+    /// allocation so that scoring need not look up the installment.
+    public let daysBeyondTerms: Int32
+
+    public init(invoice: Int32, installment: Int32, amount: Int64, daysBeyondTerms: Int32) {
+        self.invoice = invoice
+        self.installment = installment
+        self.amount = amount
+        self.daysBeyondTerms = daysBeyondTerms
+    }
+
+    /// max(0, days beyond terms): the contract's days late.
+    public var daysLate: Int32 { max(0, daysBeyondTerms) }
 }
 
 public struct PaymentState: Sendable, Equatable {

@@ -102,7 +102,7 @@ public enum LedgerCodec {
             w.int(Int64(a.invoice))
             w.int(Int64(a.installment))
             w.int(a.amount)
-            w.int(Int64(a.daysLate))
+            w.int(Int64(a.daysBeyondTerms))
         }
     }
 
@@ -192,7 +192,7 @@ public enum LedgerCodec {
         var allocations: [Allocation] = []
         allocations.reserveCapacity(n)
         for _ in 0..<n {
-            allocations.append(Allocation(invoice: Int32(try r.int()), installment: Int32(try r.int()), amount: try r.int(), daysLate: Int32(try r.int())))
+            allocations.append(Allocation(invoice: Int32(try r.int()), installment: Int32(try r.int()), amount: try r.int(), daysBeyondTerms: Int32(truncatingIfNeeded: try r.int())))
         }
         var p = PaymentState(id: id, at: at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: unapplied)
         p.reversed = reversed

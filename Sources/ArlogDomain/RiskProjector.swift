@@ -127,7 +127,7 @@ public enum RiskProjector {
 
     public static func evaluate(_ ledger: CustomerLedger, policy: CreditPolicy, cause: RiskCause, previous: RiskState?) -> Outcome {
         let day = max(cause.at.utcDay, previous?.evaluatedOn ?? cause.at.utcDay)
-        let a = CreditScoring.assess(ledger, policy: policy, on: day)
+        let a = CreditScoring.assess(ledger, policy: policy, on: day, measureSales: false)
         let customer = ledger.profile.id
         let overLimit = a.balance > a.creditLimit
         // Compared exactly (90.004 % is above 90 %), like over_limit.
