@@ -21,6 +21,8 @@ public protocol LogState {
     /// Appends an accepted event (its bytes as received) and folds it into the customer's
     /// ledger in place.
     mutating func append(_ event: ResolvedEvent, raw: UnsafeRawBufferPointer) throws
+    /// The credit policies logged so far, in log order.
+    var timeline: PolicyTimeline { get }
 }
 
 public enum Intake {
@@ -50,6 +52,9 @@ public enum Intake {
             // Scoped: the read-only copy must be gone before `append` mutates the ledger, or
             // the mutation would copy the whole ledger.
             resolved = try { () throws -> ResolvedEvent in
+                if case .creditPolicyChanged(let policy) = event.body {
+                    try Intake.checkPolicyName(policy, state.timeline)
+                }
                 let ledger = event.type.isGlobal ? nil : try state.ledger(for: event.customer)
                 return try Fold.validate(event, ledger: ledger, refs: state.references)
             }()
@@ -58,6 +63,17 @@ public enum Intake {
         }
         try state.append(resolved, raw: line)
         return .accepted(resolved)
+    }
+
+    /// A policy's name is how grade histories say which policy graded them: a name already
+    /// logged for a different policy is refused (the same policy again is fine).
+    static func checkPolicyName(_ policy: CreditPolicy, _ timeline: PolicyTimeline) throws(Rejection) {
+        if let clash = timeline.policies.first(where: { $0.policy.name == policy.name && $0.policy != policy }) {
+            throw Rejection(.policyName, "policy name \"\(policy.name)\" is already used by a different policy (log position \(clash.seq)); give this one its own name")
+        }
+        if policy.name == CreditPolicy.default.name, policy != .default {
+            throw Rejection(.policyName, "policy name \"\(policy.name)\" is the built-in default's; give this policy its own name")
+        }
     }
 
     public static func process(line: [UInt8], into state: inout some LogState) throws -> IntakeOutcome {

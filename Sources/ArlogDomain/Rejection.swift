@@ -55,6 +55,8 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case limit = "limit.exceeded"
         /// credit_policy.changed: the policy document breaks a rule (docs/credit.md).
         case policy = "policy.invalid"
+        /// credit_policy.changed: the name is already used by a different policy.
+        case policyName = "policy.name_reused"
         /// With `--atomic`: a valid line not kept because another line of its file was rejected.
         case rolledBack = "atomic.rolled_back"
     }

@@ -617,4 +617,23 @@ struct RiskProjectorTests {
         #expect(one.gradeChanges == before.1)
         #expect(one.alerts == before.2)
     }
+
+    /// A policy's name is what grade histories show: a different policy under a name already
+    /// logged, or under the built-in default's name, is refused; the same policy again is not.
+    @Test func aPolicyNameNamesOnePolicy() throws {
+        var log = InMemoryLog()
+        var strict = CreditPolicy.default
+        strict.name = "strict"
+        strict.gradeMinScores = [95, 80, 65, 50]
+        var other = strict
+        other.alertScoreBelow = 60
+        var unnamed = CreditPolicy.default
+        unnamed.alertScoreBelow = 60
+        expectAccepted(try log.one(L.policy("p1", at: "2025-01-01T00:00:00Z", strict)))
+        expectRejected(try log.one(L.policy("p2", at: "2025-01-02T00:00:00Z", other)), .policyName)
+        expectRejected(try log.one(L.policy("p3", at: "2025-01-02T00:00:00Z", unnamed)), .policyName)
+        expectAccepted(try log.one(L.policy("p4", at: "2025-01-03T00:00:00Z", strict)))
+        expectAccepted(try log.one(L.policy("p5", at: "2025-01-04T00:00:00Z", .default)))
+        #expect(log.timeline.policies.map(\.policy.name) == ["strict", "strict", CreditPolicy.default.name])
+    }
 }
