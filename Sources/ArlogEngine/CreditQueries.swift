@@ -95,7 +95,8 @@ extension Store {
 
     /// The customer's score on `asOf` (a past date: the state and policy as of its end) or,
     /// without it, on `today` from every event.
-    public func grade(_ customer: String, asOf: Day? = nil, today: Day, knownAt: KnownAt? = nil) throws -> GradeReport {
+    /// `withHistory`: also read the grade history (`check` does not need it).
+    public func grade(_ customer: String, asOf: Day? = nil, today: Day, knownAt: KnownAt? = nil, withHistory: Bool = true) throws -> GradeReport {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
             let t = asOf.map(Timestamp.endOf)
@@ -104,11 +105,13 @@ extension Store {
             let day = asOf ?? today
             let a = CreditScoring.assess(ledger, policy: entry?.policy ?? .default, on: day)
             var history: [GradeChange] = []
-            try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
-                let c = try RiskCodec.decodeGradeChange(value)
-                if let through, c.cause.seq > through { return false }
-                if asOf == nil || c.evaluatedOn <= day { history.append(c) }
-                return true
+            if withHistory {
+                try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
+                    let c = try RiskCodec.decodeGradeChange(value)
+                    if let through, c.cause.seq > through { return false }
+                    if asOf == nil || c.evaluatedOn <= day { history.append(c) }
+                    return true
+                }
             }
             let stored = asOf == nil && through == nil ? try storedRisk(txn, customer) : nil
             return GradeReport(assessment: a, stored: stored, history: history, policy: entry)
@@ -117,7 +120,7 @@ extension Store {
 
     /// The credit check of an order of `amount` (text in the customer's currency, > 0).
     public func creditCheck(_ customer: String, amount: String, asOf: Day? = nil, today: Day, knownAt: KnownAt? = nil) throws -> CreditCheckResult {
-        let report = try grade(customer, asOf: asOf, today: today, knownAt: knownAt)
+        let report = try grade(customer, asOf: asOf, today: today, knownAt: knownAt, withHistory: false)
         let a = report.assessment
         let minor: Int64
         do {
