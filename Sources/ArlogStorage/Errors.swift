@@ -32,6 +32,10 @@ public struct LMDBError: Error, CustomStringConvertible, Equatable, Sendable {
     /// One write transaction dirtied more pages than LMDB can track; split the write.
     public var isTransactionFull: Bool { code == MDB_TXN_FULL }
     public var isCorrupted: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_INVALID }
+    /// The files were written by an LMDB of another (incompatible) version.
+    public var isVersionMismatch: Bool { code == MDB_VERSION_MISMATCH }
+    /// LMDB hit a fatal error and the environment must be reopened.
+    public var isPanic: Bool { code == MDB_PANIC }
 
     public var description: String { "\(operation) failed: \(message) (LMDB code \(code))" }
 }

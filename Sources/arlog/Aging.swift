@@ -58,7 +58,7 @@ struct Aging: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.aging(asOf: asOfOptions.day, today: today(), edges: edges, knownAt: knownAtOptions.value)
-        Console.out(Render.aging(report, format: formatOptions.output))
+        try Console.out(Render.aging(report, format: formatOptions.output))
     }
 }
 

@@ -84,7 +84,7 @@ struct Alerts: ParsableCommand {
             throw ValidationError("--limit must be between 1 and \(CreditLimits.alertsListedMax), not \(limit)")
         }
         if let since, Day(parsing: since) == nil { throw ValidationError("--since: \"\(since)\" is not a valid date YYYY-MM-DD") }
-        if let customer, customer.isEmpty { throw ValidationError("--customer: the customer id is empty") }
+        if let customer { try IdArgument.validate(customer: customer, "--customer") }
         if let exec, exec.isEmpty { throw ValidationError("--exec: the command is empty") }
         if let cursor {
             if exec == nil { throw ValidationError("--cursor is only for --exec") }
@@ -135,11 +135,20 @@ struct Alerts: ParsableCommand {
         if follow {
             // Start after the last alert committed so far, or with --since from the first.
             let after = since == nil ? try store.lastAlertKey() : nil
-            Console.out(Render.alertFollowHeader(format: format))
+            try Console.out(Render.alertFollowHeader(format: format))
+            // Each alert is written at once; a failed write (the reader went away, the disk
+            // is full) stops following and is the command's error.
+            var failure: Error?
             try store.followAlerts(filter, after: after, pollIntervalMillis: pollMs ?? 500) { alert in
-                Console.out(Render.alertLine(alert, format: format))
-                return true
+                do {
+                    try Console.out(Render.alertLine(alert, format: format))
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
             }
+            if let failure { throw failure }
             return
         }
         // The latest `limit` matches, in log order: memory stays bounded by the limit however
@@ -156,7 +165,7 @@ struct Alerts: ParsableCommand {
             after = last.key
         }
         if listed.count > limit { listed.removeFirst(listed.count - limit) }
-        Console.out(Render.alerts(listed, format: format))
+        try Console.out(Render.alerts(listed, format: format))
         if matched > listed.count {
             Console.error("arlog: listed the latest \(listed.count) of \(matched) matching alerts (narrow with --since, --level, --customer or raise --limit)")
         }

@@ -24,12 +24,15 @@ struct Arlog: ParsableCommand {
             Exit codes:
               0  ok
               1  ingest rejected some lines
-              2  usage error, I/O error, or a missing or unreadable store
+              2  usage error, I/O error (a failed write: full disk, closed pipe), or a
+                 missing or unreadable store
               3  unknown customer or invoice
               4  verify or audit verify found problems
               10 check: the order needs review
               11 check: the order is on hold
             """,
+        // Defined once in ArlogEngine (Version.swift); `arlog --version` prints it.
+        version: ArlogVersion.description,
         subcommands: [
             Ingest.self, Balance.self, Aging.self, Customers.self, Invoice.self, History.self, Stats.self,
             Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
@@ -50,35 +53,60 @@ struct Arlog: ParsableCommand {
     }
 
     /// Parses, runs, and maps every failure to the documented exit codes: argument errors
-    /// (ArgumentParser's own are 64) become 2, `EngineError` its `exitCode`, anything else
-    /// (storage, LMDB) 2, each with its message on stderr.
+    /// (ArgumentParser's own are 64) become 2, `EngineError` its `exitCode`, storage (LMDB)
+    /// errors 2 with advice first, each with its message on stderr. SIGPIPE is ignored: a
+    /// closed pipe is a write error (`Output`), reported, never a signal.
     static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = UnknownCommand.message(arguments) {
+            Console.error("arlog: \(message)")
+            Glibc.exit(Exit.usage)
+        }
         var command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             finish(error)
         }
         do {
             try command.run()
+            try Output.closeStandardOutput()
         } catch {
-            finish(error)
+            finish(error, store: (command as? StoreCommand)?.storeOptions.directory)
         }
         Glibc.exit(Exit.ok)
     }
 
-    static func finish(_ error: Error) -> Never {
+    /// Reports `error` on stderr and exits with its code. `store`: the store directory of the
+    /// command that failed, named in the advice for storage errors.
+    static func finish(_ error: Error, store: String? = nil) -> Never {
         switch error {
         case let e as EngineError:
             Console.error("arlog: \(e.message)")
             Glibc.exit(e.exitCode)
         case let e as ExitCode:
+            // The output was written (verify, check); it must also have reached its file.
+            do {
+                try Output.closeStandardOutput()
+            } catch {
+                finish(error)
+            }
             Glibc.exit(e.rawValue)
         default:
+            if let e = EngineError.storageFailure(error, store: store ?? "?") {
+                Console.error("arlog: \(e.message)")
+                Glibc.exit(e.exitCode)
+            }
             let code = exitCode(for: error)
             if code == .success {
-                // --help, `arlog help`, an `arlog` without a subcommand.
-                Console.out(fullMessage(for: error) + "\n")
+                // --help, --version, `arlog help`, an `arlog` without a subcommand.
+                do {
+                    try Console.out(fullMessage(for: error) + "\n")
+                    try Output.closeStandardOutput()
+                } catch {
+                    finish(error)
+                }
                 Glibc.exit(Exit.ok)
             }
             if code == .validationFailure {
@@ -91,3 +119,30 @@ struct Arlog: ParsableCommand {
         }
     }
 }
+
+/// A command that works on a store: its `--store` names the store in storage errors.
+protocol StoreCommand {
+    var storeOptions: StoreOptions { get }
+}
+
+extension Ingest: StoreCommand {}
+extension Balance: StoreCommand {}
+extension Aging: StoreCommand {}
+extension Customers: StoreCommand {}
+extension Invoice: StoreCommand {}
+extension History: StoreCommand {}
+extension Stats: StoreCommand {}
+extension Rebuild: StoreCommand {}
+extension Verify: StoreCommand {}
+extension AuditHead: StoreCommand {}
+extension AuditVerify: StoreCommand {}
+extension Export: StoreCommand {}
+extension Statement: StoreCommand {}
+extension GradeCommand: StoreCommand {}
+extension Check: StoreCommand {}
+extension Alerts: StoreCommand {}
+extension Limits: StoreCommand {}
+extension PolicyShow: StoreCommand {}
+extension PolicyHistory: StoreCommand {}
+extension PolicySet: StoreCommand {}
+extension Review: StoreCommand {}

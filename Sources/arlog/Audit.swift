@@ -34,7 +34,7 @@ struct AuditHead: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
-        Console.out("\(try store.chainHead())\n")
+        try Console.out("\(try store.chainHead())\n")
     }
 }
 
@@ -68,7 +68,7 @@ struct AuditVerify: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.auditVerify(expect: expect.flatMap(ChainHead.init(parsing:)))
-        Console.out(Render.audit(report))
+        try Console.out(Render.audit(report))
         if !report.ok { throw ExitCode(Arlog.Exit.verifyFailed) }
     }
 }

@@ -25,10 +25,14 @@ struct Balance: ParsableCommand {
     @Argument(help: ArgumentHelp("The customer id.", valueName: "customer"))
     var customer: String
 
+    func validate() throws {
+        try IdArgument.validate(customer: customer)
+    }
+
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.balance(customer, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value)
-        Console.out(Render.balance(report, format: formatOptions.output))
+        try Console.out(Render.balance(report, format: formatOptions.output))
     }
 }

@@ -31,6 +31,7 @@ struct Check: ParsableCommand {
     var customer: String
 
     func validate() throws {
+        try IdArgument.validate(customer: customer)
         if (try? DecimalText(parsing: amount)) == nil {
             throw ValidationError("--amount: \"\(amount)\" is not a decimal amount (e.g. 2500.00)")
         }
@@ -40,7 +41,7 @@ struct Check: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let result = try store.creditCheck(customer, amount: amount, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        Console.out(Render.check(result, format: formatOptions.output))
+        try Console.out(Render.check(result, format: formatOptions.output))
         if result.decision.exitCode != Arlog.Exit.ok { throw ExitCode(result.decision.exitCode) }
     }
 }

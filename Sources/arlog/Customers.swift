@@ -90,6 +90,6 @@ struct Customers: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let rows = try store.customers(filter, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        Console.out(Render.customers(rows, format: formatOptions.output))
+        try Console.out(Render.customers(rows, format: formatOptions.output))
     }
 }

@@ -33,10 +33,14 @@ struct GradeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The customer id.", valueName: "customer"))
     var customer: String
 
+    func validate() throws {
+        try IdArgument.validate(customer: customer)
+    }
+
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.grade(customer, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        Console.out(Render.grade(report, format: formatOptions.output, history: history))
+        try Console.out(Render.grade(report, format: formatOptions.output, history: history))
     }
 }

@@ -6,7 +6,7 @@ struct History: ParsableCommand {
         abstract: "List one customer's events in log order, with the balance after each.",
         discussion: """
             Columns: seq (log position), at (when it took effect), recorded_at (when it was \
-            ingested), type, id, amount (the event's main amount, when it has one), balance_after, \
+            ingested; to the second in the table unless --precise), type, id, amount (the event's main amount, when it has one), balance_after, \
             dunning_level_after, actor, note. With --as-of, events whose `at` is later are left \
             out; with --known-at, events recorded later. --changes adds, after \
             dunning_level_after, what each event changed in the customer's figures (after − \
@@ -28,13 +28,21 @@ struct History: ParsableCommand {
     @Flag(help: "Add what each event changed: d_open, d_unapplied, d_balance, d_overdue, d_dunning.")
     var changes = false
 
+    @Flag(help: "Show recorded_at to the microsecond in the table (csv and json always are).")
+    var precise = false
+
     @Argument(help: ArgumentHelp("The customer id.", valueName: "customer"))
     var customer: String
+
+    func validate() throws {
+        try IdArgument.validate(customer: customer)
+    }
 
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
         let (currency, entries) = try store.history(customer, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value)
-        Console.out(Render.history(customer: customer, currency: currency, entries: entries, format: formatOptions.output, changes: changes))
+        try Console.out(Render.history(customer: customer, currency: currency, entries: entries, format: formatOptions.output, changes: changes,
+                                        precise: precise))
     }
 }

@@ -128,62 +128,19 @@ final class Stderr {
     func progress(_ text: String) {
         flush()
         let padding = max(0, progressWidth - text.count)
-        Console.write(2, "\r" + text + String(repeating: " ", count: padding))
+        Console.errorText("\r" + text + String(repeating: " ", count: padding))
         progressWidth = text.count
     }
 
     private func clearProgress() {
         guard progressWidth > 0 else { return }
-        Console.write(2, "\r" + String(repeating: " ", count: progressWidth) + "\r")
+        Console.errorText("\r" + String(repeating: " ", count: progressWidth) + "\r")
         progressWidth = 0
     }
 
     func flush() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { Console.write(2, $0) }
+        buffer.withUnsafeBytes { Console.errorBytes($0) }
         buffer.removeAll(keepingCapacity: true)
-    }
-}
-
-/// The `--rejects` file: created (or truncated) before ingest starts, written in blocks.
-/// A write error is kept and reported when the file is closed.
-final class OutputFile {
-    let path: String
-    private let fd: Int32
-    private var writer = JSONWriter()
-    private var failure: String?
-
-    init(path: String) throws {
-        self.path = path
-        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw EngineError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    func write(_ line: RejectedLine) {
-        Render.rejectRecord(line, into: &writer)
-        if writer.bytes.count >= 1 << 16 { flush() }
-    }
-
-    private func flush() {
-        defer { writer.bytes.removeAll(keepingCapacity: true) }
-        guard failure == nil else { return }
-        writer.bytes.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += n
-            }
-        }
-    }
-
-    func close() throws {
-        flush()
-        if Glibc.close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        if let failure { throw EngineError(.io, "cannot write \(path): \(failure)") }
     }
 }

@@ -26,10 +26,14 @@ struct Invoice: ParsableCommand {
     @Argument(help: ArgumentHelp("The invoice id.", valueName: "invoice"))
     var invoice: String
 
+    func validate() throws {
+        try IdArgument.validate(invoice: invoice)
+    }
+
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
         let detail = try store.invoice(invoice, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value)
-        Console.out(Render.invoice(detail, format: formatOptions.output))
+        try Console.out(Render.invoice(detail, format: formatOptions.output))
     }
 }

@@ -91,34 +91,6 @@ func today() -> Day {
     Day(number: Int32(time(nil) / 86_400))
 }
 
-/// Unbuffered writes to the standard streams (the output of a command is built whole, then
-/// written once).
-enum Console {
-    static func out(_ text: String) { write(1, text) }
-
-    /// A line on stderr.
-    static func error(_ line: String) { write(2, line.hasSuffix("\n") ? line : line + "\n") }
-
-    static func write(_ fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { write(fd, UnsafeRawBufferPointer($0)) }
-    }
-
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
-    }
-
-    static var stderrIsTerminal: Bool { isatty(2) != 0 }
-}
-
 /// Now, from the system clock, to the second (what arlog's own events carry as `at`).
 func now() -> Timestamp {
     Timestamp(seconds: Int64(time(nil)))
@@ -196,4 +168,30 @@ func readFile(_ path: String, max: Int) throws -> [UInt8] {
 /// Reports the lines of arlog's own events that the intake refused (on stderr).
 func reportRejected(_ line: RejectedLine) {
     Console.error("arlog: " + Render.rejectedLine(line))
+}
+
+/// Id arguments (`balance CUSTOMER`, `invoice INVOICE`, `--customer C`) follow the feed's
+/// rules (shared/spec/events-v1.md): a customer id is 1–64 characters, an invoice id 1–128,
+/// of `A-Z a-z 0-9 . _ : -`. Anything else cannot name anything in a store, so it is a usage
+/// error from `validate()` (exit 2) rather than an unknown id or a storage error.
+enum IdArgument {
+    /// Characters of a refused argument quoted in the message; the rest is elided.
+    static let quotedCharsMax = 80
+
+    static func validate(customer: String, _ what: String = "customer") throws {
+        try validate(customer, max: FeedLimits.customerCharsMax, what: what, kind: "customer id")
+    }
+
+    static func validate(invoice: String, _ what: String = "invoice") throws {
+        try validate(invoice, max: FeedLimits.referenceCharsMax, what: what, kind: "invoice id")
+    }
+
+    static func validate(_ value: String, max: Int, what: String, kind: String) throws {
+        guard !EventDecoder.isIdentifier(value, max: max) else { return }
+        let rule = "\(kind)s are 1–\(max) characters of A-Z a-z 0-9 . _ : -"
+        if value.isEmpty { throw ValidationError("\(what): the \(kind) is empty (\(rule))") }
+        var shown = String(value.unicodeScalars.prefix(quotedCharsMax))
+        if shown.unicodeScalars.count < value.unicodeScalars.count { shown += "…" }
+        throw ValidationError("\(what): \"\(Render.visible(shown))\" is not a \(kind) (\(rule))")
+    }
 }

@@ -48,13 +48,13 @@ struct PolicyShow: ParsableCommand {
     func run() throws {
         let output = formatOptions.output
         if builtIn {
-            Console.out(Render.policy(.default, entry: nil, format: output))
+            try Console.out(Render.policy(.default, entry: nil, format: output))
             return
         }
         let store = try storeOptions.open()
         defer { store.close() }
         let (policy, entry) = try store.policy(asOf: asOfOptions.timestamp)
-        Console.out(Render.policy(policy, entry: entry, format: output))
+        try Console.out(Render.policy(policy, entry: entry, format: output))
     }
 }
 
@@ -76,7 +76,7 @@ struct PolicyHistory: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
-        Console.out(Render.policyHistory(try store.policyHistory(), format: formatOptions.output))
+        try Console.out(Render.policyHistory(try store.policyHistory(), format: formatOptions.output))
     }
 }
 
@@ -117,7 +117,7 @@ struct PolicySet: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let (summary, raised) = try appendOwnEvent(store, line, source: "policy set")
-        Console.out(Render.ownEventLogged(type: .creditPolicyChanged, id: id, at: at, summary: summary, alertsRaised: raised,
+        try Console.out(Render.ownEventLogged(type: .creditPolicyChanged, id: id, at: at, summary: summary, alertsRaised: raised,
                                           what: "policy \"\(policy.name)\""))
     }
 }

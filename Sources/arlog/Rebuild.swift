@@ -24,11 +24,11 @@ struct Rebuild: ParsableCommand {
             Console.stderrIsTerminal
             ? { seq in
                 let text = "replayed \(seq) of \(head) events"
-                Console.write(2, "\r" + text)
+                Console.errorText("\r" + text)
                 progressWidth = text.count
             } : nil
         let summary = try store.rebuild(progress: progress)
-        if progressWidth > 0 { Console.write(2, "\r" + String(repeating: " ", count: progressWidth) + "\r") }
-        Console.out(Render.rebuild(summary))
+        if progressWidth > 0 { Console.errorText("\r" + String(repeating: " ", count: progressWidth) + "\r") }
+        try Console.out(Render.rebuild(summary))
     }
 }

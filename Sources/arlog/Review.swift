@@ -28,7 +28,7 @@ struct Review: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let (summary, raised) = try appendOwnEvent(store, line, source: "review")
-        Console.out(Render.ownEventLogged(type: .creditReviewed, id: id, at: at, summary: summary, alertsRaised: raised))
+        try Console.out(Render.ownEventLogged(type: .creditReviewed, id: id, at: at, summary: summary, alertsRaised: raised))
     }
 }
 

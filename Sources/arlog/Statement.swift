@@ -34,6 +34,7 @@ struct Statement: ParsableCommand {
     var to: String
 
     func validate() throws {
+        try IdArgument.validate(customer: customer)
         guard let f = Day(parsing: from) else { throw ValidationError("--from: \"\(from)\" is not a valid date YYYY-MM-DD") }
         guard let t = Day(parsing: to) else { throw ValidationError("--to: \"\(to)\" is not a valid date YYYY-MM-DD") }
         if t < f { throw ValidationError("--to (\(to)) is before --from (\(from))") }
@@ -43,6 +44,6 @@ struct Statement: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let statement = try store.statement(customer, from: Day(parsing: from)!, to: Day(parsing: to)!)
-        Console.out(Render.statement(statement, format: formatOptions.output))
+        try Console.out(Render.statement(statement, format: formatOptions.output))
     }
 }

@@ -24,6 +24,6 @@ struct Stats: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let stats = try store.stats(asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        Console.out(Render.stats(stats, format: formatOptions.output))
+        try Console.out(Render.stats(stats, format: formatOptions.output))
     }
 }

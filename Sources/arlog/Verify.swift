@@ -21,7 +21,7 @@ struct Verify: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.verify()
-        Console.out(Render.verify(report))
+        try Console.out(Render.verify(report))
         if !report.ok { throw ExitCode(Arlog.Exit.verifyFailed) }
     }
 }

@@ -44,7 +44,20 @@ import Testing
 
     @Test func tableCellsStayOnOneLine() {
         let text = Render.table(header: ["note"], rows: [[TableCell("two\nlines\tand a tab")]])
-        #expect(text == "note\n-------------------\ntwo lines and a tab\n")
+        #expect(text == "note\n-----------------------------\ntwo\\u000Alines\\u0009and a tab\n")
+    }
+
+    /// Control characters from a feed (a name, a note, an actor) never reach a terminal raw:
+    /// C0 controls, DEL and C1 controls become `\uXXXX`; everything else, backslashes and
+    /// non-ASCII letters included, is kept.
+    @Test func controlCharactersAreMadeVisible() {
+        #expect(Render.visible("plain é \\ text") == "plain é \\ text")
+        #expect(Render.visible("\u{1B}[31mred\u{1B}[0m") == "\\u001B[31mred\\u001B[0m")
+        #expect(Render.visible("a\rb\tc\u{0}d\u{7F}e\u{9B}f") == "a\\u000Db\\u0009c\\u0000d\\u007Fe\\u009Bf")
+        #expect(Render.visible("\u{A0}") == "\u{A0}")  // no-break space: printable
+        let table = Render.table(header: ["name"], rows: [[TableCell("\u{1B}[2J\u{0}")]])
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(table.contains("\\u001B[2J\\u0000"))
     }
 
     @Test func emptyTableIsHeaderAndRule() {
@@ -58,9 +71,30 @@ import Testing
         #expect(Render.csvField("") == "")
         #expect(Render.csvField("a,b") == "\"a,b\"")
         #expect(Render.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(Render.csvField("two\nlines") == "\"two\nlines\"")
-        #expect(Render.csvField("cr\rhere") == "\"cr\rhere\"")
         #expect(Render.csvLine(["a", "b,c", "d\"e"]) == "a,\"b,c\",\"d\"\"e\"\n")
+    }
+
+    /// A record is one line whatever the data: CR, LF, tab, NUL, ESC, DEL, C1 as `\uXXXX`
+    /// (quoted only when a comma or quote needs it).
+    @Test func csvEscapesControlCharacters() {
+        #expect(Render.csvField("two\nlines") == "two\\u000Alines")
+        #expect(Render.csvField("cr\rhere") == "cr\\u000Dhere")
+        #expect(Render.csvField("\u{1B}[31mred, really\u{0}") == "\"\\u001B[31mred, really\\u0000\"")
+        #expect(Render.csvField("tab\tdel\u{7F}csi\u{9B}") == "tab\\u0009del\\u007Fcsi\\u009B")
+        let line = Render.csvLine(["a\nb", "c\r\nd"])
+        #expect(line == "a\\u000Ab,c\\u000D\\u000Ad\n")
+    }
+
+    /// A text cell a spreadsheet would evaluate gets a `'` in front; numbers, dates and ids
+    /// (whose alphabet cannot spell a formula) are left alone, so money stays parseable.
+    @Test(arguments: [
+        ("=1+1", "'=1+1"), ("+31 20 555", "'+31 20 555"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("-2+3", "'-2+3"), ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        ("-999.50", "-999.50"), ("-5000", "-5000"), ("-", "-"), ("-A.1:b_2", "-A.1:b_2"), ("2025-06-30", "2025-06-30"),
+        ("a=b", "a=b"), ("", ""),
+    ])
+    func csvGuardsAgainstFormulas(_ field: String, _ written: String) {
+        #expect(Render.csvField(field) == written)
     }
 
     @Test func csvOfRecordsHasHeaderAndRows() {

@@ -7,8 +7,9 @@ import ArlogDomain
 /// - `table`: a header row, a rule line of dashes, the rows; text left-aligned, numbers
 ///   right-aligned, columns two spaces apart, no trailing spaces.
 /// - `json`: the contract's objects (shared/spec/events-v1.md), one line, built with `JSONWriter`.
-/// - `csv`: RFC 4180 fields (a field holding a comma, a quote, CR or LF is quoted and its quotes
-///   doubled), a header row of field names, `\n` line ends.
+/// - `csv`: RFC 4180 fields (a field holding a comma or a quote is quoted and its quotes
+///   doubled), control characters as `\uXXXX`, a `'` before a would-be formula (`csvField`),
+///   a header row of field names, `\n` line ends.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv
 }
@@ -76,7 +77,7 @@ public enum Render {
 
     /// An aligned text table: header, a rule of dashes, `rows`, and when `footer` is not empty
     /// another rule and the footer rows. A header aligns right when every cell of its column
-    /// that has text aligns right. Control characters in cells become spaces so that one
+    /// that has text aligns right. Control characters in cells are made `visible` so that one
     /// cell cannot break the layout; lines carry no trailing spaces.
     public static func table(header: [String], rows: [[TableCell]], footer: [[TableCell]] = []) -> String {
         let columns = header.count
@@ -127,24 +128,70 @@ public enum Render {
         return out
     }
 
-    static func singleLine(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
-        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    /// `s` with every control character made visible: C0 controls (U+0000–U+001F: NUL, tab,
+    /// CR, LF, ESC ...), DEL and the C1 controls (U+0080–U+009F, which some terminals also
+    /// obey) are written as `\uXXXX` (upper-case hex), so that text from a feed cannot move
+    /// the cursor, recolour or clear a terminal, or break a line of a table or a CSV file.
+    /// Everything else, backslashes included, is kept as is.
+    public static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 16)
+        let hex = Array("0123456789ABCDEF".unicodeScalars)
+        for u in s.unicodeScalars {
+            guard isControl(u) else {
+                out.unicodeScalars.append(u)
+                continue
+            }
+            let v = Int(u.value)
+            out.unicodeScalars.append(contentsOf: ["\\", "u", "0", "0", hex[v >> 4], hex[v & 15]])
+        }
+        return out
     }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value)
+    }
+
+    /// One line of text for a table or stderr: control characters made `visible`.
+    static func singleLine(_ s: String) -> String { visible(s) }
 
     // MARK: CSV
 
-    /// One CSV field, quoted when RFC 4180 requires it.
+    /// One CSV field: control characters made `visible` (so a record is always one line and
+    /// nothing reaches a terminal raw), then guarded against spreadsheet formulas, then quoted
+    /// when RFC 4180 requires it (a comma or a double quote; quotes doubled).
+    ///
+    /// Formula guard: a field starting with `=`, `+`, `-` or `@` that holds any character
+    /// outside `A-Z a-z 0-9 . _ : -` gets a `'` in front, so a spreadsheet shows it as text
+    /// instead of evaluating it (`=HYPERLINK(...)` from a customer name). Numbers (`-999.50`),
+    /// dates and ids (their alphabet cannot spell a formula) are never changed.
     public static func csvField(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
-            return s
+        var s = visible(s)
+        if let first = s.utf8.first, formulaStarts.contains(first), s.utf8.contains(where: { !isIdentifierByte($0) }) {
+            s = "'" + s
         }
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") }) else { return s }
         var out = "\""
         for c in s {
             if c == "\"" { out += "\"\"" } else { out.append(c) }
         }
         return out + "\""
     }
+
+    /// A byte of the feed's id alphabet, `A-Z a-z 0-9 . _ : -`.
+    static func isIdentifierByte(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// First characters a spreadsheet reads as the start of a formula.
+    static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")]
 
     public static func csvLine(_ fields: [String]) -> String {
         fields.map(csvField).joined(separator: ",") + "\n"

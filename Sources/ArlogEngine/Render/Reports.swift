@@ -122,10 +122,11 @@ extension Render {
         "seq", "at", "recorded_at", "type", "id", "amount", "balance_after", "dunning_level_after", "actor", "note",
     ]
 
-    /// The recording time of a log entry (microseconds since the epoch) as RFC 3339 UTC.
-    public static func recordedAt(_ micros: Int64) -> String {
+    /// The recording time of a log entry (microseconds since the epoch) as RFC 3339 UTC;
+    /// `toSecond`: truncated to the second (what the history table shows by default).
+    public static func recordedAt(_ micros: Int64, toSecond: Bool = false) -> String {
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let rest = micros - seconds * 1_000_000
+        let rest = toSecond ? 0 : micros - seconds * 1_000_000
         return Timestamp(seconds: seconds, nanos: Int32(rest * 1000)).description
     }
 
@@ -141,10 +142,11 @@ extension Render {
         return columns
     }
 
-    public static func historyRecord(_ e: HistoryEntry, currency: Currency, changes: Bool = false) -> RenderRecord {
+    /// `recordedToSecond`: `recorded_at` truncated to the second (the table without `--precise`).
+    public static func historyRecord(_ e: HistoryEntry, currency: Currency, changes: Bool = false, recordedToSecond: Bool = false) -> RenderRecord {
         var fields: [RenderField] = [
             ("seq", .integer(Int64(clamping: e.seq))), ("at", .text(e.event.at.description)),
-            ("recorded_at", .text(recordedAt(e.recordedAtMicros))), ("type", .text(e.event.type.name)),
+            ("recorded_at", .text(recordedAt(e.recordedAtMicros, toSecond: recordedToSecond))), ("type", .text(e.event.type.name)),
             ("id", .text(e.event.id)), ("amount", e.amount.map { .money($0) }),
             ("balance_after", .money(e.balanceAfter)), ("dunning_level_after", .integer(Int64(e.dunningLevelAfter))),
         ]
@@ -160,9 +162,13 @@ extension Render {
     }
 
     /// `arlog history`: one row per event in log order. json: `{"customer","currency","events":[...]}`.
-    /// `changes` adds the `historyChangeColumns`.
-    public static func history(customer: String, currency: Currency, entries: [HistoryEntry], format: OutputFormat, changes: Bool = false) -> String {
-        let rows = entries.map { historyRecord($0, currency: currency, changes: changes) }
+    /// `changes` adds the `historyChangeColumns`. The table shows `recorded_at` to the second
+    /// unless `precise`; csv and json always carry it to the microsecond (a recording time is
+    /// a `--known-at` point: truncated, it would name an earlier point).
+    public static func history(customer: String, currency: Currency, entries: [HistoryEntry], format: OutputFormat, changes: Bool = false,
+                               precise: Bool = false) -> String {
+        let toSecond = format == .table && !precise
+        let rows = entries.map { historyRecord($0, currency: currency, changes: changes, recordedToSecond: toSecond) }
         switch format {
         case .table, .csv: return records(rows, columns: historyColumns(changes: changes), format: format)
         case .json:
