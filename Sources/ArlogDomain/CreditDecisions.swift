@@ -80,42 +80,85 @@ public struct LimitRecommendation: Sendable, Equatable {
     public let limitScore: Int
     public let limitGrade: Grade
     public let currentLimit: Int64
+    /// What to set: `ruleLimit`, or less of a cut when that would cut more than the policy's
+    /// `max_cut_percent` of the current limit.
     public let recommendedLimit: Int64
+    /// What the rule alone gives: the grade's days of sales, or for a dormant customer the
+    /// policy's `dormant_limit_percent` of the current limit.
+    public let ruleLimit: Int64
+    /// No net sales in the window: the dormant rule applied instead of the grade's.
+    public let dormant: Bool
     public let currentTermsDays: Int
     public let recommendedTermsDays: Int
     /// The limit differs by more than the policy's tolerance.
     public let limitChange: Bool
     public let reason: String
+
+    /// The cut was held to the policy's maximum per review (the rule asked for less).
+    public var cutCapped: Bool { recommendedLimit > ruleLimit }
 }
 
 public enum LimitReview {
     /// The recommended limit: `sales_days` of the customer's average daily invoicing over the
-    /// window, rounded up to the policy's rounding unit. Nil for customers trading for fewer
-    /// than `min_trading_days` (too little history to judge).
+    /// window, rounded up to the policy's rounding unit; for a dormant customer (net sales in
+    /// the window of zero or less) `dormant_limit_percent` of its current limit instead (by
+    /// default all of it). A cut is held to `max_cut_percent` of the current limit per review
+    /// (what is kept rounded up to the unit; a limit too small for the cap to cut a whole unit
+    /// goes to the rule's figure). Nil for customers trading for
+    /// fewer than `min_trading_days` (too little history to judge), and for an assessment that
+    /// did not measure sales.
     ///
     /// The grade used is that of the score without the utilisation factor: utilisation is
     /// balance ÷ limit, so a recommendation that depended on it would move as soon as it was
     /// applied (a lower limit → higher utilisation → lower grade → lower limit again).
     public static func recommend(_ a: CreditAssessment, termsDays: Int, policy: CreditPolicy) -> LimitRecommendation? {
-        guard a.tradingDays >= policy.limitMinTradingDays else { return nil }
-        guard let sales = a.invoicedInWindow else { preconditionFailure("a limit review needs an assessment that measured sales") }
+        guard a.tradingDays >= policy.limitMinTradingDays, let sales = a.invoicedInWindow else { return nil }
         let others = a.factors.filter { $0.factor != .utilisation }
         let limitScore = others.reduce(0) { $0 + $1.weight } > 0 ? CreditScoring.score(others) : a.score
         let limitGrade = policy.grade(score: limitScore)
         let rule = policy.limits[limitGrade.rawValue]
         var unit = Int128(policy.limitRoundingMajorUnits)
         for _ in 0..<a.currency.fractionDigits { unit *= 10 }
-        // Rounded up in one step (not truncated to minor units first): 600.0016 → 700.00.
-        let denominator = Int128(policy.windowDays) * unit
-        let steps = (Int128(sales) * Int128(rule.salesDays) + denominator - 1) / denominator
-        let rounded = min(steps * unit, Int128(Money.amountMinorMax))
-        let recommended = Int64(rounded)
         let current = a.creditLimit
-        let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
-        let limitChange = Int128(abs(current - recommended)) > tolerance
+        let currentWide = Int128(max(current, 0))
+        /// `v` (≥ 0) rounded up to a multiple of the unit.
+        func roundedUp(_ v: Int128) -> Int128 { (v + unit - 1) / unit * unit }
         let fmt = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
-        let reason = "grade \(limitGrade) without utilisation (score \(limitScore)): \(rule.salesDays) days of sales (\(fmt(sales)) net sales in \(policy.windowDays) days) = \(fmt(recommended)); was \(fmt(current))"
-        return LimitRecommendation(assessment: a, limitScore: limitScore, limitGrade: limitGrade, currentLimit: current, recommendedLimit: recommended, currentTermsDays: termsDays,
-                                   recommendedTermsDays: rule.termsDays, limitChange: limitChange, reason: reason)
+
+        let dormant = sales <= 0
+        let ruleLimit: Int64
+        var reason = "grade \(limitGrade) without utilisation (score \(limitScore)): "
+        if dormant {
+            // A share of the current limit, never more than it (rounding up must not raise it).
+            let share = (currentWide * Int128(policy.limitDormantPercent) + 99) / 100
+            ruleLimit = Int64(clamping: min(roundedUp(share), currentWide))
+            reason += "dormant (\(fmt(sales)) net sales in \(policy.windowDays) days): \(policy.limitDormantPercent)% of the limit = \(fmt(ruleLimit))"
+        } else {
+            // Rounded up in one step (not truncated to minor units first): 600.0016 → 700.00.
+            let denominator = Int128(policy.windowDays) * unit
+            let steps = (Int128(sales) * Int128(rule.salesDays) + denominator - 1) / denominator
+            ruleLimit = Int64(clamping: min(steps * unit, Int128(Money.amountMinorMax)))
+            reason += "\(rule.salesDays) days of sales (\(fmt(sales)) net sales in \(policy.windowDays) days) = \(fmt(ruleLimit))"
+        }
+        var recommended = ruleLimit
+        if Int128(ruleLimit) < currentWide {
+            // The least the limit may become: (100 − max cut)% of it, rounded up to the unit.
+            // A limit too small for that to cut a whole unit (100.00 under a 50% cap) goes to
+            // the rule's figure instead of staying where it is for ever; a cap of 0% never cuts.
+            let kept = (currentWide * Int128(100 - policy.limitMaxCutPercent) + 99) / 100
+            var floor = Int64(clamping: min(roundedUp(kept), currentWide))
+            if policy.limitMaxCutPercent > 0, Int128(floor) >= currentWide { floor = ruleLimit }
+            if ruleLimit < floor {
+                recommended = floor
+                reason += ", cut held to \(policy.limitMaxCutPercent)% per review: \(fmt(floor))"
+            }
+        }
+        reason += "; was \(fmt(current))"
+        let tolerance = Int128(recommended) * Int128(policy.limitTolerancePercent) / 100
+        let difference = Int128(current) - Int128(recommended)
+        let limitChange = (difference < 0 ? -difference : difference) > tolerance
+        return LimitRecommendation(assessment: a, limitScore: limitScore, limitGrade: limitGrade, currentLimit: current, recommendedLimit: recommended,
+                                   ruleLimit: ruleLimit, dormant: dormant, currentTermsDays: termsDays, recommendedTermsDays: rule.termsDays,
+                                   limitChange: limitChange, reason: reason)
     }
 }

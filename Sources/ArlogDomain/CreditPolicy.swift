@@ -144,6 +144,22 @@ public struct CreditPolicy: Sendable, Equatable {
     public var limitTolerancePercent: Int
     /// Customers trading for fewer days are not reviewed (too little history).
     public var limitMinTradingDays: Int
+    /// What a dormant customer (no net sales in the window) is recommended, as a percent of
+    /// its current limit: 100 keeps it (the default: no sales is no evidence of risk, and the
+    /// customer may come back), 0 withdraws it (subject to `limitMaxCutPercent`). Optional in
+    /// the JSON (`limits.dormant_limit_percent`): policies logged before it existed get
+    /// `limitDormantPercentDefault`.
+    public var limitDormantPercent: Int
+    /// A review lowers a limit by at most this percent of the current limit (100: no cap; 0:
+    /// never lowers). Optional in the JSON (`limits.max_cut_percent`), default
+    /// `limitMaxCutPercentDefault`.
+    public var limitMaxCutPercent: Int
+
+    /// Dormant customers keep their limit unless a policy says otherwise.
+    public static let limitDormantPercentDefault = 100
+    /// At most half a limit goes in one review: a large cut is reached over several reviews,
+    /// each logged and visible, not in one run that could be a mistake in the policy.
+    public static let limitMaxCutPercentDefault = 50
 
     public func grade(score: Int) -> Grade {
         for (i, minimum) in gradeMinScores.enumerated() where score >= minimum { return Grade(rawValue: i)! }
@@ -175,8 +191,10 @@ public enum PolicyLimits {
 extension CreditPolicy {
     public static let overdueBucketNames = ["1-30", "31-60", "61-90", "91+"]
 
-    /// Parses and validates a policy document. Every member is required and unknown members
-    /// are refused, so that a typo cannot silently leave a default in force.
+    /// Parses and validates a policy document. Every member is required, except those added
+    /// after policies were first logged (`limits.dormant_limit_percent`,
+    /// `limits.max_cut_percent`: absent, they take their documented defaults), and unknown
+    /// members are refused, so that a typo cannot silently leave a default in force.
     public init(json object: JSONObject) throws(PolicyError) {
         var r = PolicyReader(object: object, path: "")
         name = try r.text("name")
@@ -235,6 +253,9 @@ extension CreditPolicy {
         limitRoundingMajorUnits = try l.int("rounding_major_units", 1...PolicyLimits.roundingMajorUnitsMax)
         limitTolerancePercent = try l.int("tolerance_percent", 0...100)
         limitMinTradingDays = try l.int("min_trading_days", 0...PolicyLimits.daysMax)
+        // Optional, so that policies logged before these members existed replay unchanged.
+        limitDormantPercent = try l.int("dormant_limit_percent", 0...100, absent: CreditPolicy.limitDormantPercentDefault)
+        limitMaxCutPercent = try l.int("max_cut_percent", 0...100, absent: CreditPolicy.limitMaxCutPercentDefault)
         try l.done()
         try r.done()
     }
@@ -282,6 +303,8 @@ extension CreditPolicy {
                 ("rounding_major_units", n(limitRoundingMajorUnits)),
                 ("tolerance_percent", n(limitTolerancePercent)),
                 ("min_trading_days", n(limitMinTradingDays)),
+                ("dormant_limit_percent", n(limitDormantPercent)),
+                ("max_cut_percent", n(limitMaxCutPercent)),
             ])),
         ]
         return JSONObject(members: m.map { (key: $0.0, value: $0.1) })
@@ -327,7 +350,9 @@ extension CreditPolicy {
             },
             "rounding_major_units": 100,
             "tolerance_percent": 10,
-            "min_trading_days": 90
+            "min_trading_days": 90,
+            "dormant_limit_percent": 100,
+            "max_cut_percent": 50
           }
         }
 
@@ -370,6 +395,13 @@ struct PolicyReader {
 
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(PolicyError) -> Int {
         try PolicyReader.integer(try value(key), range, at(key))
+    }
+
+    /// An optional member: `absent` when the object does not have it.
+    mutating func int(_ key: String, _ range: ClosedRange<Int>, absent: Int) throws(PolicyError) -> Int {
+        read.insert(key)
+        guard let v = object[key] else { return absent }
+        return try PolicyReader.integer(v, range, at(key))
     }
 
     mutating func object(_ key: String) throws(PolicyError) -> PolicyReader {

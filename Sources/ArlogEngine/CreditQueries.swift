@@ -134,13 +134,19 @@ extension Store {
 
     /// Customers whose limit (beyond the tolerance) or terms differ from the policy's
     /// recommendation for their grade on `today` (or as of a past day), in customer order.
-    public func limitReview(asOf: Day? = nil, today: Day) throws -> [LimitRecommendation] {
+    /// `customers`: review only these; each must be registered by then (else `notFound`).
+    public func limitReview(asOf: Day? = nil, today: Day, customers named: [String]? = nil) throws -> [LimitRecommendation] {
         try env.read { txn in
             let t = asOf.map(Timestamp.endOf)
             let policy = try policyInForce(txn, asOf: t, through: nil)?.policy ?? .default
             var out: [LimitRecommendation] = []
-            for customer in try customerIDs(txn) {
-                guard let ledger = try ledger(txn, customer, asOf: t) else { continue }
+            // Named customers in byte order, as the ledgers database lists them.
+            let customers = try named.map { Set($0).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } } ?? customerIDs(txn)
+            for customer in customers {
+                guard let ledger = try ledger(txn, customer, asOf: t) else {
+                    if named != nil { throw notFound(customer) }
+                    continue
+                }
                 let a = CreditScoring.assess(ledger, policy: policy, on: asOf ?? today)
                 guard let r = LimitReview.recommend(a, termsDays: ledger.profile.termsDays, policy: policy) else { continue }
                 if r.limitChange || r.currentTermsDays != r.recommendedTermsDays { out.append(r) }

@@ -365,33 +365,52 @@ func creditFixtureFeed(filePath: String = #filePath) -> String {
         let row = try #require(rows.first)
         #expect(row["customer"] as? String == "L1")
         #expect(row["current_limit"] as? String == "50000.00")
-        #expect(row["recommended_limit"] as? String == "9000.00")
+        // The rule says 9000.00; a review cuts at most 50% (the default policy).
+        #expect(row["recommended_limit"] as? String == "25000.00")
         #expect(row["limit_change"] as? Bool == true)
+        #expect(row["cut_capped"] as? Bool == true)
+        #expect(row["dormant"] as? Bool == false)
         #expect(row["terms_change"] as? Bool == false)
         #expect(try t.arlog(["limits", "--review", "--format", "json"]).stdout == review.stdout)
 
-        let apply = try t.arlog(["limits", "--apply"])
+        // --apply without --yes plans and appends nothing.
+        let plan = try t.arlog(["limits", "--apply", "--all"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("50000.00  25000.00"))
+        #expect(plan.stdout.hasSuffix("plan: 1 credit_limit.changed event to append (actor arlog-policy); nothing appended; add --yes to append them\n"))
+        #expect(try t.arlog(["limits", "--format", "json"]).stdout == review.stdout)
+
+        let apply = try t.arlog(["limits", "--apply", "--all", "--yes"])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(apply.stdout.contains("\nL1 "))
-        #expect(apply.stdout.contains("50000.00  9000.00"))
+        #expect(apply.stdout.contains("50000.00  25000.00"))
         #expect(apply.stdout.contains("appended 1 credit_limit.changed event (actor arlog-policy, at "))
 
         let history = try Self.object(try t.arlog(["history", "L1", "--format", "json"]).stdout)
         let last = try #require((history["events"] as? [[String: Any]])?.last)
         #expect(last["type"] as? String == "credit_limit.changed")
         #expect(last["actor"] as? String == "arlog-policy")
-        #expect(try Self.object(try t.arlog(["balance", "L1", "--format", "json"]).stdout)["credit_limit"] as? String == "9000.00")
-        #expect((last["note"] as? String)?.contains("9000.00 EUR") == true)
+        #expect(try Self.object(try t.arlog(["balance", "L1", "--format", "json"]).stdout)["credit_limit"] as? String == "25000.00")
+        #expect((last["note"] as? String)?.contains("9000.00 EUR, cut held to 50% per review: 25000.00 EUR") == true)
         #expect((last["id"] as? String)?.hasPrefix("limits.") == true)
 
+        // Two more reviews: 12500.00 (half again), then the rule's 9000.00; then nothing.
+        for expected in ["12500.00", "9000.00"] {
+            let next = try t.arlog(["limits", "--apply", "--customer", "L1", "--yes", "--format", "json"])
+            #expect(next.status == 0, "\(next.stderr)")
+            let o = try Self.object(next.stdout)
+            #expect(o["appended"] as? Int == 1)
+            #expect(o["plan"] as? Bool == false)
+            #expect((o["changes"] as? [[String: Any]])?.first?["to"] as? String == expected)
+        }
         let again = try t.arlog(["limits", "--format", "json"])
         #expect(again.status == 0)
         #expect(again.stdout == "[]\n")
-        let nothing = try t.arlog(["limits", "--apply", "--actor", "committee", "--format", "json"])
+        let nothing = try t.arlog(["limits", "--apply", "--all", "--yes", "--actor", "committee", "--format", "json"])
         #expect(try Self.object(nothing.stdout)["appended"] as? Int == 0)
         #expect(try t.arlog(["verify"]).status == 0)
 
-        for bad in [["limits", "--apply", "--as-of", "2025-01-01"], ["limits", "--apply", "--review"], ["limits", "--actor", "x"]] {
+        for bad in [["limits", "--apply", "--all", "--as-of", "2025-01-01"], ["limits", "--apply", "--all", "--review"], ["limits", "--actor", "x"]] {
             #expect(try t.arlog(bad).status == 2, "\(bad)")
         }
     }

@@ -210,8 +210,11 @@ struct CreditDecisionsTests {
         let high = Self.limitAssessment(others: 72, utilisation: 100, limit: 10_000_000, invoiced: 3_650_000)
         #expect((low.score, low.grade) == (61, .c))
         #expect((high.score, high.grade) == (76, .b))
+        // No cap on the cut here: the grade's rule alone is under test.
+        var uncapped = CreditPolicy.default
+        uncapped.limitMaxCutPercent = 100
         for a in [low, high] {
-            let r = try #require(LimitReview.recommend(a, termsDays: 30, policy: .default))
+            let r = try #require(LimitReview.recommend(a, termsDays: 30, policy: uncapped))
             #expect(r.limitScore == 72)
             #expect(r.limitGrade == .b)
             #expect(r.recommendedLimit == 600_000)  // 36,500.00 × 60 / 365 = 6,000.00
@@ -252,6 +255,71 @@ struct CreditDecisionsTests {
         p.limits[Grade.b.rawValue] = GradeLimit(salesDays: 36_500, termsDays: 30)
         let huge = Self.limitAssessment(others: 75, invoiced: Money.amountMinorMax)
         #expect(try #require(LimitReview.recommend(huge, termsDays: 30, policy: p)).recommendedLimit == Money.amountMinorMax)
+    }
+
+    /// A dormant customer (no net sales in the window) keeps its limit under the default
+    /// policy (not cut to 0 as the sales rule alone would); a policy may withdraw a share.
+    @Test(arguments: [
+        // (dormant_limit_percent, net sales, current limit, recommended, limit change)
+        (100, Int64(0), Int64(800_000), Int64(800_000), false),
+        // Credit notes beyond the sales: net sales below 0 is dormant too (never a negative limit).
+        (100, -50_000, 800_000, 800_000, false),
+        // Withdraw it all: the rule says 0, the default maximum cut (50%) holds it to 4,000.00.
+        (0, 0, 800_000, 400_000, true),
+        // 75%: 6,000.00, a cut of 25%, within the maximum.
+        (75, 0, 800_000, 600_000, true),
+        // 75% of 1,234.56 = 925.92 → rounded up to 1,000.00.
+        (75, 0, 123_456, 100_000, true),
+        // 100% of 1,234.56: kept exactly, not rounded up past the current limit.
+        (100, 0, 123_456, 123_456, false),
+        // 0% of 150.00: half (75.00) rounded up to the unit is 100.00.
+        (0, 0, 15_000, 10_000, true),
+        // 0% of 100.00: the 50% cap cannot cut a whole unit, so the rule's 0.00 applies.
+        (0, 0, 10_000, 0, true),
+    ])
+    func dormantCustomers(_ percent: Int, _ sales: Int64, _ current: Int64, _ recommended: Int64, _ change: Bool) throws {
+        var p = CreditPolicy.default
+        p.limitDormantPercent = percent
+        let a = Self.limitAssessment(others: 90, limit: current, invoiced: sales)
+        let r = try #require(LimitReview.recommend(a, termsDays: 60, policy: p))
+        #expect(r.dormant)
+        #expect(r.recommendedLimit == recommended)
+        #expect(r.limitChange == change)
+        #expect(r.reason.contains("dormant ("))
+        #expect(r.reason.contains(" net sales in 365 days): \(percent)% of the limit = "))
+    }
+
+    @Test func dormantReasonAndCap() throws {
+        var p = CreditPolicy.default
+        p.limitDormantPercent = 0
+        let r = try #require(LimitReview.recommend(Self.limitAssessment(others: 90, limit: 800_000, invoiced: 0), termsDays: 60, policy: p))
+        #expect(r.ruleLimit == 0)
+        #expect(r.recommendedLimit == 400_000)
+        #expect(r.cutCapped)
+        #expect(r.reason == "grade A without utilisation (score 90): dormant (0.00 EUR net sales in 365 days): 0% of the limit = 0.00 EUR, cut held to 50% per review: 4000.00 EUR; was 8000.00 EUR")
+    }
+
+    /// A cut is held to max_cut_percent of the current limit (rounded up to the unit, never
+    /// above the current limit); a raise is not capped.
+    @Test(arguments: [
+        // (max_cut_percent, current, recommended): the rule gives 6,000.00 (B, 60 days of 36,500.00).
+        (50, Int64(10_000_000), Int64(5_000_000)),  // 100,000.00 → 50,000.00, not 6,000.00
+        (90, 10_000_000, 1_000_000),
+        (100, 10_000_000, 600_000),  // no cap
+        (0, 10_000_000, 10_000_000),  // never lowers
+        (50, 1_000_000, 600_000),  // 10,000.00 → 6,000.00 is a 40% cut: allowed
+        (50, 1_234_567, 620_000),  // half of 12,345.67 = 6,172.84 (up) → 6,200.00 (up to 100.00)
+        (50, 100_000, 600_000),  // a raise: 1,000.00 → 6,000.00, not capped
+    ])
+    func maximumCutPerReview(_ maxCut: Int, _ current: Int64, _ recommended: Int64) throws {
+        var p = CreditPolicy.default
+        p.limitMaxCutPercent = maxCut
+        let a = Self.limitAssessment(others: 75, limit: current, invoiced: 3_650_000)
+        let r = try #require(LimitReview.recommend(a, termsDays: 45, policy: p))
+        #expect(r.ruleLimit == 600_000)
+        #expect(r.recommendedLimit == recommended)
+        #expect(r.cutCapped == (recommended > 600_000))
+        #expect(!r.dormant)
     }
 
     // MARK: - Risk records

@@ -54,6 +54,28 @@ struct CreditPolicyTests {
         #expect(p.limitRoundingMajorUnits == 100)
         #expect(p.limitTolerancePercent == 10)
         #expect(p.limitMinTradingDays == 90)
+        #expect(p.limitDormantPercent == 100)
+        #expect(p.limitMaxCutPercent == 50)
+        #expect(p.limitDormantPercent == CreditPolicy.limitDormantPercentDefault)
+        #expect(p.limitMaxCutPercent == CreditPolicy.limitMaxCutPercentDefault)
+    }
+
+    /// A policy logged by the version before `limits.dormant_limit_percent` and
+    /// `limits.max_cut_percent` existed has neither: it is still accepted, with the documented
+    /// defaults, so old logs replay as they did; given, they are read and validated like any
+    /// member.
+    @Test func newLimitMembersAreOptional() throws {
+        let old = CreditPolicy.defaultJSON.replacing(#","# + "\n    \"dormant_limit_percent\": 100,\n    \"max_cut_percent\": 50", with: "")
+        #expect(old != CreditPolicy.defaultJSON)
+        #expect(!old.contains("dormant_limit_percent") && !old.contains("max_cut_percent"))
+        let p = try CreditPolicy(parsing: Array(old.utf8))
+        #expect(p == CreditPolicy.default)
+        let onlyCut = CreditPolicy.defaultJSON.replacing(#""dormant_limit_percent": 100,"#, with: "").replacing(#""max_cut_percent": 50"#, with: #""max_cut_percent": 100"#)
+        let q = try CreditPolicy(parsing: Array(onlyCut.utf8))
+        #expect(q.limitDormantPercent == 100)
+        #expect(q.limitMaxCutPercent == 100)
+        // Written back, they are always there (what `policy show --format json` prints).
+        #expect(Self.text(q).contains(#""dormant_limit_percent":100,"max_cut_percent":100}"#))
     }
 
     @Test func defaultJSONRoundTrips() throws {
@@ -151,6 +173,11 @@ struct CreditPolicyTests {
         (#""reversal_count_points": [100, 60, 30, 0]"#, #""reversal_count_points": []"#, "reversal_count_points"),
         (#""rounding_major_units": 100"#, #""rounding_major_units": 0"#, "limits.rounding_major_units"),
         (#""tolerance_percent": 10"#, #""tolerance_percent": 101"#, "limits.tolerance_percent"),
+        (#""dormant_limit_percent": 100"#, #""dormant_limit_percent": 101"#, "limits.dormant_limit_percent"),
+        (#""dormant_limit_percent": 100"#, #""dormant_limit_percent": "keep""#, "limits.dormant_limit_percent"),
+        (#""max_cut_percent": 50"#, #""max_cut_percent": -1"#, "limits.max_cut_percent"),
+        (#""max_cut_percent": 50"#, #""max_cut_percent": null"#, "limits.max_cut_percent"),
+        (#""max_cut_percent": 50"#, #""max_cut_percent": 50, "max_cut": 5"#, "limits.max_cut"),
     ])
     func refusedWithPath(_ from: String, _ to: String, _ path: String) {
         let error = Self.refusal(from, to)

@@ -468,13 +468,70 @@ struct CreditScoreTests {
         #expect(check.decision.exitCode == 11)
 
         // Limit review, by the score without utilisation: (2030 + 1125 + 500 + 300 + 750) / 85
-        // = 55.35 → 55, grade C: 30 days of 18,500.00 invoiced in 365 days = 1,520.55 → 1,600.00.
+        // = 55.35 → 55, grade C: 30 days of 18,500.00 invoiced in 365 days = 1,520.55 → 1,600.00,
+        // a cut of 84%: held to 50% per review, 5,000.00.
         let r = try #require(LimitReview.recommend(a, termsDays: 30, policy: .default))
         #expect(r.limitScore == 55)
         #expect(r.limitGrade == .c)
-        #expect(r.recommendedLimit == 160_000)
+        #expect(r.ruleLimit == 160_000)
+        #expect(r.recommendedLimit == 500_000)
+        #expect(r.cutCapped)
+        #expect(!r.dormant)
         #expect(r.recommendedTermsDays == 30)
         #expect(r.limitChange)
+        #expect(r.reason == "grade C without utilisation (score 55): 30 days of sales (18500.00 EUR net sales in 365 days) = 1600.00 EUR, cut held to 50% per review: 5000.00 EUR; was 10000.00 EUR")
+        // Without the cap (max_cut_percent 100): 1,600.00 at once.
+        var uncapped = CreditPolicy.default
+        uncapped.limitMaxCutPercent = 100
+        #expect(try #require(LimitReview.recommend(a, termsDays: 30, policy: uncapped)).recommendedLimit == 160_000)
+    }
+
+    /// docs/credit.md, "A dormant customer": QUIET (EUR, terms 30, limit 8,000.00, registered_on
+    /// 2023-01-01) invoiced 2,000.00 on 2024-03-01 and paid it on 2024-03-25; reviewed on
+    /// 2025-08-14 nothing was invoiced in the window (2024-08-14, 2025-08-14].
+    ///
+    /// Score without utilisation: payment 50 (nothing paid in the window), overdue 100,
+    /// dunning 100, reversals 100, trading 956 days → 100:
+    /// (50×35 + 100×25 + 100×10 + 100×5 + 100×10) / 85 = 6,750 / 85 = 79.41 → 79, grade B.
+    static let quietFeed = [
+        #"{"id":"q1","type":"customer.registered","at":"2023-01-01T09:00:00Z","customer":"QUIET","name":"Quiet Ltd","currency":"EUR","terms_days":30,"credit_limit":"8000.00","registered_on":"2023-01-01"}"#,
+        #"{"id":"q2","type":"invoice.issued","at":"2024-03-01T09:00:00Z","customer":"QUIET","invoice":"Q-1","amount":"2000.00","issued_on":"2024-03-01"}"#,
+        #"{"id":"q3","type":"payment.received","at":"2024-03-25T09:00:00Z","customer":"QUIET","payment":"QP-1","amount":"2000.00","received_on":"2024-03-25"}"#,
+    ]
+
+    @Test func dormantWorkedExample() throws {
+        var b = Book()
+        b.log.feed(Self.quietFeed)
+        let a = try assess(b, on: "2025-08-14", customer: "QUIET")
+        #expect(a.invoicedInWindow == 0)
+        #expect(a.tradingDays == 956)
+        // Default policy: dormant, keeps 8,000.00; listed only for its terms (B: 45 days).
+        let kept = try #require(LimitReview.recommend(a, termsDays: 30, policy: .default))
+        #expect((kept.limitScore, kept.limitGrade) == (79, .b))
+        #expect(kept.dormant)
+        #expect(kept.recommendedLimit == 800_000)
+        #expect(!kept.limitChange)
+        #expect(kept.recommendedTermsDays == 45)
+        #expect(kept.reason == "grade B without utilisation (score 79): dormant (0.00 EUR net sales in 365 days): 100% of the limit = 8000.00 EUR; was 8000.00 EUR")
+        // dormant_limit_percent 0: the rule says 0.00; the 50% cap makes each review halve it,
+        // the kept half rounded up to 100.00, until 100.00 goes to 0.00.
+        var p = CreditPolicy.default
+        p.limitDormantPercent = 0
+        let first = try #require(LimitReview.recommend(a, termsDays: 30, policy: p))
+        #expect(first.reason == "grade B without utilisation (score 79): dormant (0.00 EUR net sales in 365 days): 0% of the limit = 0.00 EUR, cut held to 50% per review: 4000.00 EUR; was 8000.00 EUR")
+        var limits: [String] = []
+        var at = 0
+        while true {
+            let now = try assess(b, on: "2025-08-14", customer: "QUIET")
+            let r = try #require(LimitReview.recommend(now, termsDays: 30, policy: p))
+            guard r.limitChange else { break }
+            let text = Money.format(r.recommendedLimit, fractionDigits: 2)
+            limits.append(text)
+            at += 1
+            expectAccepted(b.event("credit_limit.changed", "QUIET", at: "2025-08-14T0\(at):00:00Z", "\"credit_limit\":\"\(text)\""))
+            if limits.count > 20 { break }
+        }
+        #expect(limits == ["4000.00", "2000.00", "1000.00", "500.00", "300.00", "200.00", "100.00", "0.00"])
     }
 
     /// The same customer through the projector: the last event (2025-07-01) scores 62; a

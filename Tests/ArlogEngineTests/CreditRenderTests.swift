@@ -340,12 +340,27 @@ import Testing
         #expect(Self.lines(applied)[0].split(separator: " ").map(String.init) == Render.limitAppliedColumns)
         #expect(Self.lines(applied)[2].hasPrefix("GOOD      EUR "))
         let appliedJSON = try Self.object(try Self.json(Render.limitsApplied([good], summary: summary, actor: "arlog-policy", at: at, format: .json)))
-        #expect(appliedJSON.members.map(\.key) == ["actor", "at", "appended", "duplicates", "changes"])
+        #expect(appliedJSON.members.map(\.key) == ["actor", "at", "appended", "duplicates", "changes", "plan"])
+        #expect(appliedJSON["plan"] == .bool(false))
         let change = try Self.object(try Self.array(appliedJSON["changes"]).first)
         #expect(Self.string(change["from"]) == "10000.00")
         #expect(Self.string(change["customer"]) == "GOOD")
+        #expect(Self.string(change["reason"]) == good.reason)
         #expect(Render.limitsApplied([], summary: IngestSummary(), actor: "a", at: at, format: .table)
             == "appended 0 credit_limit.changed events (actor a, at 2025-07-01T08:00:00Z)\n")
+
+        // The plan: the same rows, nothing appended.
+        let plan = Render.limitsPlan([good], actor: "arlog-policy", format: .table)
+        #expect(Self.lines(plan)[0].split(separator: " ").map(String.init) == Render.limitAppliedColumns)
+        #expect(Self.lines(plan)[2].hasPrefix("GOOD      EUR "))
+        #expect(plan.hasSuffix("\nplan: 1 credit_limit.changed event to append (actor arlog-policy); nothing appended; add --yes to append them\n"))
+        #expect(Render.limitsPlan([], actor: "a", format: .table) == "plan: no limit to change; nothing appended\n")
+        let planJSON = try Self.object(try Self.json(Render.limitsPlan([good], actor: "a", format: .json)))
+        #expect(planJSON["plan"] == .bool(true))
+        #expect(planJSON["at"] == .null)
+        #expect(Self.number(planJSON["appended"]) == "0")
+        #expect(try Self.array(planJSON["changes"]).count == 1)
+        #expect(Render.limitsPlan([good], actor: "a", format: .csv) == Render.limitsApplied([good], summary: summary, actor: "a", at: at, format: .csv))
     }
 
     // MARK: policy

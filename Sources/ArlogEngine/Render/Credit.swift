@@ -347,7 +347,7 @@ extension Render {
 
     public static let limitColumns = [
         "customer", "currency", "grade", "score", "limit_grade", "limit_score", "current_limit", "recommended_limit", "limit_change",
-        "current_terms", "recommended_terms", "terms_change", "reason",
+        "dormant", "cut_capped", "current_terms", "recommended_terms", "terms_change", "reason",
     ]
 
     public static func limitRecord(_ r: LimitRecommendation) -> RenderRecord {
@@ -358,6 +358,7 @@ extension Render {
                 ("score", .integer(Int64(a.score))), ("limit_grade", .text(r.limitGrade.letter)),
                 ("limit_score", .integer(Int64(r.limitScore))), ("current_limit", .money(r.currentLimit)),
                 ("recommended_limit", .money(r.recommendedLimit)), ("limit_change", .bool(r.limitChange)),
+                ("dormant", .bool(r.dormant)), ("cut_capped", .bool(r.cutCapped)),
                 ("current_terms", .integer(Int64(r.currentTermsDays))), ("recommended_terms", .integer(Int64(r.recommendedTermsDays))),
                 ("terms_change", .bool(r.currentTermsDays != r.recommendedTermsDays)), ("reason", .text(r.reason)),
             ], digits: a.currency.fractionDigits)
@@ -366,12 +367,13 @@ extension Render {
     /// `arlog limits`: one row per customer whose limit or terms differ from the
     /// recommendation; json an array of objects with `limitColumns` as keys. `grade`/`score`
     /// are the customer's; `limit_grade`/`limit_score` those the recommendation is based on
-    /// (the score without the utilisation factor).
+    /// (the score without the utilisation factor). `dormant`: no net sales in the window (the
+    /// policy's dormant rule applied); `cut_capped`: the cut was held to the policy's maximum.
     public static func limits(_ recommendations: [LimitRecommendation], format: OutputFormat) -> String {
         records(recommendations.map(limitRecord), columns: limitColumns, format: format)
     }
 
-    public static let limitAppliedColumns = ["customer", "currency", "limit_grade", "limit_score", "from", "to"]
+    public static let limitAppliedColumns = ["customer", "currency", "limit_grade", "limit_score", "from", "to", "reason"]
 
     public static func limitAppliedRecord(_ r: LimitRecommendation) -> RenderRecord {
         let a = r.assessment
@@ -379,31 +381,52 @@ extension Render {
             [
                 ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("limit_grade", .text(r.limitGrade.letter)),
                 ("limit_score", .integer(Int64(r.limitScore))), ("from", .money(r.currentLimit)), ("to", .money(r.recommendedLimit)),
+                ("reason", .text(r.reason)),
             ], digits: a.currency.fractionDigits)
     }
 
-    /// `arlog limits --apply`: the limit changes logged (`applied`: the recommendations whose
-    /// limit changes). table: the changes, then a summary line; csv: the changes; json:
-    /// `{"actor","at","appended","duplicates","changes":[{"customer","currency","limit_grade","limit_score","from","to"}]}`.
+    /// `arlog limits --apply --yes`: the limit changes logged (`applied`: the recommendations
+    /// whose limit changes). table: the changes, then a summary line; csv: the changes; json:
+    /// `{"actor","at","appended","duplicates","changes":[{"customer","currency","limit_grade","limit_score","from","to","reason"}],"plan":false}`.
     public static func limitsApplied(_ applied: [LimitRecommendation], summary: IngestSummary, actor: String, at: Timestamp, format: OutputFormat) -> String {
         let rows = applied.map(limitAppliedRecord)
         switch format {
         case .table:
-            let line = "appended \(plural(summary.accepted, "credit_limit.changed event", "credit_limit.changed events")) (actor \(actor), at \(at))"
+            let line = "appended \(plural(summary.accepted, "credit_limit.changed event", "credit_limit.changed events")) (actor \(singleLine(actor)), at \(at))"
                 + (summary.duplicates > 0 ? ", \(summary.duplicates) already logged" : "")
             return (rows.isEmpty ? "" : table(header: limitAppliedColumns, rows: rows.map(\.cells)) + "\n") + line + "\n"
         case .csv: return records(rows, columns: limitAppliedColumns, format: .csv)
-        case .json:
-            var w = JSONWriter()
-            w.raw("{\"actor\":")
-            w.string(actor)
-            w.raw(",\"at\":")
-            w.string(at.description)
-            w.raw(",\"appended\":\(summary.accepted),\"duplicates\":\(summary.duplicates),\"changes\":")
-            jsonArray(rows, into: &w)
-            w.raw("}")
-            return w.text + "\n"
+        case .json: return limitChangesJSON(rows, actor: actor, at: at, summary: summary, plan: false)
         }
+    }
+
+    /// `arlog limits --apply` without `--yes`: what would be appended, and nothing appended.
+    /// table: the changes, then `plan: ... nothing appended; add --yes to append them`; csv:
+    /// the changes (the CLI says on stderr that nothing was appended); json: as applied, with
+    /// `"at":null`, `"appended":0` and `"plan":true`.
+    public static func limitsPlan(_ planned: [LimitRecommendation], actor: String, format: OutputFormat) -> String {
+        let rows = planned.map(limitAppliedRecord)
+        switch format {
+        case .table:
+            let line = rows.isEmpty
+                ? "plan: no limit to change; nothing appended"
+                : "plan: \(plural(rows.count, "credit_limit.changed event", "credit_limit.changed events")) to append (actor \(singleLine(actor))); nothing appended; add --yes to append them"
+            return (rows.isEmpty ? "" : table(header: limitAppliedColumns, rows: rows.map(\.cells)) + "\n") + line + "\n"
+        case .csv: return records(rows, columns: limitAppliedColumns, format: .csv)
+        case .json: return limitChangesJSON(rows, actor: actor, at: nil, summary: IngestSummary(), plan: true)
+        }
+    }
+
+    static func limitChangesJSON(_ rows: [RenderRecord], actor: String, at: Timestamp?, summary: IngestSummary, plan: Bool) -> String {
+        var w = JSONWriter()
+        w.raw("{\"actor\":")
+        w.string(actor)
+        w.raw(",\"at\":")
+        if let at { w.string(at.description) } else { w.raw("null") }
+        w.raw(",\"appended\":\(summary.accepted),\"duplicates\":\(summary.duplicates),\"changes\":")
+        jsonArray(rows, into: &w)
+        w.raw(",\"plan\":\(plan)}")
+        return w.text + "\n"
     }
 
     // MARK: policy
@@ -439,6 +462,8 @@ extension Render {
             ("limit_rounding", .text("up to \(p.limitRoundingMajorUnits) major units")),
             ("limit_tolerance", .text("\(p.limitTolerancePercent)%")),
             ("limit_min_trading_days", .text("\(p.limitMinTradingDays)")),
+            ("limit_dormant", .text(p.limitDormantPercent == 100 ? "keep 100% of the limit" : "\(p.limitDormantPercent)% of the limit")),
+            ("limit_max_cut", .text(p.limitMaxCutPercent == 100 ? "100% (no cap)" : "\(p.limitMaxCutPercent)% of the limit per review")),
         ]
         return RenderRecord(fields, digits: 0)
     }
