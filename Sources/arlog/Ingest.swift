@@ -81,9 +81,11 @@ struct Ingest: ParsableCommand {
             stderr.flush()
             throw error
         }
-        try rejectsFile?.close()
         stderr.line(Render.ingestSummary(total))
         stderr.flush()
+        // The --rejects file is complete only once written, fsynced and closed: a failure of
+        // any of these fails the run (exit 2) after the summary.
+        try rejectsFile?.close()
         if total.rejected > 0 || total.rolledBack > 0 { throw ExitCode(Arlog.Exit.rejected) }
     }
 

@@ -192,6 +192,7 @@ enum IdArgument {
         if value.isEmpty { throw ValidationError("\(what): the \(kind) is empty (\(rule))") }
         var shown = String(value.unicodeScalars.prefix(quotedCharsMax))
         if shown.unicodeScalars.count < value.unicodeScalars.count { shown += "…" }
-        throw ValidationError("\(what): \"\(Render.visible(shown))\" is not a \(kind) (\(rule))")
+        let article = kind.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        throw ValidationError("\(what): \"\(Render.visible(shown))\" is not \(article) \(kind) (\(rule))")
     }
 }

@@ -484,6 +484,18 @@ struct CreditScoreTests {
         var uncapped = CreditPolicy.default
         uncapped.limitMaxCutPercent = 100
         #expect(try #require(LimitReview.recommend(a, termsDays: 30, policy: uncapped)).recommendedLimit == 160_000)
+        // Applied review by review: 5,000.00, 2,500.00, then the rule's 1,600.00 (a 36% cut).
+        var b = Self.acme()
+        var steps: [Int64] = []
+        for hour in 1...5 {
+            let now = try assess(b, on: "2025-08-14", customer: "ACME")
+            let next = try #require(LimitReview.recommend(now, termsDays: 30, policy: .default))
+            guard next.limitChange else { break }
+            steps.append(next.recommendedLimit)
+            let text = Money.format(next.recommendedLimit, fractionDigits: 2)
+            expectAccepted(b.event("credit_limit.changed", "ACME", at: "2025-08-14T0\(hour):00:00Z", "\"credit_limit\":\"\(text)\""))
+        }
+        #expect(steps == [500_000, 250_000, 160_000])
     }
 
     /// docs/credit.md, "A dormant customer": QUIET (EUR, terms 30, limit 8,000.00, registered_on
