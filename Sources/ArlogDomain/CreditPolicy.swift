@@ -148,18 +148,18 @@ public struct CreditPolicy: Sendable, Equatable {
     /// its current limit: 100 keeps it (the default: no sales is no evidence of risk, and the
     /// customer may come back), 0 withdraws it (subject to `limitMaxCutPercent`). Optional in
     /// the JSON (`limits.dormant_limit_percent`): policies logged before it existed get
-    /// `limitDormantPercentDefault`.
+    /// `limitDormantDefaultPercent`.
     public var limitDormantPercent: Int
     /// A review lowers a limit by at most this percent of the current limit (100: no cap; 0:
     /// never lowers). Optional in the JSON (`limits.max_cut_percent`), default
-    /// `limitMaxCutPercentDefault`.
+    /// `limitMaxCutDefaultPercent`.
     public var limitMaxCutPercent: Int
 
     /// Dormant customers keep their limit unless a policy says otherwise.
-    public static let limitDormantPercentDefault = 100
+    public static let limitDormantDefaultPercent = 100
     /// At most half a limit goes in one review: a large cut is reached over several reviews,
     /// each logged and visible, not in one run that could be a mistake in the policy.
-    public static let limitMaxCutPercentDefault = 50
+    public static let limitMaxCutDefaultPercent = 50
 
     public func grade(score: Int) -> Grade {
         for (i, minimum) in gradeMinScores.enumerated() where score >= minimum { return Grade(rawValue: i)! }
@@ -254,8 +254,8 @@ extension CreditPolicy {
         limitTolerancePercent = try l.int("tolerance_percent", 0...100)
         limitMinTradingDays = try l.int("min_trading_days", 0...PolicyLimits.daysMax)
         // Optional, so that policies logged before these members existed replay unchanged.
-        limitDormantPercent = try l.int("dormant_limit_percent", 0...100, absent: CreditPolicy.limitDormantPercentDefault)
-        limitMaxCutPercent = try l.int("max_cut_percent", 0...100, absent: CreditPolicy.limitMaxCutPercentDefault)
+        limitDormantPercent = try l.int("dormant_limit_percent", 0...100, absent: CreditPolicy.limitDormantDefaultPercent)
+        limitMaxCutPercent = try l.int("max_cut_percent", 0...100, absent: CreditPolicy.limitMaxCutDefaultPercent)
         try l.done()
         try r.done()
     }

@@ -175,7 +175,8 @@ func reportRejected(_ line: RejectedLine) {
 /// of `A-Z a-z 0-9 . _ : -`. Anything else cannot name anything in a store, so it is a usage
 /// error from `validate()` (exit 2) rather than an unknown id or a storage error.
 enum IdArgument {
-    /// Characters of a refused argument quoted in the message; the rest is elided.
+    /// Characters of a refused argument quoted in the message; the rest is elided, so that a
+    /// huge argument cannot flood the terminal (the rule says what is allowed anyway).
     static let quotedCharsMax = 80
 
     static func validate(customer: String, _ what: String = "customer") throws {

@@ -56,8 +56,8 @@ struct CreditPolicyTests {
         #expect(p.limitMinTradingDays == 90)
         #expect(p.limitDormantPercent == 100)
         #expect(p.limitMaxCutPercent == 50)
-        #expect(p.limitDormantPercent == CreditPolicy.limitDormantPercentDefault)
-        #expect(p.limitMaxCutPercent == CreditPolicy.limitMaxCutPercentDefault)
+        #expect(p.limitDormantPercent == CreditPolicy.limitDormantDefaultPercent)
+        #expect(p.limitMaxCutPercent == CreditPolicy.limitMaxCutDefaultPercent)
     }
 
     /// A policy logged by the version before `limits.dormant_limit_percent` and
