@@ -53,6 +53,9 @@ struct Arlog: ParsableCommand {
     /// (ArgumentParser's own are 64) become 2, `EngineError` its `exitCode`, anything else
     /// (storage, LMDB) 2, each with its message on stderr.
     static func main() {
+        // A write past a file-size limit (`ulimit -f`, a quota) must fail with EFBIG and be
+        // reported like a full disk, not kill the process mid-commit.
+        signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -47,7 +47,7 @@ struct Limits: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try apply ? storeOptions.openForWriting("limits --apply") : storeOptions.open()
         defer { store.close() }
         let recommendations = try store.limitReview(asOf: asOfOptions.day, today: today())
         guard apply else {
