@@ -20,6 +20,13 @@ public struct IngestOptions: Sendable {
     public var transactionItemsMax = Store.transactionItemsMax
     /// The largest file `--atomic` accepts: it is held in memory and in one transaction.
     public var atomicBytesMax = 1 << 30
+    /// Commit what has been read when the input pauses this long (milliseconds; nil: only
+    /// when a batch is full or the input ends). A live stream (`arlog ingest -` from a pipe)
+    /// then shows up in queries within this delay instead of after 65,536 events; a file
+    /// never pauses, so its batches stay full. Long enough to group a burst of lines into
+    /// one commit (each commit is an fsync), short enough that nobody waits for it.
+    public var commitDelayMillis: Int? = 200
+    public static let commitDelayMillisRange = 1...60_000
 
     public init() {}
 }
@@ -61,9 +68,31 @@ public struct RejectedLine: Sendable {
     public let rolledBack: Bool
 }
 
+/// An ingest that failed part-way (a full disk, a read error, a storage error): what was
+/// committed before the failure stays committed, and this says how much that was, so that
+/// nobody believes a run that committed 25,000 events "accepted 0".
+public struct IngestInterrupted: Error, CustomStringConvertible {
+    /// The batches committed before the failure (their rejected lines were reported).
+    public let committed: IngestSummary
+    /// The input and the last line number of the committed batches (0: none).
+    public let source: String
+    public let committedThroughLine: Int
+    /// What failed.
+    public let underlying: Error
+
+    public var description: String {
+        let what = committed.accepted == 1 ? "1 event" : "\(committed.accepted) events"
+        let through = committedThroughLine > 0 ? " (through line \(committedThroughLine) of \(source))" : ""
+        return "\(underlying); \(what) accepted before it are committed\(through). Ingesting the same input again skips them as duplicates and adds the rest."
+    }
+}
+
 extension Store {
     /// Ingests NDJSON from `path` ("-" for standard input), in order, committing in batches;
-    /// each batch's events, indexes and projections are one transaction.
+    /// each batch's events, indexes and projections are one transaction. A batch is committed
+    /// when it is full, at the end of the input, and when the input pauses for
+    /// `options.commitDelayMillis` (a live stream). A failure after some batches committed is
+    /// thrown as `IngestInterrupted`, which says what was committed.
     public func ingest(
         path: String, options: IngestOptions = IngestOptions(),
         progress: ((IngestSummary) -> Void)? = nil,
@@ -76,45 +105,57 @@ extension Store {
         var reader = LineReader(fd: fd, name: name)
         let started = Store.monotonicSeconds()
         var summary = IngestSummary()
+        var committedThroughLine = 0
         let eventsMax = options.atomic ? Int.max : options.batchEventsMax
         let bytesMax = options.atomic ? options.atomicBytesMax : options.batchBytesMax
+        // --atomic commits once, at the end: a pause changes nothing.
+        let pauseMillis = options.atomic ? nil : options.commitDelayMillis
         var batch = Batch()
         var lastProgress = started
-        while true {
-            let line = try reader.next()
-            if let line {
+        do {
+            while true {
+                let line = try reader.next(waitMillis: batch.lines.isEmpty ? nil : pauseMillis)
+                var paused = false
                 switch line {
                 case .text(let number, let range):
                     reader.buffer.withUnsafeBytes { batch.add(number: number, bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
                 case .tooLong(let number, let prefix):
                     batch.addTooLong(number: number, prefix: prefix)
+                case .paused:
+                    paused = true
+                case nil:
+                    break
                 }
                 if options.atomic, batch.bytes.count > bytesMax {
                     throw EngineError(.usage, "\(name) is larger than --atomic accepts (\(bytesMax) bytes); split it or ingest without --atomic")
                 }
-            }
-            let full = batch.lines.count >= eventsMax || batch.bytes.count >= bytesMax
-            if line == nil || (full && !options.atomic) {
-                if !batch.lines.isEmpty {
-                    // A batch may take several transactions when its customers' ledgers are
-                    // large (see `Store.transactionItemsMax`); --atomic keeps one.
-                    var from = 0
-                    while from < batch.lines.count {
-                        let (s, consumed) = try commit(batch, from: from, source: name, options: options, rejected: rejected)
-                        summary = summary + s
-                        from += consumed
+                let full = batch.lines.count >= eventsMax || batch.bytes.count >= bytesMax
+                if line == nil || paused || (full && !options.atomic) {
+                    if !batch.lines.isEmpty {
+                        // A batch may take several transactions when its customers' ledgers are
+                        // large (see `Store.transactionItemsMax`); --atomic keeps one.
+                        var from = 0
+                        while from < batch.lines.count {
+                            let (s, consumed) = try commit(batch, from: from, source: name, options: options, rejected: rejected)
+                            summary = summary + s
+                            from += consumed
+                            committedThroughLine = batch.lines[from - 1].number
+                        }
+                        batch = Batch()
                     }
-                    batch = Batch()
+                    let now = Store.monotonicSeconds()
+                    if let progress, now - lastProgress >= 0.5 {
+                        var s = summary
+                        s.seconds = now - started
+                        progress(s)
+                        lastProgress = now
+                    }
                 }
-                let now = Store.monotonicSeconds()
-                if let progress, now - lastProgress >= 0.5 {
-                    var s = summary
-                    s.seconds = now - started
-                    progress(s)
-                    lastProgress = now
-                }
+                if line == nil { break }
             }
-            if line == nil { break }
+        } catch let error where summary.lines > 0 {
+            summary.seconds = Store.monotonicSeconds() - started
+            throw IngestInterrupted(committed: summary, source: name, committedThroughLine: committedThroughLine, underlying: error)
         }
         summary.seconds = Store.monotonicSeconds() - started
         return summary
@@ -151,22 +192,22 @@ extension Store {
         let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
         var ledgersAfter: [String: CustomerLedger] = [:]
-        var newHead: UInt64 = 0
+        var committedTransactionID = 0
         var rolledBack = false
         do {
-            try env.write { txn in
+            try writeCaughtUp { txn in
                 outcomes = []
                 let head = try Store.u64(txn, meta, MetaKey.head)
                 let lastRecorded = Int64(bitPattern: try Store.u64(txn, meta, MetaKey.recordedAt))
-                // Recording times never go backwards, whatever the clock does. The cache is
-                // taken (empty when another process wrote since); it returns only on commit.
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: head), head: head,
-                                       recordedAtMicros: max(Store.nowMicros(), lastRecorded))
                 let chainHead = try Store.chainHead(txn, meta)
                 guard chainHead.seq == head else {
                     throw EngineError(.store, "the chain head (\(chainHead.seq)) is not the log head (\(head)); run arlog audit verify")
                 }
-                state.chainHash = chainHead.hash
+                // Recording times never go backwards, whatever the clock does. The cache is
+                // taken (empty unless this process made the last commit); it returns only on
+                // commit.
+                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(transactionID: txn.id), head: head,
+                                           appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
                         if !atomic, state.loadedItems >= options.transactionItemsMax, !outcomes.isEmpty { break }
@@ -183,10 +224,10 @@ extension Store {
                 }
                 if atomic, outcomes.contains(where: { $0.rejection != nil }) { throw AtomicRollback() }
                 try state.finish()
-                newHead = state.head
+                committedTransactionID = txn.id
                 ledgersAfter = state.ledgers
             }
-            cache.restore(ledgersAfter, head: newHead)
+            cache.restore(ledgersAfter, transactionID: committedTransactionID)
         } catch is AtomicRollback {
             rolledBack = true
         }

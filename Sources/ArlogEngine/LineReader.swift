@@ -28,13 +28,17 @@ struct LineReader {
         buffer = [UInt8](repeating: 0, count: LineReader.chunkBytes + FeedLimits.lineBytesMax)
     }
 
-    enum Line {
+    enum Line: Equatable {
         case text(number: Int, range: Range<Int>)
         case tooLong(number: Int, prefix: [UInt8])
+        /// No complete line arrived within the wait asked for (a live stream paused).
+        case paused
     }
 
-    /// The next non-blank line, as a range of `buffer` valid until the next call.
-    mutating func next() throws -> Line? {
+    /// The next non-blank line, as a range of `buffer` valid until the next call; nil at the
+    /// end of the input. With `waitMillis`, returns `.paused` when no more input arrives
+    /// within that time (the reader keeps any partial line and goes on at the next call).
+    mutating func next(waitMillis: Int? = nil) throws -> Line? {
         while true {
             if let nl = findNewline() {
                 let lineStart = start
@@ -75,7 +79,20 @@ struct LineReader {
                 if isBlank(lineStart..<lineEnd) { return nil }
                 return .text(number: lineNumber, range: lineStart..<lineEnd)
             }
+            if let waitMillis, !(try readable(waitMillis: waitMillis)) { return .paused }
             try fill()
+        }
+    }
+
+    /// Whether input (or its end) is there to read within `waitMillis`. A regular file always
+    /// is; a pipe, a terminal or a socket may not be.
+    func readable(waitMillis: Int) throws -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let n = poll(&p, 1, Int32(clamping: waitMillis))
+            if n >= 0 { return n > 0 }
+            if errno == EINTR { continue }
+            throw EngineError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -70,7 +70,7 @@ extension Store {
     /// last event recorded at or before the instant (0 when none).
     public func knownSequence(_ knownAt: KnownAt) throws -> UInt64 {
         try env.read { txn in
-            try knownSequence(txn, knownAt) ?? Store.u64(txn, meta, MetaKey.head)
+            try knownSequence(txn, knownAt) ?? answeredThrough(txn)
         }
     }
 
@@ -78,7 +78,7 @@ extension Store {
     /// log (then the projections are the answer).
     func knownSequence(_ txn: ReadTransaction, _ knownAt: KnownAt?) throws -> UInt64? {
         guard let knownAt else { return nil }
-        let head = try Store.u64(txn, meta, MetaKey.head)
+        let head = try answeredThrough(txn)
         switch knownAt {
         case .seq(let n):
             return n >= head ? nil : n
@@ -96,6 +96,14 @@ extension Store {
             }
             return lo >= head ? nil : lo
         }
+    }
+
+    /// The last log position queries answer from: the one the projections reflect. It is the
+    /// log's head except while a rebuild runs or after one was interrupted; readers never
+    /// catch up themselves (only writers do, under the write lock), so they answer "as known
+    /// at" this position, and the CLI says so (`projectionStatus`).
+    func answeredThrough(_ txn: ReadTransaction) throws -> UInt64 {
+        try Store.u64(txn, meta, MetaKey.projected)
     }
 
     func notFound(_ customer: String) -> EngineError {
@@ -291,7 +299,7 @@ extension Store {
         var stats = PortfolioStats(asOf: day)
         var byCode: [String: PortfolioStats.CurrencyFigures] = [:]
         try env.read { txn in
-            stats.events = try Store.u64(txn, meta, MetaKey.head)
+            stats.events = try answeredThrough(txn)
             let asOfTime = asOf.map(Timestamp.endOf)
             let through = try knownSequence(txn, knownAt)
             let counted = asOfTime != nil || through != nil

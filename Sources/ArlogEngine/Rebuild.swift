@@ -27,11 +27,12 @@ public struct VerifyReport: Sendable {
 extension Store {
     /// Events replayed per write transaction during rebuild and catch-up: as large as ingest's
     /// batches, for the same reason (each commit rewrites every page it touched).
-    static let replayBatchEventsMax = IngestOptions().batchEventsMax
+    public static let replayBatchEventsDefault = IngestOptions().batchEventsMax
 
     /// Drops every projection and index derived from the log and replays the log into fresh
-    /// ones. Interrupted, it resumes the next time the store is opened.
-    public func rebuild(progress: ((UInt64) -> Void)? = nil) throws -> RebuildSummary {
+    /// ones. Interrupted, it resumes at the next write (`arlog rebuild` again, or an ingest);
+    /// until then queries answer from the projections as far as they got, and say so.
+    public func rebuild(batchEventsMax: Int = Store.replayBatchEventsDefault, progress: ((UInt64) -> Void)? = nil) throws -> RebuildSummary {
         let started = Store.monotonicSeconds()
         try env.write { txn in
             for db in derivedDatabases { try txn.drop(db) }
@@ -39,28 +40,31 @@ extension Store {
         }
         cache = LedgerCache()
         var summary = RebuildSummary()
-        summary.events = try catchUp(progress: progress)
+        summary.events = try catchUp(batchEventsMax: batchEventsMax, progress: progress)
         summary.customers = try env.read { txn in try txn.count(ledgers) }
         summary.seconds = Store.monotonicSeconds() - started
         return summary
     }
 
-    /// Replays the log past the projected position, in batches. Returns events replayed.
+    /// Replays the log past the projected position, in batches, each its own write
+    /// transaction that commits the position it reached; returns the events replayed. Every
+    /// writer calls this before it writes (under LMDB's write lock, so two processes never
+    /// replay the same events), and a reader never does: readers answer from the projections
+    /// as committed. The ledger cache is used only when no other transaction committed since
+    /// this process's last one (`LedgerCache`).
     @discardableResult
-    func catchUp(progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
+    func catchUp(batchEventsMax: Int = Store.replayBatchEventsDefault, batchesMax: Int = .max, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
+        precondition(batchEventsMax > 0, "a replay batch holds at least one event")
         var replayed: UInt64 = 0
-        while true {
-            var ledgersAfter: [String: CustomerLedger] = [:]
-            var from: UInt64 = 0
-            var position: UInt64 = 0
-            var head: UInt64 = 0
-            let done = try env.write { txn -> Bool in
-                head = try Store.u64(txn, meta, MetaKey.head)
+        var batches = 0
+        while batches < batchesMax {
+            batches += 1
+            let step = try env.write { txn -> (from: UInt64, to: UInt64, ledgers: [String: CustomerLedger], transactionID: Int)? in
+                let head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
-                guard projected < head else { return true }
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: 0)
-                from = projected
-                position = projected
+                guard projected < head else { return nil }
+                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(transactionID: txn.id), head: head, appending: nil)
+                var position = projected
                 var count = 0
                 try txn.scan(log, from: (projected + 1).bigEndianBytes) { key, value in
                     guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt log key") }
@@ -68,19 +72,63 @@ extension Store {
                     try state.replay(try EventRecord(value).event(), seq: seq)
                     position = seq
                     count += 1
-                    return count < Store.replayBatchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
+                    return count < batchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
                 }
                 guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
                 try state.finish(projected: position)
-                ledgersAfter = state.ledgers
-                return false
+                return (projected, position, state.ledgers, txn.id)
             }
-            if done { break }
-            // Entries reflect the projected position; only at the head may ingest trust them.
-            cache.restore(ledgersAfter, head: position == head ? head : UInt64.max)
-            replayed += position - from
-            progress?(position)
+            guard let step else { break }
+            cache.restore(step.ledgers, transactionID: step.transactionID)
+            replayed += step.to - step.from
+            progress?(step.to)
         }
         return replayed
     }
+
+    /// The projections do not reflect the whole log (a rebuild was interrupted, or is running
+    /// in another process): a writer catches up before it appends.
+    struct ProjectionsBehind: Error {}
+    /// Catch-ups one write may need before it gives up: one normally (after an interrupted
+    /// rebuild); more only if other processes keep starting rebuilds meanwhile.
+    static let catchUpsPerWriteMax = 8
+
+    /// A write transaction in which the projections reflect the whole log: catches up first
+    /// when they do not (outside any transaction: catch-up takes the write lock batch by
+    /// batch), then runs `body` with the head and the projected position equal. Every write
+    /// that folds events into projections goes through here.
+    func writeCaughtUp<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+        var catchUps = 0
+        while true {
+            do {
+                return try env.write { txn in
+                    guard try Store.u64(txn, meta, MetaKey.projected) == Store.u64(txn, meta, MetaKey.head) else {
+                        throw ProjectionsBehind()
+                    }
+                    return try body(txn)
+                }
+            } catch is ProjectionsBehind {
+                guard catchUps < Store.catchUpsPerWriteMax else {
+                    throw EngineError(.store, "the projections keep falling behind the log: another process keeps rebuilding them; retry when it has finished")
+                }
+                catchUps += 1
+                try catchUp()
+            }
+        }
+    }
+
+    /// How far the projections are behind the log. Behind only while a rebuild runs, or after
+    /// one was interrupted, until the next write catches up.
+    public func projectionStatus() throws -> ProjectionStatus {
+        try env.read { txn in
+            ProjectionStatus(projected: try Store.u64(txn, meta, MetaKey.projected), head: try Store.u64(txn, meta, MetaKey.head))
+        }
+    }
+}
+
+/// The log position the projections reflect, and the log's head.
+public struct ProjectionStatus: Sendable, Equatable {
+    public let projected: UInt64
+    public let head: UInt64
+    public var isBehind: Bool { projected < head }
 }

@@ -78,14 +78,27 @@ public final class Store {
         /// fsync on every commit. Off only for tests and benchmarks that measure CPU.
         public var durable = true
         public var mapSizeBytes = EnvironmentOptions.mapSizeBytesDefault
+        /// Open for reading only (`MDB_RDONLY`): the process never writes, so it works on a
+        /// read-only filesystem, a full disk, or a store another user owns the data of; every
+        /// write throws. Queries open stores this way (see `arlog --read-only`).
+        public var readOnly = false
+        /// The recording clock, microseconds since the epoch (tests set it; nil: the system's
+        /// real-time clock). Recording times never go backwards whatever it says.
+        public var recordingClock: (@Sendable () -> Int64)? = nil
         public init() {}
     }
 
-    /// Opens (and with `create`, creates) the store in `directory`. A store whose projections
-    /// are behind its log (an interrupted rebuild) is caught up before this returns.
+    let recordingClock: @Sendable () -> Int64
+
+    /// Opens (and with `create`, creates) the store in `directory`. Opening never writes to an
+    /// existing store: a store whose projections are behind its log (a rebuild interrupted or
+    /// running in another process) is caught up by the next write (`catchUp`), under LMDB's
+    /// write lock; queries meanwhile answer from the projections as committed
+    /// (`projectionStatus` says how far behind they are).
     public init(directory: String, create: Bool, options: Options = Options()) throws {
         self.directory = directory
-        if !create {
+        recordingClock = options.recordingClock ?? Store.nowMicros
+        if !create || options.readOnly {
             var st = stat()
             guard stat(directory + "/data.mdb", &st) == 0 else {
                 throw EngineError(.store, "no arlog store in \(directory) (create one with `arlog ingest`, or set --store / ARLOG_STORE)")
@@ -94,10 +107,13 @@ public final class Store {
         var envOptions = EnvironmentOptions()
         envOptions.durable = options.durable
         envOptions.mapSizeBytes = options.mapSizeBytes
+        envOptions.readOnly = options.readOnly
         do {
             env = try Environment(directory: directory, options: envOptions)
         } catch let e as StorageError where e.kind == .directory {
             throw EngineError(.io, "cannot use store directory \(directory): \(e.message)")
+        } catch let e as LMDBError where options.readOnly && (e.code == EACCES || e.code == EROFS) {
+            throw EngineError(.store, "cannot open the store in \(directory) for reading: its lock file (lock.mdb) cannot be opened (\(e.message)); readers need write access to lock.mdb, or a read-only filesystem")
         }
         meta = try Store.database("meta", env, create: create, directory)
         log = try Store.database("log", env, create: create, directory)
@@ -112,9 +128,11 @@ public final class Store {
         risk = try Store.database("risk", env, create: create, directory)
         grades = try Store.database("grades", env, create: create, directory)
         alerts = try Store.database("alerts", env, create: create, directory)
-        try checkFormat(create: create)
-        try catchUp()
+        try checkFormat(create: create && !options.readOnly)
     }
+
+    /// True when opened with `Options.readOnly`.
+    public var isReadOnly: Bool { env.options.readOnly }
 
     public func close() { env.close() }
 
@@ -183,28 +201,40 @@ public final class Store {
     }
 }
 
-/// Decoded ledgers as of the last commit of this process, so that a customer seen in the
-/// previous batch is not loaded again. Emptied when another process wrote to the log.
+/// Decoded ledgers as of this process's last commit, so that a customer seen in the previous
+/// batch is not loaded again.
+///
+/// Valid only if nothing was committed since: the entries are tagged with the LMDB
+/// transaction id of the commit they reflect, and a write transaction may use them only when
+/// its own id is the next one (no other process or thread wrote in between: not an ingest, a
+/// rebuild's batch, a catch-up, nor anything else). Anything else empties the cache. Reading
+/// the committed state is what validates it, not the log head: another process can rewrite
+/// projections (rebuild) without moving the head.
 struct LedgerCache {
     var entries: [String: CustomerLedger] = [:]
-    /// The log head these entries reflect.
-    var head: UInt64 = 0
+    /// The id of the write transaction whose commit these entries reflect (nil: none).
+    var committedTransactionID: Int?
 
-    /// Takes the entries for a batch (moved, so the batch mutates them in place); they come
-    /// back with `restore` only if the batch commits.
-    mutating func take(head: UInt64) -> [String: CustomerLedger] {
-        defer { entries = [:] }
-        return head == self.head ? entries : [:]
+    /// Takes the entries for the write transaction `transactionID` (moved, so the batch
+    /// mutates them in place); they come back with `restore` only if that transaction commits.
+    mutating func take(transactionID: Int) -> [String: CustomerLedger] {
+        defer {
+            entries = [:]
+            committedTransactionID = nil
+        }
+        guard let committed = committedTransactionID, transactionID == committed + 1 else { return [:] }
+        return entries
     }
 
-    mutating func restore(_ ledgers: [String: CustomerLedger], head: UInt64) {
+    /// Keeps the ledgers of the committed write transaction `transactionID`.
+    mutating func restore(_ ledgers: [String: CustomerLedger], transactionID: Int) {
         let items = ledgers.values.reduce(0) { $0 + $1.itemCount }
         if ledgers.count > Store.ledgerCacheEntriesMax || items > Store.ledgerCacheItemsMax {
             entries = [:]
         } else {
             entries = ledgers
         }
-        self.head = head
+        committedTransactionID = transactionID
     }
 }
 
@@ -264,9 +294,10 @@ struct BatchState: LogState {
     /// Decoded ledgers: the cache taken for this batch plus what it loaded.
     var ledgers: [String: CustomerLedger]
     var head: UInt64
-    var recordedAtMicros: Int64
-    /// The chain's last link (of `head`); nil outside intake (rebuild never touches the chain).
-    var chainHash: ChainHash?
+    /// What intake needs to append: the recording time of this batch's events and the chain's
+    /// last link (of `head`). Nil when replaying (rebuild, catch-up), which appends nothing and
+    /// leaves the chain and the recording-time floor as they are.
+    var appending: (recordedAtMicros: Int64, chainHash: ChainHash)?
     /// Customers whose ledger changed in this batch.
     var dirty: Set<String> = []
     /// Invoices and payments held in `ledgers` (what bounds a transaction's memory).
@@ -277,12 +308,13 @@ struct BatchState: LogState {
     /// `finish`.
     var risks: [String: RiskState?] = [:]
 
-    init(store: Store, txn: WriteTransaction, ledgers: [String: CustomerLedger], head: UInt64, recordedAtMicros: Int64) throws {
+    init(store: Store, txn: WriteTransaction, ledgers: [String: CustomerLedger], head: UInt64,
+         appending: (recordedAtMicros: Int64, chainHash: ChainHash)?) throws {
         self.store = store
         self.txn = txn
         self.ledgers = ledgers
         self.head = head
-        self.recordedAtMicros = recordedAtMicros
+        self.appending = appending
         loadedItems = ledgers.values.reduce(0) { $0 + $1.itemCount }
         timeline = try store.timeline(txn)
     }
@@ -307,14 +339,14 @@ struct BatchState: LogState {
 
     mutating func append(_ r: ResolvedEvent, raw: UnsafeRawBufferPointer) throws {
         let e = r.event
+        guard let context = appending else { throw EngineError(.store, "internal: an event appended outside intake") }
         head += 1
         let seqKey = head.bigEndianBytes
-        let record = EventRecord.encode(recordedAtMicros: recordedAtMicros, event: e, raw: raw)
+        let record = EventRecord.encode(recordedAtMicros: context.recordedAtMicros, event: e, raw: raw)
         try txn.put(store.log, key: seqKey, value: record, flags: .append)
-        guard let previous = chainHash else { preconditionFailure("intake without the chain head") }
-        let link = previous.next(seq: head, event: raw)
+        let link = context.chainHash.next(seq: head, event: raw)
         try txn.put(store.chain, key: seqKey, value: link.bytes, flags: .append)
-        chainHash = link
+        appending = (context.recordedAtMicros, link)
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         try indexReferences(e, seq: head)
         Fold.apply(r, to: &ledgers[e.customer])
@@ -371,11 +403,14 @@ struct BatchState: LogState {
         for (customer, state) in risks {
             if let state { try txn.put(store.risk, key: Array(customer.utf8), value: RiskCodec.encode(state)) }
         }
-        try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
         try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)
-        try txn.put(store.meta, key: Store.MetaKey.recordedAt, value: UInt64(bitPattern: recordedAtMicros).bigEndianBytes)
-        if let chainHash {
-            try txn.put(store.meta, key: Store.MetaKey.chainHead, value: ChainHead(seq: head, hash: chainHash).encoded)
+        // Only intake moves the head, the chain and the recording-time floor; a replay leaves
+        // them as they are (a rebuild that reset the floor would let recording times go
+        // backwards, and `--known-at TIMESTAMP` relies on them never doing so).
+        if let appending {
+            try txn.put(store.meta, key: Store.MetaKey.head, value: head.bigEndianBytes)
+            try txn.put(store.meta, key: Store.MetaKey.recordedAt, value: UInt64(bitPattern: appending.recordedAtMicros).bigEndianBytes)
+            try txn.put(store.meta, key: Store.MetaKey.chainHead, value: ChainHead(seq: head, hash: appending.chainHash).encoded)
         }
     }
 }

@@ -53,6 +53,16 @@ public class ReadTransaction {
         }
     }
 
+    /// LMDB's transaction id (`mdb_txn_id`): a read transaction has the id of the snapshot it
+    /// reads (the last committed write); a write transaction the id its commit will have, one
+    /// more than the last committed. So a process that committed write N and next begins write
+    /// N + 1 knows no other process (or thread) wrote in between: what lets a cache of
+    /// committed state be validated without reading it.
+    public final var id: Int {
+        precondition(isLive, "transaction used outside its read/write closure")
+        return Int(mdb_txn_id(txn))
+    }
+
     // MARK: Point lookups
 
     /// Calls `body` with the value stored under `key` (zero-copy) and returns its result;

@@ -117,7 +117,7 @@ struct Alerts: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try exec != nil ? storeOptions.openForWriting("alerts --exec") : storeOptions.open()
         defer { store.close() }
         if let exec {
             var options = AlertDeliveryOptions(command: exec)

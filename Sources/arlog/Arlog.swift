@@ -58,6 +58,9 @@ struct Arlog: ParsableCommand {
     /// closed pipe is a write error (`Output`), reported, never a signal.
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // A write past a file-size limit (`ulimit -f`, a quota) must fail with EFBIG and be
+        // reported like a full disk, not kill the process mid-commit.
+        signal(SIGXFSZ, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = UnknownCommand.message(arguments) {
             Console.error("arlog: \(message)")

@@ -42,7 +42,16 @@ struct Ingest: ParsableCommand {
     @Option(help: ArgumentHelp("Events per write transaction (1…100000, default \(IngestOptions().batchEventsMax)).", valueName: "n"))
     var batchEvents: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Commit what has been read when the input pauses this long, in milliseconds (1…60000, default \(IngestOptions().commitDelayMillis ?? 0)): a live stream shows up within this delay.",
+            valueName: "ms"))
+    var commitDelayMs: Int?
+
     func validate() throws {
+        if let ms = commitDelayMs, !IngestOptions.commitDelayMillisRange.contains(ms) {
+            throw ValidationError("--commit-delay-ms must be between 1 and 60000, not \(ms)")
+        }
         if files.isEmpty { throw ValidationError("give at least one feed file, or - for standard input") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         if let n = batchEvents, !Ingest.batchEventsRange.contains(n) {
@@ -61,12 +70,13 @@ struct Ingest: ParsableCommand {
             guard access(path, R_OK) == 0 else { throw EngineError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
         }
         let rejectsFile = try rejects.map { try OutputFile(path: $0) }
-        let store = try storeOptions.open(create: true)
+        let store = try storeOptions.openForWriting("ingest", create: true)
         defer { store.close() }
 
         var options = IngestOptions()
         options.atomic = atomic
         if let n = batchEvents { options.batchEventsMax = n }
+        if let ms = commitDelayMs { options.commitDelayMillis = ms }
 
         let stderr = Stderr(progress: Console.stderrIsTerminal)
         var total = IngestSummary()
@@ -75,11 +85,17 @@ struct Ingest: ParsableCommand {
                 total = total + (try ingest(path, into: store, options: options, stderr: stderr, rejectsFile: rejectsFile))
             }
         } catch {
-            // Keep what was reported so far, then fail with the error (exit 2).
+            // Keep what was reported so far, say what was committed, then fail with the
+            // error (exit 2).
+            var failure = error
+            if let interrupted = error as? IngestInterrupted {
+                total = total + interrupted.committed
+                failure = EngineError(.io, interrupted.description)
+            }
             try? rejectsFile?.close()
             stderr.line(Render.ingestSummary(total))
             stderr.flush()
-            throw error
+            throw failure
         }
         stderr.line(Render.ingestSummary(total))
         stderr.flush()

@@ -84,7 +84,7 @@ struct Limits: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try apply ? storeOptions.openForWriting("limits --apply") : storeOptions.open()
         defer { store.close() }
         var recommendations = try store.limitReview(asOf: asOfOptions.day, today: today(), customers: customerIDs.isEmpty ? nil : customerIDs)
         if let grades = grade.flatMap(Customers.grades) {

@@ -16,6 +16,11 @@ struct StoreOptions: ParsableArguments {
         help: ArgumentHelp("The store directory (default: $ARLOG_STORE, else ./arlog-store).", valueName: "dir"))
     var store: String?
 
+    @Flag(
+        name: .long,
+        help: "Never write to the store: queries always open it read-only; with this flag, commands that append or rebuild refuse to run.")
+    var readOnly = false
+
     func validate() throws {
         if let store, store.isEmpty { throw ValidationError("--store: the directory name is empty") }
     }
@@ -27,9 +32,28 @@ struct StoreOptions: ParsableArguments {
         return StoreOptions.defaultDirectory
     }
 
-    /// Opens the store; only `ingest` creates one.
-    func open(create: Bool = false) throws -> Store {
-        try Store(directory: directory, create: create)
+    /// Opens the store for a query: read-only, so a query never writes (it works on a
+    /// read-only filesystem, a full disk, or while another process writes). When the
+    /// projections are behind the log (a rebuild running or interrupted), says so on stderr:
+    /// the answers are as known at the position they reflect.
+    func open() throws -> Store {
+        var options = Store.Options()
+        options.readOnly = true
+        let store = try Store(directory: directory, create: false, options: options)
+        let status = try store.projectionStatus()
+        if status.isBehind {
+            Console.error("arlog: note: the projections reflect \(status.projected) of the log's \(status.head) events (a rebuild is running or was interrupted); these answers are as known at event \(status.projected). `arlog rebuild` finishes it, as does any ingest.")
+        }
+        return store
+    }
+
+    /// Opens the store for a command that appends events or rebuilds (`command` names it for
+    /// the error under `--read-only`); with `create`, makes it when missing (`ingest`).
+    func openForWriting(_ command: String, create: Bool = false) throws -> Store {
+        if readOnly {
+            throw EngineError(.usage, "--read-only: `arlog \(command)` writes to the store; run it without --read-only")
+        }
+        return try Store(directory: directory, create: create)
     }
 }
 

@@ -114,7 +114,7 @@ struct PolicySet: ParsableCommand {
         let at = eventOptions.timestamp
         let id = eventOptions.eventID(prefix: "policy", at: at)
         let line = OwnEvents.policyChanged(policy, id: id, at: at, actor: eventOptions.actorName, note: eventOptions.note)
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForWriting("policy set")
         defer { store.close() }
         let (summary, raised) = try appendOwnEvent(store, line, source: "policy set")
         try Console.out(Render.ownEventLogged(type: .creditPolicyChanged, id: id, at: at, summary: summary, alertsRaised: raised,

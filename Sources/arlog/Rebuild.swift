@@ -5,8 +5,10 @@ struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drop every projection and index and rebuild them by replaying the log.",
         discussion: """
-            The log itself is not touched. An interrupted rebuild resumes the next time the store \
-            is opened. Prints the events replayed, the customers, the time taken and the rate.
+            The log itself is not touched. An interrupted rebuild is finished by the next write \
+            (`arlog rebuild` again, or an ingest); until then queries answer from the projections \
+            as far as they got, and say so on stderr. Prints the events replayed, the customers, \
+            the time taken and the rate.
 
             Example:
               arlog rebuild --store ./store
@@ -15,8 +17,19 @@ struct Rebuild: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    static let batchEventsRange = 1...1_000_000
+
+    @Option(help: ArgumentHelp("Events replayed per write transaction (1…1000000, default \(Store.replayBatchEventsDefault)).", valueName: "n"))
+    var batchEvents: Int?
+
+    func validate() throws {
+        if let n = batchEvents, !Rebuild.batchEventsRange.contains(n) {
+            throw ValidationError("--batch-events must be between 1 and 1000000, not \(n)")
+        }
+    }
+
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForWriting("rebuild")
         defer { store.close() }
         var progressWidth = 0
         let head = try store.head()
@@ -27,7 +40,7 @@ struct Rebuild: ParsableCommand {
                 Console.errorText("\r" + text)
                 progressWidth = text.count
             } : nil
-        let summary = try store.rebuild(progress: progress)
+        let summary = try store.rebuild(batchEventsMax: batchEvents ?? Store.replayBatchEventsDefault, progress: progress)
         if progressWidth > 0 { Console.errorText("\r" + String(repeating: " ", count: progressWidth) + "\r") }
         try Console.out(Render.rebuild(summary))
     }

@@ -25,7 +25,7 @@ struct Review: ParsableCommand {
         let at = eventOptions.timestamp
         let id = eventOptions.eventID(prefix: "review", at: at)
         let line = OwnEvents.reviewed(id: id, at: at, actor: eventOptions.actorName, note: eventOptions.note)
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForWriting("review")
         defer { store.close() }
         let (summary, raised) = try appendOwnEvent(store, line, source: "review")
         try Console.out(Render.ownEventLogged(type: .creditReviewed, id: id, at: at, summary: summary, alertsRaised: raised))

@@ -43,6 +43,15 @@ final class CLIRun {
     /// Runs a built executable with stdout and stderr going to files (no pipe can fill up and
     /// block it).
     static func runProduct(_ product: String, _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runExecutable(try builtProduct(product), arguments, in: directory, stdin: stdin, environment: environment)
+    }
+
+    /// Runs a shell script (`/bin/sh`, the script on its standard input).
+    static func shell(_ script: String, in directory: URL) throws -> Result {
+        try runExecutable(URL(fileURLWithPath: "/bin/sh"), [], in: directory, stdin: script)
+    }
+
+    static func runExecutable(_ executable: URL, _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent("out-\(id)")
         let errURL = directory.appendingPathComponent("err-\(id)")
@@ -54,7 +63,7 @@ final class CLIRun {
             for url in [outURL, errURL, inURL] { try? FileManager.default.removeItem(at: url) }
         }
         let process = Process()
-        process.executableURL = try builtProduct(product)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment

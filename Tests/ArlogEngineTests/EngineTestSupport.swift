@@ -8,20 +8,35 @@ final class TempStore {
     let directory: String
     private(set) var store: Store
 
-    init(durable: Bool = false) throws {
+    init(durable: Bool = false, options base: Store.Options = Store.Options()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("arlog-test-\(UUID().uuidString)").path
-        var options = Store.Options()
+        var options = base
         options.durable = durable
         options.mapSizeBytes = 16 << 20
         store = try Store(directory: directory, create: true, options: options)
     }
 
     /// Closes and opens the store again (what a new process would see).
-    func reopen() throws {
+    func reopen(options base: Store.Options = Store.Options()) throws {
         store.close()
-        var options = Store.Options()
+        var options = base
         options.durable = false
         store = try Store(directory: directory, create: false, options: options)
+    }
+
+    /// Every record of every database derived from the log (indexes and projections), by
+    /// database and key: equal dictionaries mean the same derived state.
+    func derivedRecords() throws -> [String: [UInt8]] {
+        try store.env.read { txn in
+            var all: [String: [UInt8]] = [:]
+            for db in store.derivedDatabases {
+                try txn.scan(db, from: nil) { k, v in
+                    all[db.name + ":" + k.map { String($0, radix: 16) }.joined(separator: ".")] = Array(v)
+                    return true
+                }
+            }
+            return all
+        }
     }
 
     /// Ingests NDJSON text through a temporary file; returns the summary and rejected lines.

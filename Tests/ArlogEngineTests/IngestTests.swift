@@ -128,20 +128,6 @@ struct IngestTests {
         #expect(try store.verify().ok)
     }
 
-    @Test func anInterruptedRebuildResumesAtOpen() throws {
-        let t = try TempStore()
-        try t.ingest(Self.combinedFeed)
-        let before = try Self.projections(t.store)
-        // The state right after rebuild's first transaction: everything derived dropped.
-        try t.store.env.write { txn in
-            for db in t.store.derivedDatabases { try txn.drop(db) }
-            try txn.put(t.store.meta, key: Store.MetaKey.projected, value: UInt64(0).bigEndianBytes)
-        }
-        try t.reopen()
-        #expect(try Self.projections(t.store) == before)
-        #expect(try t.store.verify().ok)
-    }
-
     @Test func verifyFindsAnAlteredProjection() throws {
         let t = try TempStore()
         try t.ingest(Self.combinedFeed)
