@@ -80,10 +80,13 @@ public struct IngestInterrupted: Error, CustomStringConvertible {
     /// What failed.
     public let underlying: Error
 
-    public var description: String {
+    public var description: String { message(cause: "\(underlying)") }
+
+    /// The sentence for people, with `cause` saying what failed (e.g. storage advice).
+    public func message(cause: String) -> String {
         let what = committed.accepted == 1 ? "1 event" : "\(committed.accepted) events"
         let through = committedThroughLine > 0 ? " (through line \(committedThroughLine) of \(source))" : ""
-        return "\(underlying); \(what) accepted before it are committed\(through). Ingesting the same input again skips them as duplicates and adds the rest."
+        return "\(cause); \(what) accepted before it are committed\(through). Ingesting the same input again skips them as duplicates and adds the rest."
     }
 }
 

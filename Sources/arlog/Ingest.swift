@@ -90,7 +90,8 @@ struct Ingest: ParsableCommand {
             var failure = error
             if let interrupted = error as? IngestInterrupted {
                 total = total + interrupted.committed
-                failure = EngineError(.io, interrupted.description)
+                let cause = EngineError.storageFailure(interrupted.underlying, store: storeOptions.directory)?.message ?? "\(interrupted.underlying)"
+                failure = EngineError(.io, interrupted.message(cause: cause))
             }
             try? rejectsFile?.close()
             stderr.line(Render.ingestSummary(total))
