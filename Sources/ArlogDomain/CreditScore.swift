@@ -17,6 +17,8 @@ public struct CreditAssessment: Sendable, Equatable {
     public let grade: Grade
     /// In `RiskFactor` order.
     public let factors: [FactorScore]
+    /// The factors' points, in `RiskFactor` order.
+    public let points: FactorPoints
 
     // Measures.
     /// Amount-weighted mean of (received_on − due_on) over allocations in force of payments
@@ -58,64 +60,50 @@ public enum CreditScoring {
     /// The overdue buckets the model and the alerts use (the contract's defaults).
     public static let bucketEdges = Aging.defaultEdges
 
-    /// Scores `ledger` on `day` under `policy`. Reads the open invoices, the payments and the
-    /// invoices issued in the window: O(items) of the customer.
-    /// `measureSales`: also measure net sales in the window (for limit reviews).
-    public static func assess(_ ledger: CustomerLedger, policy: CreditPolicy, on day: Day, measureSales: Bool = true) -> CreditAssessment {
+    /// Scores a customer's state on `day` under `policy`, from scratch: O(open installments +
+    /// log payments). `buckets`: the open amounts by bucket on `day` when the caller already
+    /// has them (the risk projector's sweep), else they are summed here.
+    /// `invoicedInWindow`: net sales in the window, measured by the caller from the cold
+    /// invoices (limit reviews need it; nil: not measured).
+    public static func assess(_ state: CustomerState, customer: String, policy: CreditPolicy, on day: Day,
+                              buckets known: BucketSums? = nil, invoicedInWindow: Int64? = nil) -> CreditAssessment {
         let windowStart = day.adding(days: -policy.windowDays)  // exclusive
-        let inWindow = { (d: Day) in d > windowStart && d <= day }
 
-        // Payment behaviour: signed days beyond terms, weighted by the allocated amount.
-        var weighted: Int128 = 0
-        var paidAmount: Int64 = 0
-        var reversals = 0
-        for p in ledger.payments {
-            if p.reversed {
-                if let r = p.reversedOn, inWindow(r) { reversals += 1 }
-                continue
-            }
-            guard inWindow(p.receivedOn) else { continue }
-            for a in p.allocations {
-                weighted += Int128(a.daysBeyondTerms) * Int128(a.amount)
-                paidAmount += a.amount
-            }
-        }
-        let paymentDays: Int64? = paidAmount > 0 ? Int64(CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
+        // Payment behaviour: signed days beyond terms, weighted by the allocated amount, of
+        // the payments received in the window and not reversed.
+        let (weighted, paidAmount) = state.paymentSums(after: windowStart, through: day)
+        let reversals = state.reversals(after: windowStart, through: day)
+        let paymentDays: Int64? = paidAmount > 0 ? CreditMath.clamped(CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
 
         // Overdue buckets and the oldest overdue installment.
-        var buckets = [Int64](repeating: 0, count: bucketEdges.count + 2)
+        var buckets = known ?? BucketSums()
+        if known == nil {
+            for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+                buckets[RiskSweep.bucket(day, state.slots[s].dueOn)] += state.slots[s].open
+            }
+        }
         var oldest = 0
-        // Sales: what was invoiced and stands (credit notes and voids taken off; a write-off
-        // is still a sale, one that went bad).
-        var invoiced: Int64?
-        if measureSales {
-            var sales: Int64 = 0
-            for inv in ledger.invoices where inWindow(inv.issuedOn) {
-                sales += inv.amount + inv.adjustedUp - inv.credited - inv.voidedAmount
-            }
-            invoiced = sales
+        for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+            // FIFO order is due order: the first open installment is the oldest.
+            oldest = max(0, day.days(since: state.slots[s].dueOn))
+            break
         }
-        for i in ledger.openInvoices {
-            for inst in ledger.invoices[Int(i)].installments where inst.open > 0 {
-                let late = day.days(since: inst.dueOn)
-                buckets[Aging.bucket(daysPastDue: late, edges: bucketEdges)] += inst.open
-                oldest = max(oldest, late)
-            }
-        }
-        let open = ledger.totals.open
-        let balance = ledger.totals.balance
-        let limit = ledger.profile.creditLimit
+        let open = state.totals.open
+        let balance = state.totals.balance
+        let limit = state.creditLimit
         let utilisation: Int64?
         if limit > 0 {
-            utilisation = balance <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
+            // A tiny limit and a large balance give a ratio far above any curve's last point:
+            // clamped, not trapped (a valid feed can reach it).
+            utilisation = balance <= 0 ? 0 : CreditMath.clamped(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
-        let registered = ledger.profile.registeredOn ?? ledger.profile.registeredAt.utcDay
+        let registered = state.registeredOn ?? state.registeredAt.utcDay
         let trading = max(0, day.days(since: registered))
 
         // Points per factor.
-        var points = [Int](repeating: 0, count: RiskFactor.allCases.count)
+        var points = FactorPoints()
         points[RiskFactor.payment.rawValue] = paymentDays.map { policy.paymentCurve.value(hundredths: $0) } ?? policy.paymentNoHistoryPoints
         if open > 0 {
             var penalty: Int128 = 0
@@ -127,20 +115,20 @@ public enum CreditScoring {
         if let u = utilisation {
             points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.value(hundredths: u)
         } else {
-            points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.points.last!.points
+            points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.points.last?.points ?? 0
         }
-        points[RiskFactor.dunning.rawValue] = policy.dunningPoints[min(max(ledger.dunningLevel, 0), 4)]
+        points[RiskFactor.dunning.rawValue] = policy.dunningPoints[min(max(state.dunningLevel, 0), 4)]
         points[RiskFactor.reversals.rawValue] = policy.reversalPoints[min(reversals, policy.reversalPoints.count - 1)]
         points[RiskFactor.tradingAge.rawValue] = policy.tradingDaysCurve.value(trading)
 
         let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: points[$0.rawValue], weight: policy.weight($0)) }
         let score = CreditScoring.score(factors)
         return CreditAssessment(
-            customer: ledger.profile.id, currency: ledger.currency, on: day, policyName: policy.name,
-            score: score, grade: policy.grade(score: score), factors: factors,
-            paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open,
+            customer: customer, currency: state.currency, on: day, policyName: policy.name,
+            score: score, grade: policy.grade(score: score), factors: factors, points: points,
+            paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets.array, open: open,
             balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
-            dunningLevel: ledger.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoiced)
+            dunningLevel: state.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoicedInWindow)
     }
 
     /// Σ weight × points ÷ Σ weight, rounded half up: 0–100.

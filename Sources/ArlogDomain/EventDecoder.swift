@@ -67,7 +67,7 @@ public enum EventDecoder {
             let currency = try f.currency(code)
             let terms = try f.requiredInteger("terms_days", range: 0...FeedLimits.termsDaysMax)
             let limit = try f.requiredMoney("credit_limit")
-            let limitMinor = try Fold.minor(limit, field: "credit_limit", currency: currency)
+            let limitMinor = try FoldStep.minor(limit, field: "credit_limit", currency: currency)
             guard limitMinor >= 0 else { throw Rejection(.moneySign, "\"credit_limit\" must be ≥ 0") }
             return .customerRegistered(CustomerRegistration(
                 name: name, currency: currency, termsDays: terms, creditLimit: limit,

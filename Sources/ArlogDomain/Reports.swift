@@ -7,16 +7,16 @@ public struct BalanceReport: Sendable, Equatable {
     public let avgDaysLateHundredths: Int64?
     public let dunningLevel: Int
 
-    public init(_ s: LedgerSummary) {
-        customer = s.profile.id
-        currency = s.profile.currency
+    public init(customer: String, state s: CustomerState) {
+        self.customer = customer
+        currency = s.currency
         totals = s.totals
-        creditLimit = s.profile.creditLimit
+        creditLimit = s.creditLimit
         avgDaysLateHundredths = s.avgDaysLateHundredths
         dunningLevel = s.dunningLevel
     }
 
-    public init(_ l: CustomerLedger) { self.init(l.summary) }
+    public init(_ l: CustomerLedger) { self.init(customer: l.profile.id, state: l.state) }
 
     public var balance: Int64 { totals.balance }
     public var available: Int64 { creditLimit - totals.balance }
@@ -121,10 +121,10 @@ public struct AgingReport: Sendable, Equatable {
 
     /// Adds a customer's row (rows must be added in customer byte order); customers with
     /// nothing open and no unapplied credit are left out, as the contract says.
-    public mutating func add(_ s: LedgerSummary) {
-        let buckets = s.aging(asOf: asOf, edges: edges)
+    public mutating func add(customer: String, state s: CustomerState) {
+        let buckets = s.aging(on: asOf, edges: edges)
         guard s.totals.unapplied != 0 || buckets.contains(where: { $0 != 0 }) else { return }
-        customers.append(Row(customer: s.profile.id, currency: s.profile.currency, buckets: buckets, unapplied: s.totals.unapplied))
+        customers.append(Row(customer: customer, currency: s.currency, buckets: buckets, unapplied: s.totals.unapplied))
     }
 
     /// One row per currency present, sorted by code.
