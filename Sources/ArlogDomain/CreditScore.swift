@@ -131,6 +131,17 @@ public enum CreditScoring {
             dunningLevel: state.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoicedInWindow)
     }
 
+    /// Net sales of invoices issued in (after, through]: what was invoiced and stands (credit
+    /// notes and voids taken off; a write-off is still a sale, one that went bad). The basis
+    /// of limit recommendations; O(invoices), from the whole ledger.
+    public static func netSales(_ ledger: CustomerLedger, after: Day, through: Day) -> Int64 {
+        var sales: Int128 = 0
+        for inv in ledger.invoices where inv.issuedOn > after && inv.issuedOn <= through {
+            sales += Int128(inv.amount) + Int128(inv.adjustedUp) - Int128(inv.credited) - Int128(inv.voidedAmount)
+        }
+        return CreditMath.clamped(sales)
+    }
+
     /// Σ weight × points ÷ Σ weight, rounded half up: 0–100.
     public static func score(_ factors: [FactorScore]) -> Int {
         let total = factors.reduce(0) { $0 + $1.weight }

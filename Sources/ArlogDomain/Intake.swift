@@ -94,14 +94,15 @@ public enum Intake {
 public enum Projection {
     /// Folds the customer's event at `seq` and evaluates the customer after it. `cause` builds
     /// the event's stored description when an evaluation records something.
+    /// `cause` is given the id of the payment a reversal took back.
     public static func step(_ e: LoggedEvent, seq: UInt64, customer: String, state: inout CustomerState?, cold: inout some ColdItems,
-                            policy: CreditPolicy, cause: () -> RiskCause) throws -> RiskProjector.Outcome? {
+                            policy: CreditPolicy, cause: (_ reversedPayment: String?) -> RiskCause) throws -> RiskProjector.Outcome? {
         var reversed: (id: String, amount: Int64)?
         if case .paymentReversed(let p) = e.body, let record = try cold.payment(p) { reversed = (record.id, record.amount) }
         try FoldStep.apply(e, seq: seq, customer: customer, to: &state, cold: &cold)
         guard state != nil else { return nil }
         return RiskProjector.evaluate(&state!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at,
-                                      cause: cause, reversed: reversed)
+                                      cause: { cause(reversed?.id) }, reversed: reversed)
     }
 
     /// Evaluates a customer for a log-wide event (a policy change, a review).
@@ -182,12 +183,12 @@ public struct InMemoryLog: LogState {
         ids[e.id] = events.count
         events.append(Entry(event: e, binary: Array(binary), raw: Array(raw), seq: seq))
         let logged = try LoggedEvent(binary)
-        let cause = { RiskCause(seq: seq, event: e) }
+        let cause = { (_: String?) in RiskCause(seq: seq, event: e) }
         if e.type.isGlobal {
             if case .creditPolicyChanged(let p) = e.body { timeline.policies.append((seq, e.at, p)) }
             let policy = timeline.policy(atSeq: seq)
             for customer in states.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                record(Projection.regrade(&states[customer]!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at, cause: cause))
+                record(Projection.regrade(&states[customer]!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at, cause: { cause(nil) }))
             }
             return
         }

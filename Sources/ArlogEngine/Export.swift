@@ -16,19 +16,28 @@ extension Store {
                        write: (UnsafeRawBufferPointer) throws -> Void) throws {
         let first = max(from ?? 1, 1)
         let newline: [UInt8] = [0x0A]
-        func emit(_ value: UnsafeRawBufferPointer) throws {
-            let h = try EventRecord.header(value)
+        func emit(_ seq: UInt64, _ value: UnsafeRawBufferPointer) throws {
+            let h = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.header($0) }
             try write(UnsafeRawBufferPointer(rebasing: value[h.rawStart...]))
             try newline.withUnsafeBytes { try write($0) }
         }
         try env.read { txn in
             let last = try to ?? Store.u64(txn, meta, MetaKey.head)
+            // The customer index is the log's own: complete even while projections are rebuilt.
+            func known(_ customer: String) throws -> Bool {
+                var found = false
+                try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { _, _ in
+                    found = true
+                    return false
+                }
+                return found
+            }
             guard first <= last else {
-                if let customer, try !txn.contains(ledgers, key: Array(customer.utf8)) { throw notFound(customer) }
+                if let customer, try !known(customer) { throw notFound(customer) }
                 return
             }
             if let customer {
-                guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
+                guard try known(customer) else { throw notFound(customer) }
                 try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
                     let seqBytes = UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])
                     guard let seq = UInt64(bigEndianBytes: seqBytes) else {
@@ -36,16 +45,16 @@ extension Store {
                     }
                     if seq < first { return true }
                     if seq > last { return false }
-                    guard try txn.withValue(log, key: seqBytes, { try emit($0) }) != nil else {
+                    guard try txn.withValue(log, key: seqBytes, { try emit(seq, $0) }) != nil else {
                         throw EngineError(.store, "customer index of \(customer) names log entry \(seq), which does not exist")
                     }
                     return true
                 }
             } else {
                 try txn.scan(log, from: first.bigEndianBytes) { key, value in
-                    guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt log key") }
+                    guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(log, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
                     if seq > last { return false }
-                    try emit(value)
+                    try emit(seq, value)
                     return true
                 }
             }

@@ -194,7 +194,7 @@ extension Store {
         let lines = batch.lines[from...]
         let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
-        var ledgersAfter: [String: CustomerLedger] = [:]
+        var statesAfter: [String: CustomerState] = [:]
         var committedTransactionID = 0
         var rolledBack = false
         do {
@@ -209,7 +209,7 @@ extension Store {
                 // Recording times never go backwards, whatever the clock does. The cache is
                 // taken (empty unless this process made the last commit); it returns only on
                 // commit.
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(transactionID: txn.id), head: head,
+                var state = try BatchState(store: self, txn: txn, states: cache.take(transactionID: txn.id), head: head,
                                            appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
@@ -219,7 +219,7 @@ extension Store {
                             continue
                         }
                         switch try Intake.process(line: UnsafeRawBufferPointer(rebasing: all[line.range]), into: &state) {
-                        case .accepted(let r): outcomes.append((line.number, r.event.id, nil, false))
+                        case .accepted(let id): outcomes.append((line.number, id, nil, false))
                         case .duplicate(let id): outcomes.append((line.number, id, nil, true))
                         case .rejected(let rejection, let id): outcomes.append((line.number, id, rejection, false))
                         }
@@ -228,9 +228,9 @@ extension Store {
                 if atomic, outcomes.contains(where: { $0.rejection != nil }) { throw AtomicRollback() }
                 try state.finish()
                 committedTransactionID = txn.id
-                ledgersAfter = state.ledgers
+                statesAfter = state.states
             }
-            cache.restore(ledgersAfter, transactionID: committedTransactionID)
+            cache.restore(statesAfter, transactionID: committedTransactionID)
         } catch is AtomicRollback {
             rolledBack = true
         }

@@ -34,6 +34,10 @@ public struct CustomerState: Sendable, Equatable {
     /// Invoices and payments ever created (the items themselves are cold).
     public var invoiceCount = 0
     public var paymentCount = 0
+    /// `eventCount` when the store last kept a checkpoint of this state (for as-of queries).
+    /// The store's bookkeeping, carried in the state so that every fold of the same log takes
+    /// the same checkpoints; not part of the state's value.
+    public var checkpointedAtEvent = 0
 
     /// Open invoices, sorted by `seq`.
     public internal(set) var invoices: [OpenInvoice] = []
@@ -321,6 +325,23 @@ public struct CustomerState: Sendable, Equatable {
             s += 1
         }
         return false
+    }
+
+    /// Open amount due before `day`. O(log n + installments changing bucket) when successive
+    /// calls move forward in time: it moves the risk sweep, so it is for throwaway folds
+    /// (history), never a projection's state. Otherwise (an earlier day) O(open installments).
+    public mutating func overdue(sweepingTo day: Day) -> Int64 {
+        if day >= risk.sweepDay {
+            risk.advance(to: day, slots: slots) { _, _ in }
+            return risk.buckets.days1to30 + risk.buckets.days31to60 + risk.buckets.days61to90 + risk.buckets.days91plus
+        }
+        var total: Int64 = 0
+        var s = firstOpen
+        while s < slots.count, slots[s].dueOn < day {
+            total += slots[s].open
+            s += 1
+        }
+        return total
     }
 
     // MARK: Payments (for the credit score)

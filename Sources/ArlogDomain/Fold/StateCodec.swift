@@ -27,6 +27,7 @@ public enum StateCodec {
         w.u64(s.lastSeq)
         w.u32(UInt32(truncatingIfNeeded: s.invoiceCount))
         w.u32(UInt32(truncatingIfNeeded: s.paymentCount))
+        w.u64(UInt64(s.checkpointedAtEvent))
         w.u32(UInt32(s.invoices.count))
         for inv in s.invoices {
             w.u64(inv.seq)
@@ -169,6 +170,9 @@ public enum StateCodec {
         s.lastSeq = try r.u64()
         s.invoiceCount = Int(try r.u32())
         s.paymentCount = Int(try r.u32())
+        let checkpointed = try r.u64()
+        guard checkpointed <= events else { throw StoredDataError("checkpoint position \(checkpointed) beyond the event count") }
+        s.checkpointedAtEvent = Int(checkpointed)
         let invoiceCount = try r.count(itemBytes: 70)
         s.invoices.reserveCapacity(invoiceCount)
         for _ in 0..<invoiceCount {
