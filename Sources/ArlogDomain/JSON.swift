@@ -3,7 +3,9 @@
 /// Foundation's JSONDecoder manages about 100,000 small objects/s here; the ingest path needs
 /// several times that, so the feed is parsed byte by byte into this minimal tree. Strings are
 /// checked for valid UTF-8; duplicate keys in one object are an error (they make the event's
-/// meaning ambiguous); nesting is bounded so a hostile line cannot exhaust the stack.
+/// meaning ambiguous); nesting is bounded so a hostile line cannot exhaust the stack. Every
+/// step is linear in the line's length (docs/feed.md, "Lines"); JSONDifferentialTests checks
+/// the grammar against Foundation's parser.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -221,7 +223,9 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 public struct JSONParser {
-    /// Deepest nesting accepted. Feed events nest three levels (event → installments → item).
+    /// Deepest nesting accepted, in levels: a limit, because the parser is recursive and a
+    /// hostile line must not exhaust the stack. Feed events nest three levels (event →
+    /// installments → item); unknown fields may nest up to this.
     public static let depthMax = 32
 
     /// Parses one complete JSON text that must be an object, with nothing after it but spaces.
