@@ -89,17 +89,17 @@ struct LineReader {
         }
     }
 
+    func isBlank(_ r: Range<Int>) -> Bool {
+        for i in r where buffer[i] != 0x20 && buffer[i] != 0x09 && buffer[i] != 0x0D { return false }
+        return true
+    }
+
     /// Where a line's text starts: after a UTF-8 byte-order mark (EF BB BF), if it has one.
     func afterByteOrderMark(_ r: Range<Int>) -> Int {
         guard r.count >= 3, buffer[r.lowerBound] == 0xEF, buffer[r.lowerBound + 1] == 0xBB,
             buffer[r.lowerBound + 2] == 0xBF
         else { return r.lowerBound }
         return r.lowerBound + 3
-    }
-
-    func isBlank(_ r: Range<Int>) -> Bool {
-        for i in r where buffer[i] != 0x20 && buffer[i] != 0x09 && buffer[i] != 0x0D { return false }
-        return true
     }
 
     func findNewline() -> Int? {

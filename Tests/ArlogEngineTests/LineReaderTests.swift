@@ -18,10 +18,9 @@ struct LineReaderTests {
         var reader = LineReader(fd: fd, name: path)
         var out: [String] = []
         while let line = try reader.next() {
-            switch line {
-            case .text(let number, let range):
+            if case .text(let number, let range) = line {
                 out.append("\(number):" + String(decoding: reader.buffer[range], as: UTF8.self))
-            case .tooLong(let number, _):
+            } else if case .tooLong(let number, _) = line {
                 out.append("\(number):too long")
             }
         }
