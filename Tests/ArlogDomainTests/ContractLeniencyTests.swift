@@ -154,6 +154,17 @@ struct ContractLeniencyTests {
         #expect(b.figures()["dunning_level"] == "2")
     }
 
+    @Test(arguments: [
+        ("30", JSONNumber.Whole.value(30)), ("-0", .value(0)), ("0.000", .value(0)), ("2.50e1", .value(25)),
+        ("1e18", .value(1_000_000_000_000_000_000)), ("9223372036854775807", .value(Int64.max)),
+        ("-9223372036854775808", .value(Int64.min)), ("9223372036854775808", .tooLarge), ("1e19", .tooLarge),
+        ("0e99999999999999999999", .value(0)), ("1e99999999999999999999", .tooLarge),
+        ("1e-99999999999999999999", .fraction), ("30.5", .fraction), ("1e-1", .fraction), ("0.1e1", .value(1)),
+    ])
+    func wholeValueOfANumber(_ text: String, _ want: JSONNumber.Whole) {
+        #expect(JSONNumber(text: text).whole == want, "\(text)")
+    }
+
     // MARK: invoice.written_off / invoice.voided
 
     /// A write-off without an amount writes off "all of it", which may be nothing: accepted,
