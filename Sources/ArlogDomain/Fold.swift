@@ -167,14 +167,21 @@ public enum Fold {
             }
         case .invoiceVoided(let id):
             let inv = try invoice(id)
-            guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is already voided") }
+            // Voiding a voided invoice again is accepted and changes nothing (the contract
+            // refuses only adjustments, write-offs and allocations on a voided invoice).
+            guard !inv.voided else { break }
             guard inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
             }
         case .invoiceWrittenOff(let id, _):
             let inv = try invoice(id)
             guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and cannot be written off") }
-            guard inv.open > 0 else { throw Rejection(.nothingOpen, "invoice \(id) has nothing open to write off") }
+            // Without an amount, "all of it" may be nothing: a write-off of 0 is accepted
+            // (the contract sets no minimum for the default). An explicit amount is > 0, so
+            // it exceeds an invoice with nothing open.
+            if let a = r.amount, inv.open == 0 {
+                throw Rejection(.nothingOpen, "invoice \(id) has nothing open; a write-off of \(fmt(a)) exceeds it")
+            }
             if let a = r.amount, a > inv.open {
                 throw Rejection(.exceedsOpen, "write-off of \(fmt(a)) exceeds the open amount \(fmt(inv.open)) of invoice \(id)")
             }
@@ -276,7 +283,10 @@ public enum Fold {
                 mayResetDunning = true
             }
         case .invoiceVoided(let id):
-            guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
+            guard let i = l.invoiceIndex[id] else { return }
+            // A repeated void changes no amount; like any void it is judged for the reset.
+            mayResetDunning = true
+            guard !l.invoices[Int(i)].voided else { break }
             let amount = reduce(&l, invoice: i, by: l.invoices[Int(i)].open)
             l.touchedInvoices.insert(i)
             l.invoices[Int(i)].voided = true
