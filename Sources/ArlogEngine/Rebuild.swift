@@ -58,7 +58,9 @@ extension Store {
                 head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
                 guard projected < head else { return true }
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: 0)
+                // The last recording time stays (finish writes it back): replay records nothing.
+                let recorded = Int64(bitPattern: try Store.u64(txn, meta, MetaKey.recordedAt))
+                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(head: cache.head), head: head, recordedAtMicros: recorded)
                 from = projected
                 position = projected
                 var count = 0
