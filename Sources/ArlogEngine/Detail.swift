@@ -124,6 +124,9 @@ extension Store {
             guard let owner = try txn.get(invoices, key: Array(id.utf8)) else {
                 throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
             }
+            guard !owner.isEmpty, owner.count <= FeedLimits.customerCharsMax else {
+                throw Store.corrupt(invoices, key: id, "an owner of \(owner.count) bytes is not a customer id")
+            }
             let customer = String(decoding: owner, as: UTF8.self)
             guard let ledger = try ledger(txn, customer, asOf: asOf, through: through), let invoice = ledger.invoice(id),
                 let index = ledger.invoicePosition(id)
