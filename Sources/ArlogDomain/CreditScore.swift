@@ -121,7 +121,9 @@ public enum CreditScoring {
         if open > 0 {
             var penalty: Int128 = 0
             for (b, p) in policy.overduePenalties.enumerated() { penalty += Int128(buckets[b + 1]) * Int128(p) }
-            points[RiskFactor.overdue.rawValue] = Int(CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
+            // 0–100: the penalties are 0–100 and the overdue buckets sum to at most the open
+            // total (a decoded ledger is checked for it); clamped all the same.
+            points[RiskFactor.overdue.rawValue] = Int(clamping: CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
         } else {
             points[RiskFactor.overdue.rawValue] = 100
         }

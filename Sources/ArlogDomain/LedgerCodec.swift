@@ -175,12 +175,13 @@ public enum LedgerCodec {
     static let itemCountMax = Int64(Int32.max)
     /// Days between the first and the last representable date: no days-late figure of an
     /// allocation is larger in magnitude.
-    public static let daySpanMax = Int64(Day.last.number) - Int64(Day.first.number)
+    public static let spanDaysMax = Int64(Day.last.number) - Int64(Day.first.number)
 
-    /// a + b, or a decode error naming what overflowed.
-    static func add(_ a: Int64, _ b: Int64, _ what: String) throws(DecodeError) -> Int64 {
+    /// a + b, or a decode error naming what overflowed (built only then: decoding is on the
+    /// queries' path).
+    static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(DecodeError) -> Int64 {
         let (sum, overflow) = a.addingReportingOverflow(b)
-        guard !overflow else { throw DecodeError(message: "\(what) overflow") }
+        guard !overflow else { throw DecodeError(message: "\(what()) overflow") }
         return sum
     }
 
@@ -200,7 +201,7 @@ public enum LedgerCodec {
         guard try add(t.lateAmount, t.unapplied, "paid total") == t.paid else {
             throw DecodeError(message: "totals disagree: paid \(t.paid) is not allocated \(t.lateAmount) + unapplied \(t.unapplied)")
         }
-        guard t.lateWeighted >= 0, t.lateWeighted <= Int128(t.lateAmount) * Int128(daySpanMax) else {
+        guard t.lateWeighted >= 0, t.lateWeighted <= Int128(t.lateAmount) * Int128(spanDaysMax) else {
             throw DecodeError(message: "days-late weight \(t.lateWeighted) is out of range for the late amount \(t.lateAmount)")
         }
     }
@@ -225,7 +226,7 @@ public enum LedgerCodec {
         for _ in 0..<n {
             let due = try r.day("installment due date")
             let amount = try r.money("installment amount")
-            let left = try r.int(in: 0...amount, "installment open amount")
+            let left = try r.int(in: 0...amount, "installment open amount")  // amount ≥ 0: a valid range
             scheduled = try add(scheduled, amount, "installment amounts")
             open = try add(open, left, "installment open amounts")
             installments.append(Installment(dueOn: due, amount: amount, open: left))
@@ -255,7 +256,7 @@ public enum LedgerCodec {
         let at = try r.timestamp()
         let receivedOn = try r.day("receipt date")
         let amount = try r.int(in: 0...Money.amountMinorMax, "payment amount")
-        let unapplied = try r.int(in: 0...amount, "unapplied amount")
+        let unapplied = try r.int(in: 0...amount, "unapplied amount")  // amount ≥ 0: a valid range
         let reversed = try r.flag("reversed flag")
         let reversedOn = reversed ? try r.day("reversal date") : nil
         let n = try r.count()
@@ -265,8 +266,8 @@ public enum LedgerCodec {
         for _ in 0..<n {
             let invoice = try r.int(in: 0...itemCountMax, "allocation's invoice position")
             let installment = try r.int(in: 0...Int64(FeedLimits.installmentsMax - 1), "allocation's installment")
-            let share = try r.int(in: 1...amount, "allocation amount")
-            let days = try r.int(in: -daySpanMax...daySpanMax, "days beyond terms")
+            let share = try r.int(in: 1...Money.amountMinorMax, "allocation amount")  // the sum is checked below
+            let days = try r.int(in: -spanDaysMax...spanDaysMax, "days beyond terms")
             allocated = try add(allocated, share, "payment \(id) allocations")
             // Each conversion is exact: the ranges above are inside Int32.
             allocations.append(Allocation(invoice: Int32(truncatingIfNeeded: invoice), installment: Int32(truncatingIfNeeded: installment),
@@ -491,12 +492,12 @@ struct ByteReader {
     }
 
     /// Seconds of the instants whose UTC date is representable (what the feed's parser accepts).
-    static let timestampSeconds = (Int64(Day.first.number) * 86_400)...(Int64(Day.last.number) * 86_400 + 86_399)
+    static let timestampSecondsRange = (Int64(Day.first.number) * 86_400)...(Int64(Day.last.number) * 86_400 + 86_399)
 
     mutating func timestamp() throws(DecodeError) -> Timestamp {
         let s = try int()
         let n = try int()
-        guard ByteReader.timestampSeconds.contains(s) else { throw .init(message: "timestamp of \(s) seconds is not within 0001…9999") }
+        guard ByteReader.timestampSecondsRange.contains(s) else { throw .init(message: "timestamp of \(s) seconds is not within 0001…9999") }
         guard n >= 0, n < 1_000_000_000 else { throw .init(message: "timestamp with \(n) nanoseconds") }
         return Timestamp(seconds: s, nanos: Int32(truncatingIfNeeded: n))  // exact: checked above
     }

@@ -222,12 +222,26 @@ extension Store {
         return out
     }
 
-    /// The id index must name `seq` for the event `id`.
+    /// The id index must name `seq` for the event `id` (compared in place: one lookup per
+    /// event, no copies).
     func checkID(_ txn: ReadTransaction, _ id: String, _ seq: UInt64) throws {
+        if try indexHolds(txn, ids, key: id, value: seq) { return }
         let stored = try txn.get(ids, key: Array(id.utf8))
-        guard stored == seq.bigEndianBytes else {
-            throw Store.corrupt(ids, key: id, stored == nil ? "missing for log entry \(seq)" : "names \(StoreKey.text(stored ?? [])), not log entry \(seq)")
+        throw Store.corrupt(ids, key: id, stored == nil ? "missing for log entry \(seq)" : "names \(StoreKey.text(stored ?? [])), not log entry \(seq)")
+    }
+
+    /// Whether `db` holds exactly `value` (a sequence number, big-endian) under `key`.
+    func indexHolds(_ txn: ReadTransaction, _ db: Database, key: String, value seq: UInt64) throws -> Bool {
+        var key = key
+        return try key.withUTF8 { k in
+            try seq.withBigEndianBytes { v in try txn.withValue(db, key: UnsafeRawBufferPointer(k)) { $0.elementsEqual(v) } ?? false }
         }
+    }
+
+    /// Whether `db` holds exactly the bytes of `value` under `key`.
+    func indexHolds(_ txn: ReadTransaction, _ db: Database, key: String, value: String) throws -> Bool {
+        var key = key
+        return try key.withUTF8 { k in try txn.withValue(db, key: UnsafeRawBufferPointer(k)) { $0.elementsEqual(value.utf8) } ?? false }
     }
 
     /// What one customer's events imply, replayed from the log: its ledger and its risk
@@ -337,12 +351,11 @@ extension Store {
         tally.invoices += ledger.invoices.count
         tally.payments += ledger.payments.count
         // The owner indexes: each of its invoices and payments names it.
-        let owner = Array(customer.utf8)
-        for inv in ledger.invoices {
-            if try txn.get(invoices, key: Array(inv.id.utf8)) != owner { try problem("the invoice index does not name it as the owner of invoice \(inv.id)") }
+        for inv in ledger.invoices where try !indexHolds(txn, invoices, key: inv.id, value: customer) {
+            try problem("the invoice index does not name it as the owner of invoice \(inv.id)")
         }
-        for p in ledger.payments {
-            if try txn.get(payments, key: Array(p.id.utf8)) != owner { try problem("the payment index does not name it as the owner of payment \(p.id)") }
+        for p in ledger.payments where try !indexHolds(txn, payments, key: p.id, value: customer) {
+            try problem("the payment index does not name it as the owner of payment \(p.id)")
         }
         try checkRisk(txn, customer, replayed, &tally, problem)
     }

@@ -194,6 +194,9 @@ struct StoredRecordDecodeTests {
         var p = l.payments[0]
         p.allocations[0] = Allocation(invoice: -1, installment: 0, amount: p.allocations[0].amount, daysBeyondTerms: 0)
         #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodePayment(p).withUnsafeBytes { try LedgerCodec.decodePayment($0) } }
+        // A payment of 0 with an allocation (the allocation's range once depended on it).
+        let zero = PaymentState(id: "Z", at: p.at, receivedOn: p.receivedOn, amount: 0, allocations: [Allocation(invoice: 0, installment: 0, amount: 1, daysBeyondTerms: 0)], unapplied: 0)
+        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodePayment(zero).withUnsafeBytes { try LedgerCodec.decodePayment($0) } }
     }
 
     @Test func damagedRiskRecordsThrow() throws {
