@@ -90,7 +90,7 @@ extension Store {
             while lo < hi {
                 let mid = lo + (hi - lo + 1) / 2
                 guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0, seq: mid).recordedAtMicros }) else {
-                    throw EngineError(.store, "log entry \(mid) is missing (head \(head))")
+                    throw EngineError.corrupt(database: "log", key: "sequence \(mid)", "missing below the head (\(head))")
                 }
                 if recorded <= t { lo = mid } else { hi = mid - 1 }
             }
