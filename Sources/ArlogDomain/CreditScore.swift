@@ -80,7 +80,8 @@ public enum CreditScoring {
                 paidAmount += a.amount
             }
         }
-        let paymentDays: Int64? = paidAmount > 0 ? Int64(CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
+        // A mean of Int32 day counts, in hundredths: within ±2^31 × 100, exact in Int64.
+        let paymentDays: Int64? = paidAmount > 0 ? Int64(truncatingIfNeeded: CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
 
         // Overdue buckets and the oldest overdue installment.
         var buckets = [Int64](repeating: 0, count: bucketEdges.count + 2)
@@ -107,7 +108,7 @@ public enum CreditScoring {
         let limit = ledger.profile.creditLimit
         let utilisation: Int64?
         if limit > 0 {
-            utilisation = balance <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
+            utilisation = utilisationBasisPoints(balance: balance, limit: limit)
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
@@ -120,7 +121,9 @@ public enum CreditScoring {
         if open > 0 {
             var penalty: Int128 = 0
             for (b, p) in policy.overduePenalties.enumerated() { penalty += Int128(buckets[b + 1]) * Int128(p) }
-            points[RiskFactor.overdue.rawValue] = Int(CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
+            // 0–100: the penalties are 0–100 and the overdue buckets sum to at most the open
+            // total (a decoded ledger is checked for it); clamped all the same.
+            points[RiskFactor.overdue.rawValue] = Int(clamping: CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
         } else {
             points[RiskFactor.overdue.rawValue] = 100
         }
@@ -141,6 +144,21 @@ public enum CreditScoring {
             paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open,
             balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
             dunningLevel: ledger.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoiced)
+    }
+
+    /// The largest utilisation figure, in basis points: 10^12, a balance of 100 million times
+    /// the limit. A balance far above a tiny limit (10^13 EUR owed against a limit of 0.01 EUR
+    /// is 10^21 basis points, past Int64) is shown as this: it is "far above", and far above
+    /// every threshold a policy can set (`PolicyLimits.percentMax`, 10^7 basis points), so
+    /// no points, alert or decision depend on the clamp (thresholds are compared exactly).
+    public static let utilisationBasisPointsMax: Int64 = 1_000_000_000_000
+
+    /// balance ÷ limit in basis points, rounded half up, clamped to 0…`utilisationBasisPointsMax`;
+    /// `limit` > 0.
+    public static func utilisationBasisPoints(balance: Int64, limit: Int64) -> Int64 {
+        guard balance > 0 else { return 0 }
+        let bp = CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit))
+        return bp > Int128(utilisationBasisPointsMax) ? utilisationBasisPointsMax : Int64(truncatingIfNeeded: bp)  // exact below the clamp
     }
 
     /// Σ weight × points ÷ Σ weight, rounded half up: 0–100.

@@ -26,17 +26,21 @@ public enum RiskCodec {
     public static func decodeState(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> RiskState {
         var r = ByteReader(bytes: bytes)
         try header(&r)
-        let on = Day(number: Int32(truncatingIfNeeded: try r.int()))
-        let seq = UInt64(bitPattern: try r.int())
-        let score = Int(try r.int())
+        let on = try r.day("evaluation day")
+        let seq = try readSeq(&r)
+        let score = try readScore(&r)
         let grade = try readGrade(&r)
         let p = try readPoints(&r)
-        let flags = try r.int()
+        let flags = try r.int(in: 0...3, "flags")
         let n = try r.count()
         var marks: [OverdueMark] = []
         for _ in 0..<n {
-            marks.append(OverdueMark(invoice: try r.string(), installment: Int32(truncatingIfNeeded: try r.int()),
-                                     bucket: UInt8(truncatingIfNeeded: try r.int()), open: try r.int()))
+            let invoice = try r.string()
+            let installment = try r.int(in: 0...Int64(Int32.max), "installment")
+            let bucket = try r.int(in: Int64(RiskProjector.alertBucketMin)...Int64(CreditScoring.bucketEdges.count + 1), "bucket")
+            let open = try r.int(in: 1...Int64.max, "open amount")
+            // Exact conversions: the ranges above fit.
+            marks.append(OverdueMark(invoice: invoice, installment: Int32(truncatingIfNeeded: installment), bucket: UInt8(truncatingIfNeeded: bucket), open: open))
         }
         try end(r)
         return RiskState(evaluatedOn: on, seq: seq, score: score, grade: grade, points: p, overLimit: flags & 1 != 0,
@@ -64,18 +68,18 @@ public enum RiskCodec {
         try header(&r)
         let customer = try r.string()
         let c = try readCause(&r)
-        let on = Day(number: Int32(truncatingIfNeeded: try r.int()))
-        let fromRaw = try r.int()
-        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw &- 1)
+        let on = try r.day("evaluation day")
+        let fromRaw = try r.int(in: 0...Int64(Grade.allCases.count), "previous grade")
+        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw - 1)
         let to = try readGrade(&r)
-        let scoreFromRaw = try r.int()
-        let score = Int(try r.int())
-        let pointsFrom = try r.int() != 0 ? try readPoints(&r) : nil
+        let scoreFromRaw = try r.int(in: 0...Int64(scoreMax) + 1, "previous score")
+        let score = try readScore(&r)
+        let pointsFrom = try r.flag("previous points flag") ? try readPoints(&r) : nil
         let p = try readPoints(&r)
         let policy = try r.string()
         try end(r)
         return GradeChange(customer: customer, cause: c, evaluatedOn: on, from: from, to: to,
-                           scoreFrom: scoreFromRaw == 0 ? nil : Int(scoreFromRaw &- 1), score: score,
+                           scoreFrom: scoreFromRaw == 0 ? nil : Int(scoreFromRaw - 1), score: score,
                            pointsFrom: pointsFrom, points: p, policyName: policy)
     }
 
@@ -102,17 +106,21 @@ public enum RiskCodec {
         var r = ByteReader(bytes: bytes)
         try header(&r)
         let customer = try r.string()
-        guard let currency = Currency(code: try r.string()) else { throw DecodeError(message: "unknown currency") }
+        let code = try r.string()
+        guard let currency = Currency(code: code) else { throw DecodeError(message: "unknown currency \(code)") }
         let c = try readCause(&r)
-        let index = Int(try r.int())
-        guard let kind = AlertKind(rawValue: try r.string()) else { throw DecodeError(message: "unknown alert kind") }
-        guard let level = AlertLevel(rawValue: Int(try r.int())) else { throw DecodeError(message: "unknown alert level") }
-        let on = Day(number: Int32(truncatingIfNeeded: try r.int()))
+        // The index is one byte of the alert's key.
+        let index = Int(try r.int(in: 0...Int64(UInt8.max), "alert index"))
+        let kindName = try r.string()
+        guard let kind = AlertKind(rawValue: kindName) else { throw DecodeError(message: "unknown alert kind \(kindName)") }
+        let levelRaw = try r.int(in: 0...Int64(UInt8.max), "alert level")
+        guard let level = AlertLevel(rawValue: Int(levelRaw)) else { throw DecodeError(message: "unknown alert level \(levelRaw)") }
+        let on = try r.day("evaluation day")
         let g = try readGrade(&r)
-        let score = Int(try r.int())
-        let fromRaw = try r.int()
-        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw &- 1)
-        let amount: Int64? = try r.int() != 0 ? try r.int() : nil
+        let score = try readScore(&r)
+        let fromRaw = try r.int(in: 0...Int64(Grade.allCases.count), "previous grade")
+        let from: Grade? = fromRaw == 0 ? nil : try grade(fromRaw - 1)
+        let amount: Int64? = try r.flag("amount flag") ? try r.int() : nil
         let reference = try r.optionalString()
         let reason = try r.string()
         try end(r)
@@ -121,11 +129,25 @@ public enum RiskCodec {
     }
 
     static func header(_ r: inout ByteReader) throws(DecodeError) {
-        guard try r.byte() == version else { throw DecodeError(message: "unknown risk record version") }
+        let v = try r.byte()
+        guard v == version else { throw DecodeError(message: "unknown risk record version \(v)") }
     }
 
     static func end(_ r: ByteReader) throws(DecodeError) {
-        guard r.index == r.bytes.count else { throw DecodeError(message: "trailing bytes") }
+        guard r.index == r.bytes.count else { throw DecodeError(message: "\(r.bytes.count - r.index) trailing bytes") }
+    }
+
+    /// Scores and factor points are 0–100 (`CreditScoring.score`, the policy's curves).
+    static let scoreMax = 100
+
+    static func readScore(_ r: inout ByteReader) throws(DecodeError) -> Int {
+        Int(try r.int(in: 0...Int64(scoreMax), "score"))
+    }
+
+    /// A log position, stored as the bit pattern of a signed varint (any value round-trips;
+    /// none is used in arithmetic).
+    static func readSeq(_ r: inout ByteReader) throws(DecodeError) -> UInt64 {
+        UInt64(bitPattern: try r.int())
     }
 
     static func points(_ p: [Int], _ w: inout ByteWriter) {
@@ -133,15 +155,18 @@ public enum RiskCodec {
         for v in p { w.int(Int64(v)) }
     }
 
+    /// Factor points, each 0–100 (one per factor as the projector writes them; readers index
+    /// them only after checking the count).
     static func readPoints(_ r: inout ByteReader) throws(DecodeError) -> [Int] {
         let n = try r.count()
         var p: [Int] = []
-        for _ in 0..<n { p.append(Int(try r.int())) }
+        p.reserveCapacity(n)
+        for _ in 0..<n { p.append(Int(try r.int(in: 0...Int64(scoreMax), "factor points"))) }
         return p
     }
 
     static func grade(_ raw: Int64) throws(DecodeError) -> Grade {
-        guard let g = Grade(rawValue: Int(raw)) else { throw DecodeError(message: "bad grade") }
+        guard raw >= 0, raw < Int64(Grade.allCases.count), let g = Grade(rawValue: Int(raw)) else { throw DecodeError(message: "grade \(raw) is not A–E") }
         return g
     }
 
@@ -156,9 +181,10 @@ public enum RiskCodec {
     }
 
     static func readCause(_ r: inout ByteReader) throws(DecodeError) -> RiskCause {
-        let seq = UInt64(bitPattern: try r.int())
+        let seq = try readSeq(&r)
         let id = try r.string()
-        guard let type = EventType(rawValue: UInt8(truncatingIfNeeded: try r.int())) else { throw DecodeError(message: "bad event type") }
+        let typeRaw = try r.int(in: 0...Int64(UInt8.max), "event type")
+        guard let type = EventType(rawValue: UInt8(truncatingIfNeeded: typeRaw)) else { throw DecodeError(message: "unknown event type \(typeRaw)") }
         let at = try r.timestamp()
         let payment = try r.optionalString()
         return RiskCause(seq: seq, eventID: id, type: type, at: at, payment: payment)

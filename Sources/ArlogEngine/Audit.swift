@@ -25,46 +25,63 @@ extension Store {
     }
 
     /// Walks the whole log in one snapshot: recomputes the chain and compares it with every
-    /// stored link and the head; checks that the id, customer, invoice and payment indexes
-    /// hold exactly what the log implies (nothing missing, nothing extra); then that every
-    /// stored projection equals a replay. With `expect`, also proves that the history up to
-    /// its sequence number is the one that produced its hash.
+    /// stored link and the head; checks that recording times never go backwards, that every
+    /// header agrees with its bytes, and that the id, customer, invoice and payment indexes
+    /// hold exactly what the log implies (nothing missing, nothing extra); then everything
+    /// `verify` checks (meta, and every stored projection against a replay). With `expect`,
+    /// also proves that the history up to its sequence number is the one that produced its
+    /// hash. Damage is reported as a problem, never thrown.
     public func auditVerify(expect: ChainHead? = nil) throws -> AuditReport {
         var report = AuditReport()
         try env.read { txn in
-            let head = try Store.u64(txn, meta, MetaKey.head)
-            let storedHead = try Store.chainHead(txn, meta)
+            var head: UInt64 = 0
+            do { head = try Store.u64(txn, meta, MetaKey.head) } catch { report.problem("\(error)", seq: 1) }
+            var storedHead: ChainHead?
+            do { storedHead = try Store.chainHead(txn, meta) } catch { report.problem("\(error)", seq: nil) }
             report.events = head
-            report.head = storedHead
+            report.head = storedHead ?? ChainHead(seq: 0, hash: .genesis)
+            var facts = LogFacts()
             var hash = ChainHash.genesis
             var expected: UInt64 = 1
-            var idEntries = 0
             var invoiceEntries = 0
             var paymentEntries = 0
-            var globalEntries = 0
             var chainBroken = false
             try txn.scan(log, from: nil) { key, value in
-                guard let seq = UInt64(bigEndianBytes: key) else {
-                    report.problem("log key of \(key.count) bytes is not a sequence number", seq: expected)
-                    return false
+                facts.entries += 1
+                let seq: UInt64
+                do {
+                    seq = try Store.seqKey(log, key)
+                } catch {
+                    report.problem("\(error)", seq: expected)
+                    chainBroken = true
+                    return true
                 }
                 if seq != expected {
-                    report.problem("log: sequence \(expected) is missing (next entry is \(seq))", seq: expected)
+                    report.problem("log: sequence \(expected) is missing (next entry is \(seq))", seq: min(expected, seq))
                     chainBroken = true
                 }
-                expected = seq + 1
+                if !chainBroken { facts.last = seq }
+                expected = seq < Store.seqMax ? seq + 1 : seq
                 let header: EventRecord.Header
                 do {
-                    header = try EventRecord.header(value)
+                    header = try EventRecord.header(value, seq: seq)
                 } catch {
                     report.problem("log entry \(seq) is unreadable: \(error)", seq: seq)
                     chainBroken = true
                     return true
                 }
+                if header.type.isGlobal { facts.globalEvents += 1 } else { facts.customerEvents += 1 }
+                if header.recordedAtMicros < facts.lastRecordedAtMicros {
+                    report.problem("log: entry \(seq) was recorded at \(Render.recordedAt(header.recordedAtMicros)), before the entry ahead of it (\(Render.recordedAt(facts.lastRecordedAtMicros))): recording times go backwards", seq: seq)
+                }
+                facts.lastRecordedAtMicros = max(facts.lastRecordedAtMicros, header.recordedAtMicros)
                 hash = hash.next(seq: seq, event: UnsafeRawBufferPointer(rebasing: value[header.rawStart...]))
                 if !chainBroken {
-                    let stored = try txn.get(chain, key: Array(key)).map { ChainHash(bytes: $0) }
-                    if stored != hash {
+                    let link = try txn.get(chain, key: Array(key))
+                    if let link, ChainHash(stored: link) == nil {
+                        report.problem("chain: the link of entry \(seq) is \(link.count) bytes, not \(ChainHash.byteCount)", seq: seq)
+                        chainBroken = true
+                    } else if link.flatMap({ ChainHash(stored: $0) }) != hash {
                         report.problem("chain: entry \(seq) does not match its stored link (changed, inserted or reordered)", seq: seq)
                         chainBroken = true
                     }
@@ -74,7 +91,7 @@ extension Store {
                 }
                 let record: EventRecord
                 do {
-                    record = try EventRecord(value)
+                    record = try EventRecord(value, seq: seq)
                 } catch {
                     report.problem("log entry \(seq) is unreadable: \(error)", seq: seq)
                     return true
@@ -83,9 +100,7 @@ extension Store {
                 if try txn.get(ids, key: Array(record.id.utf8)) != Array(key) {
                     report.problem("id index: event \(record.id) (sequence \(seq)) is missing or points elsewhere", seq: seq)
                 }
-                idEntries += 1
                 if record.type.isGlobal {
-                    globalEntries += 1
                     if try txn.get(globals, key: Array(key)) != [record.type.rawValue] {
                         report.problem("globals index: log-wide event \(record.id) (sequence \(seq)) is missing", seq: seq)
                     }
@@ -93,9 +108,8 @@ extension Store {
                     report.problem("customer index: sequence \(seq) of customer \(record.customer) is missing", seq: seq)
                 }
                 // The header must say what the (hashed) bytes say.
-                if let event = try? record.event(), event.id == record.id, event.customer == record.customer,
-                    event.type == record.type, event.at == record.at
-                {
+                do {
+                    let event = try record.checkedEvent()
                     switch event.body {
                     case .invoiceIssued(let invoice, _, _, _, _):
                         invoiceEntries += 1
@@ -109,26 +123,28 @@ extension Store {
                         }
                     default: break
                     }
-                } else {
-                    report.problem("log entry \(seq): its header does not match its event bytes", seq: seq)
+                } catch let e as EngineError {
+                    report.problem("log entry \(seq): \(e.problem ?? e.message)", seq: seq)
                 }
                 return true
             }
-            let last = expected - 1
-            if last != head { report.problem("log ends at \(last) but meta says the head is \(head)", seq: min(last, head) + 1) }
-            if storedHead.seq != last || (!chainBroken && storedHead.hash != hash) {
-                report.problem("chain head \(storedHead) does not match the log (\(last):\(hash))", seq: min(storedHead.seq, last) + 1)
+            let last = facts.last
+            if facts.entries != Int(clamping: head) || last != head {
+                report.problem("log ends at \(last) (\(facts.entries) entries) but meta says the head is \(head)", seq: min(last, head) &+ 1)
             }
-            if let count = try? txn.count(chain), count != Int(last) {
-                report.problem("chain holds \(count) links for \(last) entries", seq: nil)
+            if let storedHead, storedHead.seq != last || (!chainBroken && storedHead.hash != hash) {
+                report.problem("chain head \(storedHead) does not match the log (\(last):\(hash))", seq: min(storedHead.seq, last) &+ 1)
+            }
+            if let count = try? txn.count(chain), count != facts.entries {
+                report.problem("chain holds \(count) links for \(facts.entries) entries", seq: nil)
             }
             // Nothing extra: counts equal, and each present entry was matched above.
-            if try txn.count(ids) != idEntries { report.problem("id index holds \(try txn.count(ids)) entries for \(idEntries) events", seq: nil) }
-            if try txn.count(customerEvents) != idEntries - globalEntries {
-                report.problem("customer index holds \(try txn.count(customerEvents)) entries for \(idEntries - globalEntries) customer events", seq: nil)
+            if try txn.count(ids) != facts.entries { report.problem("id index holds \(try txn.count(ids)) entries for \(facts.entries) events", seq: nil) }
+            if try txn.count(customerEvents) != facts.customerEvents {
+                report.problem("customer index holds \(try txn.count(customerEvents)) entries for \(facts.customerEvents) customer events", seq: nil)
             }
-            if try txn.count(globals) != globalEntries {
-                report.problem("globals index holds \(try txn.count(globals)) entries for \(globalEntries) log-wide events", seq: nil)
+            if try txn.count(globals) != facts.globalEvents {
+                report.problem("globals index holds \(try txn.count(globals)) entries for \(facts.globalEvents) log-wide events", seq: nil)
             }
             if try txn.count(invoices) != invoiceEntries { report.problem("invoice index holds \(try txn.count(invoices)) entries for \(invoiceEntries) invoices", seq: nil) }
             if try txn.count(payments) != paymentEntries { report.problem("payment index holds \(try txn.count(payments)) entries for \(paymentEntries) payments", seq: nil) }
@@ -140,16 +156,20 @@ extension Store {
                     report.problem("the history up to \(expect.seq) is not the one whose hash was \(expect.hash)", seq: expect.seq)
                 }
             }
-            // Projections: each customer's stored ledger against a replay of its events.
-            let projected = try Store.u64(txn, meta, MetaKey.projected)
-            if projected != head { report.problem("projections reflect sequence \(projected), the log head is \(head)", seq: projected + 1) }
+            // Meta and the projections, as verify checks them.
+            let m = checkMeta(txn, log: facts) { report.problem($0, seq: nil) }
+            if m.projected != m.head, m.projected < head {
+                report.firstBrokenSeq = min(report.firstBrokenSeq ?? (m.projected + 1), m.projected + 1)
+            }
             // A projection reflects its customer's last event: a wrong one is charged to that
             // position (where it went wrong is not knowable from the result alone).
-            _ = try checkProjections(txn) { customer, message in
+            _ = try checkProjections(txn, log: facts) { customer, message in
                 var lastSeq: UInt64?
-                try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { k, _ in
-                    lastSeq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: k[(k.count - 8)...]))
-                    return true
+                if !customer.isEmpty {
+                    try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { k, _ in
+                        if let seq = try? Store.customerSeqKey(customerEvents, k, customer: customer) { lastSeq = seq }
+                        return true
+                    }
                 }
                 report.problem(message, seq: lastSeq)
             }

@@ -77,17 +77,19 @@ extension Store {
         var entries: [PolicyEntry] = []
         var seqs: [UInt64] = []
         try txn.scan(globals, from: nil) { key, value in
-            guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
+            let seq = try Store.seqKey(globals, key)
             if let through, seq > through { return false }
             if value.first == EventType.creditPolicyChanged.rawValue { seqs.append(seq) }
             return true
         }
         for seq in seqs {
-            guard let record = try txn.withValue(log, key: seq.bigEndianBytes, { try EventRecord($0) }) else {
-                throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
+            guard let record = try record(txn, seq) else {
+                throw Store.corrupt(globals, seq.bigEndianBytes, "names log entry \(seq), which does not exist")
             }
-            let e = try record.event()
-            guard case .creditPolicyChanged(let p) = e.body else { throw EngineError(.store, "log entry \(seq) is not a policy change") }
+            let e = try record.checkedEvent()
+            guard case .creditPolicyChanged(let p) = e.body else {
+                throw Store.corrupt(globals, seq.bigEndianBytes, "names log entry \(seq) as a policy change; it is a \(e.type.name)")
+            }
             entries.append(PolicyEntry(seq: seq, id: e.id, at: e.at, actor: e.actor, note: e.note, policy: p))
         }
         return entries
@@ -106,8 +108,8 @@ extension Store {
             let a = CreditScoring.assess(ledger, policy: entry?.policy ?? .default, on: day)
             var history: [GradeChange] = []
             if withHistory {
-                try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
-                    let c = try RiskCodec.decodeGradeChange(value)
+                try txn.scan(grades, prefix: Store.customerPrefix(customer)) { key, value in
+                    let c = try decodeGradeChange(key, value)
                     if let through, c.cause.seq > through { return false }
                     if asOf == nil || c.evaluatedOn <= day { history.append(c) }
                     return true
@@ -163,7 +165,7 @@ extension Store {
         try env.read { txn in
             try txn.scan(alerts, from: after) { key, value in
                 if let after, Array(key) == after { return true }
-                let a = try RiskCodec.decodeAlert(value)
+                let a = try decodeAlert(key, value)
                 if filter.admits(a) { out.append((Array(key), a)) }
                 return out.count < limit
             }
@@ -186,7 +188,7 @@ extension Store {
     /// The key of the last alert delivered under this cursor name (nil: none yet).
     public func alertCursor(_ name: String) throws -> [UInt8]? {
         let key = try Store.cursorKey(name)
-        return try env.read { txn in try txn.get(meta, key: key) }
+        return try env.read { txn in try txn.get(meta, key: key).map { try Store.cursorValue($0, name: name) } }
     }
 
     /// Records that every alert up to `key` was delivered. Cursors live in meta, outside the

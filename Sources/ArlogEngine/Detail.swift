@@ -90,22 +90,25 @@ extension Store {
         var entries: [HistoryEntry] = []
         try forEachEvent(txn, of: customer, through: through) { seq, record in
             if let asOf, record.at > asOf { return }
-            let e = try record.event()
+            let e = try record.checkedEvent(customer: customer)
             guard let r = try? Fold.resolve(e, ledger: ledger) else {
-                throw EngineError(.store, "logged event \(e.id) cannot be folded")
+                throw EngineError.corrupt(database: "log", key: "sequence \(seq)", "logged event \(e.id) cannot be folded")
             }
             let day = e.at.utcDay
             let before = ledger?.totals ?? Totals()
             let dunningBefore = ledger?.dunningLevel ?? 0
             let overdueBefore = HistoryEntry.overdue(ledger, on: day)
             Fold.apply(r, to: &ledger)
-            let after = ledger!.totals
+            guard let folded = ledger else {
+                throw EngineError.corrupt(database: "log", key: "sequence \(seq)", "logged event \(e.id) leaves customer \(customer) unregistered")
+            }
+            let after = folded.totals
             entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros,
                                         // Limit events show the limit they set (docs/cli.md).
                                         amount: e.type == .customerRegistered || e.type == .creditLimitChanged
                                             ? r.amount : HistoryEntry.amountMoved(e.type, before: before, after: after),
                                         balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
-                                        dunningLevelAfter: ledger!.dunningLevel,
+                                        dunningLevelAfter: folded.dunningLevel,
                                         balanceBefore: before.balance, openBefore: before.open, unappliedBefore: before.unapplied,
                                         dunningLevelBefore: dunningBefore,
                                         overdueBefore: overdueBefore, overdueAfter: HistoryEntry.overdue(ledger, on: day)))
@@ -120,6 +123,9 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             guard let owner = try txn.get(invoices, key: Array(id.utf8)) else {
                 throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
+            }
+            guard !owner.isEmpty, owner.count <= FeedLimits.customerCharsMax else {
+                throw Store.corrupt(invoices, key: id, "an owner of \(owner.count) bytes is not a customer id")
             }
             let customer = String(decoding: owner, as: UTF8.self)
             guard let ledger = try ledger(txn, customer, asOf: asOf, through: through), let invoice = ledger.invoice(id),
@@ -146,79 +152,4 @@ extension Store {
             return InvoiceDetail(customer: customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
         }
     }
-
-    /// Replays every customer's events from the log in memory and compares the result with
-    /// the stored projection; also checks that the indexes cover the log. Changes nothing.
-    public func verify() throws -> VerifyReport {
-        var report = VerifyReport()
-        try env.read { txn in
-            let head = try Store.u64(txn, meta, MetaKey.head)
-            let projected = try Store.u64(txn, meta, MetaKey.projected)
-            report.events = head
-            if projected != head { report.problem("projections reflect sequence \(projected) but the log head is \(head)") }
-            let logCount = try txn.count(log)
-            if UInt64(logCount) != head { report.problem("log holds \(logCount) events but its head is \(head)") }
-            let idCount = try txn.count(ids)
-            if idCount != logCount { report.problem("id index holds \(idCount) entries for \(logCount) events") }
-            // Every event is indexed under its customer, or (log-wide) in globals.
-            let indexed = try txn.count(customerEvents) + txn.count(globals)
-            if indexed != logCount { report.problem("customer and globals indexes hold \(indexed) entries for \(logCount) events") }
-            report.customers = try checkProjections(txn) { _, message in report.problem(message) }
-        }
-        return report
-    }
-
-    /// Replays every customer with a stored projection from the log and calls `mismatch`
-    /// (customer, message) for each whose projection differs, cannot be read, or cannot be
-    /// replayed. Returns how many customers were checked. Shared by verify and audit verify.
-    func checkProjections(_ txn: ReadTransaction, _ mismatch: (String, String) throws -> Void) throws -> Int {
-        var customers = 0
-        let timeline = try timeline(txn)
-        let globals = try globalEvents(txn)
-        var changes = 0
-        var alertCount = 0
-        try txn.scan(ledgers, from: nil) { key, _ in
-            let customer = String(decoding: key, as: UTF8.self)
-            customers += 1
-            let stored: CustomerLedger?
-            do {
-                stored = try loadLedger(txn, customer)
-            } catch {
-                try mismatch(customer, "customer \(customer): stored projection unreadable: \(error)")
-                return true
-            }
-            let replayed: CustomerReplay
-            do {
-                replayed = try replayCustomer(txn, customer, timeline: timeline, globals: globals)
-            } catch {
-                try mismatch(customer, "customer \(customer): projection cannot be checked, its events do not replay: \(error)")
-                return true
-            }
-            guard let ledger = replayed.ledger else {
-                try mismatch(customer, "customer \(customer): a projection exists but the log has no events for it")
-                return true
-            }
-            if stored.map(LedgerCodec.encode) != LedgerCodec.encode(ledger) {
-                let s = stored.map { BalanceReport($0) }
-                let r = BalanceReport(ledger)
-                try mismatch(customer, "customer \(customer): stored projection differs from the log (stored balance \(s.map { Money.format($0.balance, fractionDigits: $0.currency.fractionDigits) } ?? "unreadable"), replayed \(Money.format(r.balance, fractionDigits: r.currency.fractionDigits)))")
-            }
-            try checkRisk(txn, customer, replayed, mismatch)
-            changes += replayed.changes.count
-            alertCount += replayed.alerts.count
-            return true
-        }
-        // Nothing extra: every stored alert and grade change was matched above.
-        if try txn.count(alerts) != alertCount {
-            try mismatch("", "alerts database holds \(try txn.count(alerts)) alerts; the log implies \(alertCount)")
-        }
-        if try txn.count(grades) != changes {
-            try mismatch("", "grades database holds \(try txn.count(grades)) grade changes; the log implies \(changes)")
-        }
-        if try txn.count(risk) > customers {
-            try mismatch("", "risk database holds \(try txn.count(risk)) customers; \(customers) are registered")
-        }
-        return customers
-    }
-
 }

@@ -56,24 +56,42 @@ public struct EventRecord {
         public let rawStart: Int
     }
 
-    static func header(_ b: UnsafeRawBufferPointer) throws -> Header {
-        func corrupt(_ why: String) -> EngineError { EngineError(.store, "corrupt log record: \(why)") }
-        guard b.count >= 24, b[0] == version else { throw corrupt("unknown record version") }
+    /// Recording times a record may hold: from the epoch to the end of 9999, in µs (the
+    /// store's clock; outside this a time would not print).
+    static let recordedAtMicrosRange: ClosedRange<Int64> = 0...((Int64(Day.last.number) + 1) * 86_400_000_000 - 1)
+    /// `at` seconds a record may hold: instants whose UTC date is 0001…9999 (what the feed's
+    /// parser accepts).
+    static let atSecondsRange: ClosedRange<Int64> = (Int64(Day.first.number) * 86_400)...(Int64(Day.last.number) * 86_400 + 86_399)
+
+    /// The header of a stored record, every field checked: a damaged one is
+    /// `EngineError.corrupt` naming the log and `seq` (when the caller knows it).
+    static func header(_ b: UnsafeRawBufferPointer, seq: UInt64? = nil) throws -> Header {
+        func corrupt(_ why: String) -> EngineError {
+            EngineError.corrupt(database: "log", key: seq.map { "sequence \($0)" } ?? "(unknown sequence)", why)
+        }
+        guard b.count >= 24 else { throw corrupt("record of \(b.count) bytes is shorter than its header") }
+        guard b[0] == version else { throw corrupt("unknown record version \(b[0])") }
         let recorded = read(b, 1)
         let seconds = read(b, 9)
         let nanos = read(b, 17, width: 4)
-        guard let type = EventType(rawValue: b[21]), nanos >= 0, nanos < 1_000_000_000 else { throw corrupt("bad header") }
+        guard recordedAtMicrosRange.contains(recorded) else { throw corrupt("recording time \(recorded) µs is out of range") }
+        guard atSecondsRange.contains(seconds), nanos >= 0, nanos < 1_000_000_000 else { throw corrupt("\"at\" of \(seconds) s \(nanos) ns is out of range") }
+        guard let type = EventType(rawValue: b[21]) else { throw corrupt("unknown event type \(b[21])") }
         let cl = Int(b[22])
-        guard 23 + cl < b.count else { throw corrupt("truncated") }
+        guard cl <= FeedLimits.customerCharsMax, 23 + cl < b.count else { throw corrupt("customer length \(cl) does not fit the record") }
         let il = Int(b[23 + cl])
         let rawStart = 24 + cl + il
-        guard rawStart <= b.count else { throw corrupt("truncated") }
-        return Header(recordedAtMicros: recorded, at: Timestamp(seconds: seconds, nanos: Int32(nanos)), type: type,
+        guard il >= 1, il <= FeedLimits.idCharsMax, rawStart < b.count else { throw corrupt("event id length \(il) does not fit the record") }
+        return Header(recordedAtMicros: recorded, at: Timestamp(seconds: seconds, nanos: Int32(truncatingIfNeeded: nanos)), type: type,
                       customerRange: 23..<(23 + cl), idRange: (24 + cl)..<rawStart, rawStart: rawStart)
     }
 
-    public init(_ b: UnsafeRawBufferPointer) throws {
-        let h = try EventRecord.header(b)
+    /// The log position the record was read at (nil when the caller did not say).
+    public let seq: UInt64?
+
+    public init(_ b: UnsafeRawBufferPointer, seq: UInt64? = nil) throws {
+        let h = try EventRecord.header(b, seq: seq)
+        self.seq = seq
         recordedAtMicros = h.recordedAtMicros
         at = h.at
         type = h.type
@@ -82,13 +100,28 @@ public struct EventRecord {
         raw = Array(UnsafeRawBufferPointer(rebasing: b[h.rawStart...]))
     }
 
-    /// The accepted event, parsed again from its stored bytes.
+    /// The accepted event, parsed again from its stored bytes; bytes that are no longer an
+    /// event are `EngineError.corrupt`.
     public func event() throws -> Event {
         do {
             let object = try JSONParser.parseObject(raw)
             return try EventDecoder.decode(object, id: try EventDecoder.eventID(object))
         } catch {
-            throw EngineError(.store, "corrupt log record for event \(id): \(error)")
+            throw EngineError.corrupt(database: "log", key: seq.map { "sequence \($0)" } ?? "event \(id)", "the event's bytes do not decode: \(error)")
         }
+    }
+
+    /// The parsed event, checked against the header (what scans filter on) and against the
+    /// customer it was found under (nil: a log-wide event, or not known).
+    public func checkedEvent(customer expected: String? = nil) throws -> Event {
+        let e = try event()
+        let key = seq.map { "sequence \($0)" } ?? "event \(id)"
+        guard e.id == id, e.customer == customer, e.type == type, e.at == at else {
+            throw EngineError.corrupt(database: "log", key: key, "the record's header (\(type.name) \(id) of \(customer.isEmpty ? "no customer" : customer) at \(at)) does not match its event bytes")
+        }
+        if let expected, e.customer != expected {
+            throw EngineError.corrupt(database: "log", key: key, "indexed under customer \(expected), but the event is of \(e.customer.isEmpty ? "no customer" : e.customer)")
+        }
+        return e
     }
 }

@@ -16,8 +16,11 @@ extension Store {
                        write: (UnsafeRawBufferPointer) throws -> Void) throws {
         let first = max(from ?? 1, 1)
         let newline: [UInt8] = [0x0A]
-        func emit(_ value: UnsafeRawBufferPointer) throws {
-            let h = try EventRecord.header(value)
+        func emit(_ value: UnsafeRawBufferPointer, _ seq: UInt64) throws {
+            let h = try EventRecord.header(value, seq: seq)
+            if let customer, !UnsafeRawBufferPointer(rebasing: value[h.customerRange]).elementsEqual(customer.utf8) {
+                throw Store.corrupt(customerEvents, key: "\(customer) sequence \(seq)", "names log entry \(seq), which is of another customer")
+            }
             try write(UnsafeRawBufferPointer(rebasing: value[h.rawStart...]))
             try newline.withUnsafeBytes { try write($0) }
         }
@@ -30,22 +33,19 @@ extension Store {
             if let customer {
                 guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
                 try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
-                    let seqBytes = UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])
-                    guard let seq = UInt64(bigEndianBytes: seqBytes) else {
-                        throw EngineError(.store, "corrupt customer index key for \(customer)")
-                    }
+                    let seq = try Store.customerSeqKey(customerEvents, key, customer: customer)
                     if seq < first { return true }
                     if seq > last { return false }
-                    guard try txn.withValue(log, key: seqBytes, { try emit($0) }) != nil else {
-                        throw EngineError(.store, "customer index of \(customer) names log entry \(seq), which does not exist")
+                    guard try txn.withValue(log, key: seq.bigEndianBytes, { try emit($0, seq) }) != nil else {
+                        throw Store.corrupt(customerEvents, key, "names log entry \(seq), which does not exist")
                     }
                     return true
                 }
             } else {
                 try txn.scan(log, from: first.bigEndianBytes) { key, value in
-                    guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt log key") }
+                    let seq = try Store.seqKey(log, key)
                     if seq > last { return false }
-                    try emit(value)
+                    try emit(value, seq)
                     return true
                 }
             }

@@ -89,8 +89,8 @@ extension Store {
             var hi = head
             while lo < hi {
                 let mid = lo + (hi - lo + 1) / 2
-                guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0).recordedAtMicros }) else {
-                    throw EngineError(.store, "log entry \(mid) is missing (head \(head))")
+                guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0, seq: mid).recordedAtMicros }) else {
+                    throw EngineError.corrupt(database: "log", key: "sequence \(mid)", "missing below the head (\(head))")
                 }
                 if recorded <= t { lo = mid } else { hi = mid - 1 }
             }
@@ -112,17 +112,13 @@ extension Store {
 
     /// `through`: only events with seq ≤ it (nil: all).
     func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
-        guard let head = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
-            return nil
-        }
+        guard let head = try storedSummary(txn, customer) else { return nil }
         if through == nil, asOf == nil || head.latestAt <= asOf! { return try loadLedger(txn, customer) }
         return try replay(txn, customer, asOf: asOf, through: through)
     }
 
     func summary(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> LedgerSummary? {
-        guard let head = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
-            return nil
-        }
+        guard let head = try storedSummary(txn, customer) else { return nil }
         if through == nil, asOf == nil || head.latestAt <= asOf! { return head }
         return try replay(txn, customer, asOf: asOf, through: through)?.summary
     }
@@ -131,24 +127,25 @@ extension Store {
     /// (not yet registered).
     func replay(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
         var ledger: CustomerLedger?
-        try forEachEvent(txn, of: customer, through: through) { _, record in
+        try forEachEvent(txn, of: customer, through: through) { seq, record in
             if let asOf, record.at > asOf { return }
-            Replay.step(try record.event(), &ledger)
+            try Store.fold(try record.checkedEvent(customer: customer), seq: seq, into: &ledger)
         }
         return ledger
     }
 
     /// Calls `body` with each of the customer's log entries, in log order; with `through`,
-    /// stops before the first entry past it (its record is not read).
+    /// stops before the first entry past it (its record is not read). A malformed index key,
+    /// a missing entry or an entry of another customer is `EngineError.corrupt`.
     func forEachEvent(_ txn: ReadTransaction, of customer: String, through: UInt64? = nil, _ body: (UInt64, EventRecord) throws -> Void) throws {
         try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
-            let seqBytes = UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])
-            guard let seq = UInt64(bigEndianBytes: seqBytes) else {
-                throw EngineError(.store, "customer index of \(customer) holds a malformed key")
-            }
+            let seq = try Store.customerSeqKey(customerEvents, key, customer: customer)
             if let through, seq > through { return false }
-            guard let record = try txn.withValue(log, key: seqBytes, { try EventRecord($0) }) else {
-                throw EngineError(.store, "customer index of \(customer) names a log entry that does not exist")
+            guard let record = try record(txn, seq) else {
+                throw Store.corrupt(customerEvents, key, "names log entry \(seq), which does not exist")
+            }
+            guard record.customer == customer else {
+                throw Store.corrupt(customerEvents, key, "names log entry \(seq), which is of \(record.customer.isEmpty ? "no customer" : "customer \(record.customer)")")
             }
             try body(seq, record)
             return true
@@ -210,12 +207,14 @@ public struct PortfolioStats: Sendable {
     public struct CurrencyFigures: Sendable {
         public let currency: Currency
         public var customers = 0
-        public var open: Int64 = 0
-        public var unapplied: Int64 = 0
-        public var overdue: Int64 = 0
+        // Sums across customers: each customer's figures fit Int64, many customers' together
+        // need not, so they are added in Int128 and rendered exactly.
+        public var open: Int128 = 0
+        public var unapplied: Int128 = 0
+        public var overdue: Int128 = 0
         public var lateWeighted: Int128 = 0
-        public var lateAmount: Int64 = 0
-        public var balance: Int64 { open - unapplied }
+        public var lateAmount: Int128 = 0
+        public var balance: Int128 { open - unapplied }
         public var avgDaysLateHundredths: Int64? {
             Totals.avgDaysLateHundredths(weighted: lateWeighted, amount: lateAmount)
         }
@@ -283,7 +282,7 @@ extension Store {
     /// (nil when the stored summary answered).
     func forEachCustomerLedger(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64?, _ body: (LedgerSummary, CustomerLedger?) throws -> Void) throws {
         try txn.scan(ledgers, from: nil) { key, value in
-            let head = try LedgerCodec.decodeSummary(value)
+            let head = try decodeSummary(value, customer: String(decoding: key, as: UTF8.self))
             if through == nil, asOf == nil || head.latestAt <= asOf! {
                 try body(head, nil)
             } else if let l = try replay(txn, head.profile.id, asOf: asOf, through: through) {
@@ -311,11 +310,14 @@ extension Store {
                 if s.dunningLevel > 0 { stats.inDunning += 1 }
                 var f = byCode[s.profile.currency.code] ?? .init(currency: s.profile.currency)
                 f.customers += 1
-                f.open += s.totals.open
-                f.unapplied += s.totals.unapplied
-                for i in s.openInstallments where i.dueOn < day { f.overdue += i.open }
+                f.open += Int128(s.totals.open)
+                f.unapplied += Int128(s.totals.unapplied)
+                for i in s.openInstallments where i.dueOn < day { f.overdue += Int128(i.open) }
+                // A customer's weight is at most its late amount × the span of dates
+                // (checked when decoded): 10^38 ÷ (9.3·10^18 × 3.7·10^6) customers before
+                // this sum could overflow.
                 f.lateWeighted += s.totals.lateWeighted
-                f.lateAmount += s.totals.lateAmount
+                f.lateAmount += Int128(s.totals.lateAmount)
                 byCode[s.profile.currency.code] = f
             }
         }

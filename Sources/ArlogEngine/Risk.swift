@@ -28,10 +28,6 @@ extension Store {
         return t
     }
 
-    func storedRisk(_ txn: ReadTransaction, _ customer: String) throws -> RiskState? {
-        try txn.withValue(risk, key: Array(customer.utf8)) { try RiskCodec.decodeState($0) }
-    }
-
     /// Every registered customer id, in byte order.
     func customerIDs(_ txn: ReadTransaction) throws -> [String] {
         var ids: [String] = []
@@ -40,81 +36,6 @@ extension Store {
             return true
         }
         return ids
-    }
-
-    /// The log-wide events, parsed, in log order: what every customer's risk fold reads.
-    func globalEvents(_ txn: ReadTransaction) throws -> [(seq: UInt64, event: Event)] {
-        var out: [(seq: UInt64, event: Event)] = []
-        try txn.scan(globals, from: nil) { key, _ in
-            guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt globals key") }
-            guard let record = try txn.withValue(log, key: Array(key), { try EventRecord($0) }) else {
-                throw EngineError(.store, "the globals index names log entry \(seq), which does not exist")
-            }
-            out.append((seq, try record.event()))
-            return true
-        }
-        return out
-    }
-
-    /// What one customer's events imply, replayed from the log: its ledger and its risk
-    /// projection. What verify compares the stored ones with.
-    struct CustomerReplay {
-        var ledger: CustomerLedger?
-        var risk: RiskState?
-        var changes: [GradeChange] = []
-        var alerts: [Alert] = []
-    }
-
-    /// Replays the customer's events and the log-wide events after its registration, in log
-    /// order, through both folds (ledger, then risk), as ingest did.
-    func replayCustomer(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline,
-                        globals: [(seq: UInt64, event: Event)]) throws -> CustomerReplay {
-        var own: [(seq: UInt64, event: Event)] = []
-        try forEachEvent(txn, of: customer) { seq, record in own.append((seq, try record.event())) }
-        var r = CustomerReplay()
-        guard let first = own.first?.seq else { return r }
-        // The first log-wide event after the registration (globals are in log order).
-        var j = globals.partitionPoint { $0.seq > first }
-        var i = 0
-        while i < own.count || j < globals.count {
-            let next: (seq: UInt64, event: Event)
-            if j >= globals.count || (i < own.count && own[i].seq < globals[j].seq) {
-                next = own[i]
-                i += 1
-                Replay.step(next.event, &r.ledger)
-            } else {
-                next = globals[j]
-                j += 1
-            }
-            guard let ledger = r.ledger else { continue }
-            let o = RiskProjector.evaluate(ledger, policy: timeline.policy(atSeq: next.seq), cause: RiskCause(seq: next.seq, event: next.event), previous: r.risk)
-            r.risk = o.state
-            if let c = o.change { r.changes.append(c) }
-            r.alerts.append(contentsOf: o.alerts)
-        }
-        return r
-    }
-
-    /// Compares one customer's stored risk projection with its replay.
-    func checkRisk(_ txn: ReadTransaction, _ customer: String, _ replayed: CustomerReplay, _ mismatch: (String, String) throws -> Void) throws {
-        let stored = try? storedRisk(txn, customer)
-        if stored != replayed.risk {
-            try mismatch(customer, "customer \(customer): stored credit grade differs from the log (stored \(stored.flatMap { $0 }.map { "\($0.grade) \($0.score)" } ?? "none"), replayed \(replayed.risk.map { "\($0.grade) \($0.score)" } ?? "none"))")
-        }
-        var storedChanges: [GradeChange] = []
-        try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
-            storedChanges.append(try RiskCodec.decodeGradeChange(value))
-            return true
-        }
-        if storedChanges != replayed.changes {
-            try mismatch(customer, "customer \(customer): stored grade history (\(storedChanges.count) changes) differs from the log (\(replayed.changes.count))")
-        }
-        for a in replayed.alerts {
-            let stored = try txn.withValue(alerts, key: Store.alertKey(a)) { try RiskCodec.decodeAlert($0) }
-            if stored != a {
-                try mismatch(customer, "customer \(customer): alert \(a.id) (\(a.kind.rawValue)) is \(stored == nil ? "missing" : "different") in the store")
-            }
-        }
     }
 }
 

@@ -68,7 +68,7 @@ extension Store {
         try env.read { txn in
             guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
             try forEachEvent(txn, of: customer) { seq, record in
-                if record.at <= closeT { events.append((seq, try record.event())) }
+                if record.at <= closeT { events.append((seq, try record.checkedEvent(customer: customer))) }
             }
         }
         // Events counted so far, by index into `events` (log order).
@@ -78,7 +78,7 @@ extension Store {
         var period: [Int] = []
         for (i, e) in events.enumerated() {
             if e.event.at <= openT {
-                Replay.step(e.event, &ledger)
+                try Store.fold(e.event, seq: e.seq, into: &ledger)
                 counted[i] = true
                 lastCounted = i
             } else {
@@ -92,12 +92,12 @@ extension Store {
             let before = ledger?.totals.balance ?? 0
             counted[i] = true
             if i > lastCounted {
-                Replay.step(events[i].event, &ledger)
+                try Store.fold(events[i].event, seq: events[i].seq, into: &ledger)
                 lastCounted = i
             } else {
                 // Keyed in late: refold what is counted, in log order, as the as-of fold would.
                 ledger = nil
-                for j in events.indices where counted[j] { Replay.step(events[j].event, &ledger) }
+                for j in events.indices where counted[j] { try Store.fold(events[j].event, seq: events[j].seq, into: &ledger) }
             }
             let after = ledger?.totals.balance ?? 0
             guard let line = Statement.line(events[i].seq, events[i].event, amount: after - before, balance: after) else { continue }

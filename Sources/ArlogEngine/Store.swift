@@ -162,16 +162,19 @@ public final class Store {
         }
     }
 
+    /// A u64 in meta (0 when absent); the log positions (`log.head`, `projections.seq`) at
+    /// most `seqMax`.
     static func u64(_ txn: ReadTransaction, _ db: Database, _ key: [UInt8]) throws -> UInt64 {
         guard let v = try txn.get(db, key: key) else { return 0 }
-        guard let n = UInt64(bigEndianBytes: v) else { throw EngineError(.store, "corrupt meta value") }
+        guard let n = UInt64(bigEndianBytes: v) else { throw Store.corrupt(db, key, "a value of \(v.count) bytes is not a u64") }
+        if n > seqMax, key == MetaKey.head || key == MetaKey.projected { throw Store.corrupt(db, key, "sequence number \(n) is out of range") }
         return n
     }
 
     /// The chain's head as stored: the last sequence number and its link (genesis when empty).
     static func chainHead(_ txn: ReadTransaction, _ meta: Database) throws -> ChainHead {
         guard let v = try txn.get(meta, key: MetaKey.chainHead) else { return ChainHead(seq: 0, hash: .genesis) }
-        guard let head = ChainHead(encoded: v) else { throw EngineError(.store, "corrupt chain head in meta") }
+        guard let head = ChainHead(encoded: v) else { throw Store.corrupt(meta, MetaKey.chainHead, "\(v.count) bytes that are not a sequence number and a hash") }
         return head
     }
 
@@ -250,24 +253,34 @@ extension Store {
     static let invoiceItem = UInt8(ascii: "i")
     static let paymentItem = UInt8(ascii: "p")
 
-    /// A customer's whole ledger: its header and its items, which must agree.
+    /// A customer's whole ledger: its header and its items, which must agree (positions in
+    /// order, counts and totals; see `LedgerCodec.assemble`). Damage is `EngineError.corrupt`.
     func loadLedger(_ txn: ReadTransaction, _ customer: String) throws -> CustomerLedger? {
-        guard let summary = try txn.withValue(ledgers, key: Array(customer.utf8), { try LedgerCodec.decodeSummary($0) }) else {
-            return nil
-        }
+        guard let summary = try storedSummary(txn, customer) else { return nil }
         var invoiceItems: [InvoiceState] = []
         var paymentItems: [PaymentState] = []
         invoiceItems.reserveCapacity(summary.invoiceCount)
         paymentItems.reserveCapacity(summary.paymentCount)
         try txn.scan(ledgerItems, prefix: Store.customerPrefix(customer)) { key, value in
-            switch key[key.count - 5] {
-            case Store.invoiceItem: invoiceItems.append(try LedgerCodec.decodeInvoice(value))
-            case Store.paymentItem: paymentItems.append(try LedgerCodec.decodePayment(value))
-            default: throw EngineError(.store, "corrupt ledger item key for customer \(customer)")
+            let (kind, position) = try Store.itemKeyParts(key, customer: customer, ledgerItems)
+            do {
+                if kind == Store.invoiceItem {
+                    guard position == invoiceItems.count else { throw LedgerCodec.DecodeError(message: "invoice position \(position) out of order (expected \(invoiceItems.count))") }
+                    invoiceItems.append(try LedgerCodec.decodeInvoice(value))
+                } else {
+                    guard position == paymentItems.count else { throw LedgerCodec.DecodeError(message: "payment position \(position) out of order (expected \(paymentItems.count))") }
+                    paymentItems.append(try LedgerCodec.decodePayment(value))
+                }
+            } catch let e as LedgerCodec.DecodeError {
+                throw Store.corrupt(ledgerItems, key, e.message)
             }
             return true
         }
-        return try LedgerCodec.assemble(summary, invoices: invoiceItems, payments: paymentItems)
+        do {
+            return try LedgerCodec.assemble(summary, invoices: invoiceItems, payments: paymentItems)
+        } catch {
+            throw Store.corrupt(ledgers, key: customer, "header and items disagree: \(error.message)")
+        }
     }
 }
 
@@ -323,7 +336,8 @@ struct BatchState: LogState {
 
     func storedEvent(id: String) throws -> JSONObject? {
         guard let seqBytes = try txn.get(store.ids, key: Array(id.utf8)) else { return nil }
-        guard let record = try txn.withValue(store.log, key: seqBytes, { try EventRecord($0) }) else {
+        let seq = try seqBytes.withUnsafeBytes { try Store.seqKey(store.ids, $0) }
+        guard let record = try store.record(txn, seq) else {
             throw EngineError(.store, "id index names event \(id) but the log has no such entry")
         }
         return try JSONParser.parseObject(record.raw)
