@@ -28,14 +28,19 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(parsing text: some StringProtocol) {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(10)
-        bytes.append(contentsOf: text.utf8.prefix(11))
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let y = Day.digits(bytes, 0, 4), let m = Day.digits(bytes, 5, 2),
-            let d = Day.digits(bytes, 8, 2)
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Day.parse($0[...]) }
+        guard let day = parsed ?? Array(text.utf8).withUnsafeBufferPointer({ Day.parse($0[...]) }) else { return nil }
+        self = day
+    }
+
+    /// `YYYY-MM-DD` as the whole of `b`.
+    static func parse(_ b: Slice<UnsafeBufferPointer<UInt8>>) -> Day? {
+        guard b.count == 10 else { return nil }
+        let i = b.startIndex
+        guard b[i + 4] == UInt8(ascii: "-"), b[i + 7] == UInt8(ascii: "-"),
+            let y = digits(b, i, 4), let m = digits(b, i + 5, 2), let d = digits(b, i + 8, 2)
         else { return nil }
-        self.init(year: y, month: m, day: d)
+        return Day(year: y, month: m, day: d)
     }
 
     public var civil: (year: Int, month: Int, day: Int) {
@@ -86,7 +91,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func digits(_ b: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    static func digits(_ b: Slice<UnsafeBufferPointer<UInt8>>, _ start: Int, _ count: Int) -> Int? {
         var v = 0
         for i in start..<(start + count) {
             let c = b[i]
@@ -135,22 +140,30 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Parses RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space for `T`
-    /// are accepted as RFC 3339 allows. A leap second (`:60`) is accepted and read as the last
-    /// nanosecond of its minute, since the instant it names has no other representation here.
+    /// are accepted as RFC 3339 allows. The fraction may have any number of digits (RFC 3339
+    /// sets no bound): the first nine are kept, the rest truncated, in one linear pass. A leap
+    /// second (`:60`) is accepted and read as the last nanosecond of its minute, since the
+    /// instant it names has no other representation here.
     public init?(parsing text: some StringProtocol) {
-        let b = Array(text.utf8.prefix(64))
-        guard b.count >= 20, let day = Day(parsing: String(decoding: b[0..<10], as: UTF8.self)),
-            b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
-            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-            let hh = Day.digits(b, 11, 2), let mm = Day.digits(b, 14, 2),
-            let ss = Day.digits(b, 17, 2), hh <= 23, mm <= 59, ss <= 60
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Timestamp.parse($0[...]) }
+        guard let t = parsed ?? Array(text.utf8).withUnsafeBufferPointer({ Timestamp.parse($0[...]) }) else { return nil }
+        self = t
+    }
+
+    static func parse(_ b: Slice<UnsafeBufferPointer<UInt8>>) -> Timestamp? {
+        let s = b.startIndex
+        guard b.count >= 20, let day = Day.parse(b[s..<(s + 10)]),
+            b[s + 10] == UInt8(ascii: "T") || b[s + 10] == UInt8(ascii: "t") || b[s + 10] == UInt8(ascii: " "),
+            b[s + 13] == UInt8(ascii: ":"), b[s + 16] == UInt8(ascii: ":"),
+            let hh = Day.digits(b, s + 11, 2), let mm = Day.digits(b, s + 14, 2),
+            let ss = Day.digits(b, s + 17, 2), hh <= 23, mm <= 59, ss <= 60
         else { return nil }
-        var i = 19
+        var i = s + 19
         var nanos: Int32 = 0
         if b[i] == UInt8(ascii: ".") {
             i += 1
             var count = 0
-            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
+            while i < b.endIndex, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
                 // Digits past nanoseconds are accepted and truncated.
                 if count < 9 { nanos = nanos * 10 + Int32(b[i] - UInt8(ascii: "0")) }
                 count += 1
@@ -159,13 +172,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             guard count > 0 else { return nil }
             for _ in count..<max(count, 9) { nanos *= 10 }
         }
-        guard i < b.count else { return nil }
+        guard i < b.endIndex else { return nil }
         var offsetSeconds = 0
         switch b[i] {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             i += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard b.count == i + 6, b[i + 3] == UInt8(ascii: ":"),
+            guard b.endIndex == i + 6, b[i + 3] == UInt8(ascii: ":"),
                 let oh = Day.digits(b, i + 1, 2), let om = Day.digits(b, i + 4, 2), oh <= 23,
                 om <= 59
             else { return nil }
@@ -174,13 +187,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         default:
             return nil
         }
-        guard i == b.count, text.utf8.count == b.count else { return nil }
+        guard i == b.endIndex else { return nil }
         var secs = Int64(day.number) * 86_400 + Int64(hh * 3600 + mm * 60 + min(ss, 59))
         if ss == 60 { nanos = 999_999_999 }
         secs -= Int64(offsetSeconds)
-        self.init(seconds: secs, nanos: nanos)
+        let t = Timestamp(seconds: secs, nanos: nanos)
         // The offset can carry the instant outside the years we represent.
-        guard utcDay.isRepresentable else { return nil }
+        guard t.utcDay.isRepresentable else { return nil }
+        return t
     }
 
     /// RFC 3339 in UTC, with a fraction only when there is one: `2025-03-01T09:30:00Z`.

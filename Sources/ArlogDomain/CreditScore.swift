@@ -95,7 +95,7 @@ public enum CreditScoring {
         if limit > 0 {
             // A tiny limit and a large balance give a ratio far above any curve's last point:
             // clamped, not trapped (a valid feed can reach it).
-            utilisation = balance <= 0 ? 0 : CreditMath.clamped(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
+            utilisation = utilisationBasisPoints(balance: balance, limit: limit)
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
@@ -108,7 +108,9 @@ public enum CreditScoring {
         if open > 0 {
             var penalty: Int128 = 0
             for (b, p) in policy.overduePenalties.enumerated() { penalty += Int128(buckets[b + 1]) * Int128(p) }
-            points[RiskFactor.overdue.rawValue] = Int(CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
+            // 0–100: the penalties are 0–100 and the overdue buckets sum to at most the open
+            // total (a decoded state is checked for it); clamped all the same.
+            points[RiskFactor.overdue.rawValue] = Int(clamping: CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
         } else {
             points[RiskFactor.overdue.rawValue] = 100
         }
@@ -129,6 +131,21 @@ public enum CreditScoring {
             paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets.array, open: open,
             balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
             dunningLevel: state.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoicedInWindow)
+    }
+
+    /// The largest utilisation figure, in basis points: 10^12, a balance of 100 million times
+    /// the limit. A balance far above a tiny limit (10^13 EUR owed against a limit of 0.01 EUR
+    /// is 10^21 basis points, past Int64) is shown as this: it is "far above", and far above
+    /// every threshold a policy can set (`PolicyLimits.percentMax`, 10^7 basis points), so
+    /// no points, alert or decision depend on the clamp (thresholds are compared exactly).
+    public static let utilisationBasisPointsMax: Int64 = 1_000_000_000_000
+
+    /// balance ÷ limit in basis points, rounded half up, clamped to 0…`utilisationBasisPointsMax`;
+    /// `limit` > 0.
+    public static func utilisationBasisPoints(balance: Int64, limit: Int64) -> Int64 {
+        guard balance > 0 else { return 0 }
+        let bp = CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit))
+        return bp > Int128(utilisationBasisPointsMax) ? utilisationBasisPointsMax : Int64(truncatingIfNeeded: bp)  // exact below the clamp
     }
 
     /// Net sales of invoices issued in (after, through]: what was invoiced and stands (credit

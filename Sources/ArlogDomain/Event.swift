@@ -142,18 +142,29 @@ public struct Event: Sendable, Equatable {
 
 /// Limits on feed content. Each is far above legitimate use and exists so that one bad line
 /// cannot make the engine allocate or store without bound.
+/// The contract's own bounds are here too, marked as such; docs/feed.md lists every limit.
 public enum FeedLimits {
+    /// The contract's bound on `id` (1–128 characters).
     public static let idCharsMax = 128
+    /// The contract's bound on `customer`.
     public static let customerCharsMax = 64
+    /// The contract's bound on `actor`.
     public static let actorCharsMax = 64
+    /// The contract's bound on `note`.
     public static let noteCharsMax = 1000
-    /// Reference ids (`invoice`, `payment`) use the `id` alphabet and length.
+    /// Reference ids (`invoice`, `payment`) are "ids" in the contract: the `id` alphabet and length.
     public static let referenceCharsMax = 128
-    /// name, industry, contact, email.
+    /// name, industry, contact, email: the contract sets no length. A limit, because the profile
+    /// is rewritten with every change to the customer and printed in tables.
     public static let profileFieldCharsMax = 256
+    /// The contract's bound on `terms_days`.
     public static let termsDaysMax = 3650
+    /// Installments of one invoice: a limit, because an invoice is one stored record rewritten
+    /// whole when it changes (and 1000 amounts of at most 10^15 sum within Int64).
     public static let installmentsMax = 1000
+    /// Allocations of one payment: a limit, for the same reason as `installmentsMax`.
     public static let allocationsMax = 1000
-    /// The longest line read; longer lines are rejected without being buffered whole.
+    /// The longest line read, without its line end: a limit, because the reader buffers at most
+    /// one line; longer lines are rejected without being buffered whole.
     public static let lineBytesMax = 1 << 20
 }

@@ -35,11 +35,11 @@ public enum EventDecoder {
         var f = Fields(object: object)
         let typeName = try f.requiredString("type", rule: .type)
         guard let type = EventType(name: typeName) else {
-            throw Rejection(.type, "unknown event type \"\(typeName)\"")
+            throw Rejection(.type, "unknown event type \"\(JSONParser.excerpt(typeName))\"")
         }
         let atText = try f.requiredString("at", rule: .at)
         guard let at = Timestamp(parsing: atText) else {
-            throw Rejection(.at, "\"at\" must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00Z; got \"\(atText)\"")
+            throw Rejection(.at, "\"at\" must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00Z; got \"\(JSONParser.excerpt(atText))\"")
         }
         let customer: String
         if type.isGlobal {
@@ -62,6 +62,8 @@ public enum EventDecoder {
     static func decodeBody(_ type: EventType, _ f: inout Fields) throws(Rejection) -> EventBody {
         switch type {
         case .customerRegistered:
+            // Empty profile texts are accepted: the contract sets no minimum, and refusing a
+            // registration would refuse every later event of the customer.
             let name = try f.requiredText("name", max: FeedLimits.profileFieldCharsMax)
             let code = try f.requiredString("currency", rule: .fieldMissing)
             let currency = try f.currency(code)
@@ -71,22 +73,19 @@ public enum EventDecoder {
             guard limitMinor >= 0 else { throw Rejection(.moneySign, "\"credit_limit\" must be ≥ 0") }
             return .customerRegistered(CustomerRegistration(
                 name: name, currency: currency, termsDays: terms, creditLimit: limit,
-                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax),
-                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax),
+                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax, allowEmpty: true),
+                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax, allowEmpty: true),
                 email: try f.optionalEmail(),
                 registeredOn: try f.optionalDate("registered_on")))
         case .customerUpdated:
+            // "Any of" the fields, none included: an update naming none of them (or only
+            // fields arlog does not know) is accepted and logged, and changes nothing.
             let update = CustomerUpdate(
-                name: try f.optionalText("name", max: FeedLimits.profileFieldCharsMax),
+                name: try f.optionalText("name", max: FeedLimits.profileFieldCharsMax, allowEmpty: true),
                 termsDays: try f.optionalInteger("terms_days", range: 0...FeedLimits.termsDaysMax),
-                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax),
-                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax),
+                industry: try f.optionalText("industry", max: FeedLimits.profileFieldCharsMax, allowEmpty: true),
+                contact: try f.optionalText("contact", max: FeedLimits.profileFieldCharsMax, allowEmpty: true),
                 email: try f.optionalEmail())
-            guard update.name != nil || update.termsDays != nil || update.industry != nil
-                || update.contact != nil || update.email != nil
-            else {
-                throw Rejection(.fieldMissing, "customer.updated needs at least one of name, terms_days, industry, contact, email")
-            }
             return .customerUpdated(update)
         case .creditLimitChanged:
             let limit = try f.requiredMoney("credit_limit")
@@ -100,6 +99,11 @@ public enum EventDecoder {
             let issuedOn = try f.requiredDate("issued_on")
             let dueOn = try f.optionalDate("due_on")
             let installments = try f.optionalInstallments()
+            if let installments, installments.isEmpty {
+                // The contract's sum rule: the amounts of an empty list sum to 0, never to an
+                // amount > 0. Without the field the invoice has one due date.
+                throw Rejection(.installments, "\"installments\" is empty: its amounts sum to 0, never to an invoice amount > 0; leave the field out for a single due date")
+            }
             let currency = try f.optionalString("currency").map { code throws(Rejection) in try f.currency(code) }
             let due: DueTerms
             switch (dueOn, installments) {
@@ -111,9 +115,8 @@ public enum EventDecoder {
                 }
                 due = .date(d)
             case (nil, .some(let list)):
-                for item in list where item.dueOn < issuedOn {
-                    throw Rejection(.dueBeforeIssue, "installment due_on \(item.dueOn) is before \"issued_on\" \(issuedOn)")
-                }
+                // An installment may fall due before issued_on (the contract sets no order for
+                // installments): it is overdue from the start and ages from its own due date.
                 due = .installments(list)
             case (nil, nil):
                 due = .customerTerms
@@ -143,7 +146,7 @@ public enum EventDecoder {
             let level = try f.requiredInteger("level", range: 1...4)
             let channelName = try f.requiredString("channel", rule: .fieldMissing)
             guard let channel = DunningChannel(rawValue: channelName) else {
-                throw Rejection(.fieldInvalid, "\"channel\" must be one of email, letter, phone, sms, legal; got \"\(channelName)\"")
+                throw Rejection(.fieldInvalid, "\"channel\" must be one of email, letter, phone, sms, legal; got \"\(JSONParser.excerpt(channelName))\"")
             }
             let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
             return .dunningAction(level: level, channel: channel, invoice: invoice)
@@ -184,10 +187,11 @@ struct Fields {
 
     static func charCount(_ s: String) -> Int { s.unicodeScalars.count }
 
+    /// A required text of 0…max characters (the contract sets no minimum).
     func requiredText(_ key: String, max: Int) throws(Rejection) -> String {
         let s = try requiredString(key, rule: .fieldMissing)
-        guard !s.isEmpty, Fields.charCount(s) <= max else {
-            throw Rejection(.fieldInvalid, "\"\(key)\" must be 1–\(max) characters")
+        guard Fields.charCount(s) <= max else {
+            throw Rejection(.fieldInvalid, "\"\(key)\" must be 0–\(max) characters")
         }
         return s
     }
@@ -206,23 +210,33 @@ struct Fields {
     /// The contract sets no format for `email`; only the length limit applies (a credit file
     /// keeps what billing sent rather than refusing the customer).
     func optionalEmail() throws(Rejection) -> String? {
-        try optionalText("email", max: FeedLimits.profileFieldCharsMax)
+        try optionalText("email", max: FeedLimits.profileFieldCharsMax, allowEmpty: true)
     }
 
     func requiredInteger(_ key: String, range: ClosedRange<Int>) throws(Rejection) -> Int {
-        guard has(key) else { throw Rejection(.fieldMissing, "missing \"\(key)\"") }
-        return try optionalInteger(key, range: range)!
+        guard let value = try optionalInteger(key, range: range) else { throw Rejection(.fieldMissing, "missing \"\(key)\"") }
+        return value
     }
 
+    /// A JSON integer: a number with a whole value, however written (`30`, `30.0`, `3e1`, as
+    /// JSON Schema's "integer" reads it); a fraction is `field.type`, a whole number out of
+    /// range `field.invalid`.
     func optionalInteger(_ key: String, range: ClosedRange<Int>) throws(Rejection) -> Int? {
         guard let v = object[key] else { return nil }
-        guard case .number(let n) = v, let i = n.integer else {
-            throw Rejection(.fieldType, "\"\(key)\" must be a JSON integer, not \(v.typeName == "number" ? "\(v)" : v.typeName)")
+        guard case .number(let n) = v else {
+            throw Rejection(.fieldType, "\"\(key)\" must be a JSON integer, not \(v.typeName)")
         }
-        guard range.contains(Int(i)) else {
-            throw Rejection(.fieldInvalid, "\"\(key)\" must be \(range.lowerBound)–\(range.upperBound); got \(i)")
+        switch n.whole {
+        case .fraction:
+            throw Rejection(.fieldType, "\"\(key)\" must be a JSON integer (a whole number), not \(JSONParser.excerpt(n.text))")
+        case .tooLarge:
+            throw Rejection(.fieldInvalid, "\"\(key)\" must be \(range.lowerBound)–\(range.upperBound); got \(JSONParser.excerpt(n.text))")
+        case .value(let i):
+            guard let value = Int(exactly: i), range.contains(value) else {
+                throw Rejection(.fieldInvalid, "\"\(key)\" must be \(range.lowerBound)–\(range.upperBound); got \(JSONParser.excerpt(n.text))")
+            }
+            return value
         }
-        return Int(i)
     }
 
     func reference(_ key: String) throws(Rejection) -> String {
@@ -242,7 +256,7 @@ struct Fields {
         } catch .tooManyDigits {
             throw Rejection(.moneyRange, "\"\(key)\" has more than \(DecimalText.digitsMax) significant digits")
         } catch {
-            throw Rejection(.money, "\"\(key)\" is not a decimal of the form -?[0-9]+(.[0-9]+)?: \"\(s)\"")
+            throw Rejection(.money, "\"\(key)\" is not a decimal of the form -?[0-9]+(.[0-9]+)?: \"\(JSONParser.excerpt(s))\"")
         }
     }
 
@@ -266,7 +280,7 @@ struct Fields {
 
     func date(_ value: JSONValue, _ key: String) throws(Rejection) -> Day {
         guard case .string(let s) = value else { throw Rejection(.fieldType, "\"\(key)\" must be a date string, not \(value.typeName)") }
-        guard let d = Day(parsing: s) else { throw Rejection(.fieldInvalid, "\"\(key)\" must be a valid date YYYY-MM-DD; got \"\(s)\"") }
+        guard let d = Day(parsing: s) else { throw Rejection(.fieldInvalid, "\"\(key)\" must be a valid date YYYY-MM-DD; got \"\(JSONParser.excerpt(s))\"") }
         return d
     }
 
@@ -280,10 +294,11 @@ struct Fields {
         return try date(v, key)
     }
 
+    /// An optional list of objects; an empty list is returned as such (its meaning is the
+    /// caller's: no explicit allocations; an installment plan that cannot sum to the amount).
     func array(_ key: String, max: Int) throws(Rejection) -> [JSONObject]? {
         guard let v = object[key] else { return nil }
         guard case .array(let items) = v else { throw Rejection(.fieldType, "\"\(key)\" must be an array, not \(v.typeName)") }
-        guard !items.isEmpty else { throw Rejection(.fieldInvalid, "\"\(key)\" must not be empty") }
         guard items.count <= max else { throw Rejection(.limit, "\"\(key)\" has \(items.count) items; at most \(max) are accepted") }
         var objects: [JSONObject] = []
         objects.reserveCapacity(items.count)
@@ -311,6 +326,9 @@ struct Fields {
         return list
     }
 
+    /// Explicit allocations; none when the field is absent or an empty list. An amount of 0 is
+    /// accepted (the invoice reference is still checked; nothing is applied to it); a negative
+    /// one is not: it would raise the invoice's open amount.
     func optionalAllocations() throws(Rejection) -> [PaymentAllocation] {
         guard let items = try array("allocations", max: FeedLimits.allocationsMax) else { return [] }
         var list: [PaymentAllocation] = []
@@ -320,7 +338,7 @@ struct Fields {
                 throw Rejection(.fieldMissing, "allocations[\(i)] needs \"invoice\" and \"amount\"")
             }
             let m = try f.money(amount, "allocations[\(i)].amount")
-            guard !m.negative, m.digits > 0 else { throw Rejection(.moneySign, "allocations[\(i)].amount must be > 0") }
+            guard !m.negative || m.digits == 0 else { throw Rejection(.moneySign, "allocations[\(i)].amount must be ≥ 0") }
             list.append(PaymentAllocation(invoice: try f.reference("invoice"), amount: m))
         }
         return list

@@ -216,6 +216,8 @@ public struct InMemoryLog: LogState {
         for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
             var bytes = Array(line)
             if bytes.last == 0x0D { bytes.removeLast() }
+            // A UTF-8 byte-order mark starting a line is not part of the event (as LineReader).
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             outcomes.append(try Intake.process(line: bytes, into: &self))
         }

@@ -3,7 +3,9 @@
 /// Foundation's JSONDecoder manages about 100,000 small objects/s here; the ingest path needs
 /// several times that, so the feed is parsed byte by byte into this minimal tree. Strings are
 /// checked for valid UTF-8; duplicate keys in one object are an error (they make the event's
-/// meaning ambiguous); nesting is bounded so a hostile line cannot exhaust the stack.
+/// meaning ambiguous); nesting is bounded so a hostile line cannot exhaust the stack. Every
+/// step is linear in the line's length (docs/feed.md, "Lines"); JSONDifferentialTests checks
+/// the grammar against Foundation's parser.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -24,6 +26,28 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .object: "object"
         }
     }
+
+    /// Equal as parsed JSON: objects by key in any order, numbers by value, strings decoded.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        var lookups = 0
+        return equal(a, b, lookups: &lookups)
+    }
+
+    /// `==`, counting the key lookups made in objects (tests assert they grow linearly).
+    static func equal(_ a: JSONValue, _ b: JSONValue, lookups: inout Int) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)):
+            guard x.count == y.count else { return false }
+            for i in x.indices where !equal(x[i], y[i], lookups: &lookups) { return false }
+            return true
+        case (.object(let x), .object(let y)): return JSONObject.equal(x, y, lookups: &lookups)
+        default: return false
+        }
+    }
 }
 
 /// A JSON number kept as its literal text; equality is numeric (`1`, `1.0` and `10e-1` are equal).
@@ -40,6 +64,45 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
     public var integer: Int64? {
         guard !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
         return Int64(text)
+    }
+
+    /// The value when the number is whole, however it is written: `30`, `30.0`, `3e1`, `300e-1`
+    /// and `-0` (0) are whole; `30.5` and `1e-9` are not. `.tooLarge` when it is whole but
+    /// beyond Int64 (`1e30`), or its exponent has more digits than `exponentDigitsMax`.
+    public enum Whole: Equatable, Sendable {
+        case value(Int64)
+        case fraction
+        case tooLarge
+    }
+
+    public var whole: Whole {
+        if let i = integer { return .value(i) }
+        let plain = !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
+        if plain { return .tooLarge }  // an integer literal Int64 cannot hold
+        guard let n = normalized else {
+            // An exponent of more than 15 digits: 0 × anything is 0; otherwise a huge
+            // positive exponent is too large, a huge negative one leaves a fraction.
+            let isE = { (c: UInt8) in c == UInt8(ascii: "e") || c == UInt8(ascii: "E") }
+            let mantissa = text.utf8.prefix { !isE($0) }
+            if !mantissa.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) { return .value(0) }
+            return text.utf8.drop(while: { !isE($0) }).dropFirst().first == UInt8(ascii: "-") ? .fraction : .tooLarge
+        }
+        if n.digits.isEmpty { return .value(0) }
+        guard n.exponent >= 0 else { return .fraction }
+        guard n.digits.count + n.exponent <= 19 else { return .tooLarge }
+        var v: Int64 = 0
+        for d in n.digits {
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            guard !o1, !o2 else { return .tooLarge }
+            v = a
+        }
+        for _ in 0..<n.exponent {
+            let (m, o) = v.multipliedReportingOverflow(by: 10)
+            guard !o else { return .tooLarge }
+            v = m
+        }
+        return .value(n.negative ? -v : v)
     }
 
     /// Sign, significant digits without leading or trailing zeros, and decimal exponent:
@@ -92,7 +155,8 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A JSON object: its members in the order written. Feed objects are small, so lookup is linear.
+/// A JSON object: its members in the order written, keys unique (the parser refuses a repeated
+/// key). Feed objects are small, so lookup by key is a linear scan.
 public struct JSONObject: Sendable, Equatable {
     public var members: [(key: String, value: JSONValue)]
 
@@ -107,9 +171,45 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Equal as parsed JSON: the same keys with equal values, in any order.
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        var lookups = 0
+        return equal(a, b, lookups: &lookups)
+    }
+
+    /// Objects with at most this many members are compared by scanning `b` for each key of `a`
+    /// (at most 16 × 16 string comparisons, no allocation: feed events have about ten members);
+    /// larger ones index `b`'s keys in a dictionary first, so that comparing two 1 MiB lines of
+    /// 100,000 keys each (a duplicate of a hostile line) costs linear time, not quadratic.
+    static let scanMembersMax = 16
+
+    /// `==`, counting key comparisons and dictionary lookups in `lookups`. Keys are unique in
+    /// both objects (the parser guarantees it), so equal counts and every key of `a` found
+    /// with an equal value in `b` means equal.
+    static func equal(_ a: JSONObject, _ b: JSONObject, lookups: inout Int) -> Bool {
         guard a.members.count == b.members.count else { return false }
+        if a.members.count <= scanMembersMax {
+            outer: for member in a.members {
+                for other in b.members {
+                    lookups += 1
+                    if other.key == member.key {
+                        guard JSONValue.equal(member.value, other.value, lookups: &lookups) else { return false }
+                        continue outer
+                    }
+                }
+                return false
+            }
+            return true
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(b.members.count)
+        for (i, member) in b.members.enumerated() {
+            lookups += 1
+            index[member.key] = i
+        }
         for member in a.members {
-            guard let other = b[member.key], other == member.value else { return false }
+            lookups += 1
+            guard let i = index[member.key],
+                JSONValue.equal(member.value, b.members[i].value, lookups: &lookups)
+            else { return false }
         }
         return true
     }
@@ -123,35 +223,72 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 public struct JSONParser {
-    /// Deepest nesting accepted. Feed events nest three levels (event → installments → item).
+    /// Deepest nesting accepted, in levels: a limit, because the parser is recursive and a
+    /// hostile line must not exhaust the stack. Feed events nest three levels (event →
+    /// installments → item); unknown fields may nest up to this.
     public static let depthMax = 32
 
     /// Parses one complete JSON text that must be an object, with nothing after it but spaces.
     public static func parseObject(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONObject {
         var parser = JSONParser(bytes: bytes)
-        parser.skipSpace()
-        guard parser.peek() == UInt8(ascii: "{") else {
-            throw parser.error(parser.index >= bytes.count ? "empty line" : "an event must be a JSON object")
+        return try parser.parseWholeObject()
+    }
+
+    mutating func parseWholeObject() throws(JSONSyntaxError) -> JSONObject {
+        skipSpace()
+        guard peek() == UInt8(ascii: "{") else {
+            if index + 2 < bytes.count, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+                throw error("a byte-order mark (U+FEFF) is accepted only at the start of a line")
+            }
+            throw error(index >= bytes.count ? "empty line" : "an event must be a JSON object")
         }
-        let value = try parser.parseValue(depth: 0)
-        parser.skipSpace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected text after the object") }
-        guard case .object(let object) = value else { throw parser.error("an event must be a JSON object") }
+        let value = try parseValue(depth: 0)
+        skipSpace()
+        guard index == bytes.count else { throw error("unexpected text after the object") }
+        guard case .object(let object) = value else { throw error("an event must be a JSON object") }
         return object
     }
 
-    public static func parseObject(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONObject {
-        do {
-            return try bytes.withUnsafeBytes { raw in try parseObject(raw) }
-        } catch let e as JSONSyntaxError {
-            throw e
-        } catch {
-            preconditionFailure("unreachable: \(error)")
+    /// A key or value quoted in an error message, cut to a readable length (a hostile line may
+    /// hold a key of a megabyte).
+    static func excerpt(_ s: String) -> String {
+        let charsMax = 64  // enough to recognise a key; the rejects file keeps the whole line
+        var count = 0
+        for i in s.unicodeScalars.indices {
+            count += 1
+            if count > charsMax { return String(s.unicodeScalars[..<i]) + "…" }
         }
+        return s
+    }
+
+    public static func parseObject(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONObject {
+        try parseObjectCounting(bytes).object
+    }
+
+    /// `parseObject`, also returning how many key comparisons (or hash-set insertions) the
+    /// repeated-key check made: tests assert that it grows linearly with the number of keys.
+    static func parseObjectCounting(_ bytes: [UInt8]) throws(JSONSyntaxError) -> (object: JSONObject, keyComparisons: Int) {
+        // withUnsafeBytes rethrows untyped errors; a Result carries the typed one across.
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONSyntaxError) -> (object: JSONObject, keyComparisons: Int) in
+                var parser = JSONParser(bytes: raw)
+                let object = try parser.parseWholeObject()
+                return (object, parser.keyComparisons)
+            }
+        }
+        return try result.get()
     }
 
     let bytes: UnsafeRawBufferPointer
     var index = 0
+    /// Key comparisons and hash-set insertions of the repeated-key check (see `parseObjectCounting`).
+    var keyComparisons = 0
+
+    /// Objects with at most this many members look for a repeated key by comparing the new key
+    /// with each earlier one (no allocation: feed events have about ten members, and this is
+    /// ingest's hot path); from then on the keys go into a hash set, so that a 1 MiB line of
+    /// 100,000 keys is checked in linear time, not quadratic.
+    static let keyScanMembersMax = 16
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -190,6 +327,8 @@ public struct JSONParser {
         case UInt8(ascii: "{"):
             index += 1
             var members: [(key: String, value: JSONValue)] = []
+            // Every key so far, once the object has more than keyScanMembersMax members.
+            var keys: Set<String>? = nil
             skipSpace()
             if peek() == UInt8(ascii: "}") {
                 index += 1
@@ -200,8 +339,30 @@ public struct JSONParser {
                 guard peek() == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
                 let keyStart = index
                 let key = try parseString()
-                for member in members where member.key == key {
-                    throw JSONSyntaxError(offset: keyStart, reason: "duplicate key \"\(key)\"")
+                let repeated: Bool
+                if keys != nil {
+                    keyComparisons += 1
+                    repeated = !keys!.insert(key).inserted
+                } else {
+                    var found = false
+                    for member in members {
+                        keyComparisons += 1
+                        if member.key == key {
+                            found = true
+                            break
+                        }
+                    }
+                    repeated = found
+                    if !found, members.count == JSONParser.keyScanMembersMax {
+                        var set = Set<String>(minimumCapacity: 4 * JSONParser.keyScanMembersMax)
+                        for member in members { set.insert(member.key) }
+                        set.insert(key)
+                        keyComparisons += members.count + 1
+                        keys = set
+                    }
+                }
+                if repeated {
+                    throw JSONSyntaxError(offset: keyStart, reason: "duplicate key \"\(JSONParser.excerpt(key))\"")
                 }
                 skipSpace()
                 guard peek() == UInt8(ascii: ":") else { throw error("expected ':'") }
@@ -340,8 +501,7 @@ public struct JSONParser {
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         throw error("unpaired surrogate in \\u escape")
                     }
-                    guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                    JSONParser.appendUTF8(scalar, to: &out)
                 default:
                     throw error("invalid escape")
                 }
@@ -352,6 +512,26 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// Appends the UTF-8 encoding of a scalar value (not a surrogate: the caller paired those).
+    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+        switch v {
+        case 0..<0x80:
+            out.append(UInt8(truncatingIfNeeded: v))
+        case 0x80..<0x800:
+            out.append(UInt8(truncatingIfNeeded: 0xC0 | (v >> 6)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | (v & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(truncatingIfNeeded: 0xE0 | (v >> 12)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | (v & 0x3F)))
+        default:
+            out.append(UInt8(truncatingIfNeeded: 0xF0 | (v >> 18)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | ((v >> 12) & 0x3F)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | (v & 0x3F)))
+        }
     }
 
     mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
@@ -389,8 +569,9 @@ public struct JSONWriter {
             case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                let hex: StaticString = "0123456789abcdef"
+                let digits = hex.utf8Start
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(c >> 4)], digits[Int(c & 15)]])
             default: bytes.append(c)
             }
         }

@@ -143,8 +143,22 @@ public struct Totals: Sendable, Equatable {
     /// Amount-weighted mean days late in hundredths, rounded half up; nil when no amount.
     /// The contract's rule, shared by customer figures and portfolio statistics.
     public static func avgDaysLateHundredths(weighted: Int128, amount: Int64) -> Int64? {
+        avgDaysLateHundredths(weighted: weighted, amount: Int128(amount))
+    }
+
+    /// The same over a portfolio, whose amounts together may pass Int64. Each allocation's
+    /// days late is below the span of representable dates (a decoded ledger is checked for
+    /// it), so the mean, in hundredths, fits Int64; it is clamped all the same.
+    public static func avgDaysLateHundredths(weighted: Int128, amount: Int128) -> Int64? {
         guard amount > 0 else { return nil }
-        return Int64((weighted * 200 + Int128(amount)) / (Int128(amount) * 2))
+        let (scaled, o1) = weighted.multipliedReportingOverflow(by: 200)
+        let (numerator, o2) = scaled.addingReportingOverflow(amount)
+        guard !o1, !o2 else {
+            // Far past any real figure (Int128 holds 10^38): whole days, then hundredths.
+            let (h, o) = Int64(clamping: weighted / amount).multipliedReportingOverflow(by: 100)
+            return o ? (weighted < 0 ? Int64.min : Int64.max) : h
+        }
+        return Int64(clamping: numerator / (amount * 2))
     }
 }
 

@@ -41,6 +41,46 @@ public enum Money {
         }
     }
 
+    /// Formats a figure that may pass Int64 (sums across customers: aging and statistics
+    /// totals, a customer's available credit), exactly, like `format(_:fractionDigits:)`.
+    public static func format(_ minor: Int128, fractionDigits: Int) -> String {
+        if let small = Int64(exactly: minor) { return format(small, fractionDigits: fractionDigits) }
+        var out = [UInt8]()
+        out.reserveCapacity(48)
+        append(minor, fractionDigits: fractionDigits, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func append(_ minor: Int128, fractionDigits: Int, to out: inout [UInt8]) {
+        precondition(fractionDigits >= 0 && fractionDigits <= 4)
+        if minor < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = minor.magnitude
+        let scale = UInt128(powersOfTen[fractionDigits])
+        var whole = magnitude / scale
+        // The integer part in chunks of 18 digits that fit UInt64, most significant first.
+        let chunk: UInt128 = 1_000_000_000_000_000_000
+        var chunks: [UInt64] = []
+        repeat {
+            chunks.append(UInt64(truncatingIfNeeded: whole % chunk))
+            whole /= chunk
+        } while whole > 0
+        appendDecimal(chunks.removeLast(), to: &out)
+        for c in chunks.reversed() {
+            var digits = [UInt8]()
+            appendDecimal(c, to: &digits)
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 18 - digits.count))
+            out.append(contentsOf: digits)
+        }
+        guard fractionDigits > 0 else { return }
+        out.append(UInt8(ascii: "."))
+        let frac = UInt64(truncatingIfNeeded: magnitude % scale)  // < 10^4
+        var divisor = UInt64(scale) / 10
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (frac / divisor) % 10))
+            divisor /= 10
+        }
+    }
+
     /// Appends the decimal digits of `value`, most significant first.
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
         var divisor: UInt64 = 1

@@ -19,7 +19,9 @@ public struct BalanceReport: Sendable, Equatable {
     public init(_ l: CustomerLedger) { self.init(customer: l.profile.id, state: l.state) }
 
     public var balance: Int64 { totals.balance }
-    public var available: Int64 { creditLimit - totals.balance }
+    /// Limit − balance: wide, since a customer with large unapplied credit can have more
+    /// available than Int64 holds (limit ≤ 10^15 plus unapplied ≤ Int64.max).
+    public var available: Int128 { Int128(creditLimit) - Int128(totals.balance) }
     public var overLimit: Bool { totals.balance > creditLimit }
 
     /// Field names and values in contract order; money formatted in the currency's digits.
@@ -28,7 +30,7 @@ public struct BalanceReport: Sendable, Equatable {
             ("customer", .text(customer)), ("currency", .text(currency.code)),
             ("open", .money(totals.open)), ("unapplied", .money(totals.unapplied)),
             ("balance", .money(balance)), ("credit_limit", .money(creditLimit)),
-            ("available", .money(available)), ("over_limit", .bool(overLimit)),
+            ("available", .wideMoney(available)), ("over_limit", .bool(overLimit)),
             ("invoiced", .money(totals.invoiced)), ("credited", .money(totals.credited)),
             ("paid", .money(totals.paid)), ("written_off", .money(totals.writtenOff)),
             ("voided", .money(totals.voided)), ("avg_days_late", .hundredths(avgDaysLateHundredths)),
@@ -45,6 +47,8 @@ public struct BalanceReport: Sendable, Equatable {
 public enum ReportValue: Sendable, Equatable {
     case text(String)
     case money(Int64)
+    /// Money that may pass Int64: totals across customers; rendered exactly like `money`.
+    case wideMoney(Int128)
     case integer(Int64)
     case bool(Bool)
     /// A fixed-point number in hundredths (nil renders as JSON null / empty cell).
@@ -56,6 +60,7 @@ public enum ReportValue: Sendable, Equatable {
         switch self {
         case .text(let s): return s
         case .money(let m): return Money.format(m, fractionDigits: digits)
+        case .wideMoney(let m): return Money.format(m, fractionDigits: digits)
         case .integer(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .hundredths(let h): return h.map(ReportValue.formatHundredths) ?? ""
@@ -67,6 +72,7 @@ public enum ReportValue: Sendable, Equatable {
         switch self {
         case .text(let s): w.string(s)
         case .money(let m): w.string(Money.format(m, fractionDigits: digits))
+        case .wideMoney(let m): w.string(Money.format(m, fractionDigits: digits))
         case .integer(let i): w.raw(String(i))
         case .bool(let b): w.raw(b ? "true" : "false")
         case .hundredths(let h): w.raw(h.map(ReportValue.formatHundredths) ?? "null")
@@ -127,16 +133,27 @@ public struct AgingReport: Sendable, Equatable {
         customers.append(Row(customer: customer, currency: s.currency, buckets: buckets, unapplied: s.totals.unapplied))
     }
 
+    /// The totals of one currency: sums across customers, which may pass Int64 (each
+    /// customer's figures fit; many customers' together need not), so Int128.
+    public struct TotalRow: Sendable, Equatable {
+        /// A total names no customer.
+        public var customer: String? { nil }
+        public let currency: Currency
+        public var buckets: [Int128]
+        public var unapplied: Int128
+        public var total: Int128 { buckets.reduce(0, +) - unapplied }
+    }
+
     /// One row per currency present, sorted by code.
-    public var totals: [Row] {
-        var byCode: [String: Row] = [:]
+    public var totals: [TotalRow] {
+        var byCode: [String: TotalRow] = [:]
         for row in customers {
-            var t = byCode[row.currency.code] ?? Row(customer: nil, currency: row.currency, buckets: [Int64](repeating: 0, count: edges.count + 2), unapplied: 0)
-            for i in t.buckets.indices { t.buckets[i] += row.buckets[i] }
-            t.unapplied += row.unapplied
+            var t = byCode[row.currency.code] ?? TotalRow(currency: row.currency, buckets: [Int128](repeating: 0, count: edges.count + 2), unapplied: 0)
+            for i in t.buckets.indices { t.buckets[i] += Int128(row.buckets[i]) }
+            t.unapplied += Int128(row.unapplied)
             byCode[row.currency.code] = t
         }
-        return byCode.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map { byCode[$0]! }
+        return byCode.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).compactMap { byCode[$0] }
     }
 
     public func fields(_ row: Row) -> [(name: String, value: ReportValue)] {
@@ -146,6 +163,14 @@ public struct AgingReport: Sendable, Equatable {
         for (name, amount) in zip(bucketNames, row.buckets) { f.append((name, .money(amount))) }
         f.append(("unapplied", .money(row.unapplied)))
         f.append(("total", .money(row.total)))
+        return f
+    }
+
+    public func fields(_ row: TotalRow) -> [(name: String, value: ReportValue)] {
+        var f: [(name: String, value: ReportValue)] = [("currency", .text(row.currency.code))]
+        for (name, amount) in zip(bucketNames, row.buckets) { f.append((name, .wideMoney(amount))) }
+        f.append(("unapplied", .wideMoney(row.unapplied)))
+        f.append(("total", .wideMoney(row.total)))
         return f
     }
 

@@ -20,9 +20,17 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
 
     public let bytes: [UInt8]
 
+    /// A hash this process computed (always `byteCount` bytes).
     init(bytes: [UInt8]) {
         precondition(bytes.count == ChainHash.byteCount)
         self.bytes = bytes
+    }
+
+    /// A stored link or head: nil unless exactly `byteCount` bytes (a truncated or extended
+    /// record is damage, which the caller reports with its database and key).
+    init?(stored: some Collection<UInt8>) {
+        guard stored.count == ChainHash.byteCount else { return nil }
+        self.bytes = Array(stored)
     }
 
     /// The next link: this hash, the sequence number, the event's bytes.
@@ -93,7 +101,9 @@ public struct ChainHead: Hashable, Sendable, CustomStringConvertible {
     var encoded: [UInt8] { seq.bigEndianBytes + hash.bytes }
 
     init?(encoded: [UInt8]) {
-        guard encoded.count == 8 + ChainHash.byteCount, let seq = UInt64(bigEndianBytes: encoded[0..<8]) else { return nil }
-        self.init(seq: seq, hash: ChainHash(bytes: Array(encoded[8...])))
+        guard encoded.count == 8 + ChainHash.byteCount, let seq = UInt64(bigEndianBytes: encoded[0..<8]), seq <= Store.seqMax,
+            let hash = ChainHash(stored: encoded[8...])
+        else { return nil }
+        self.init(seq: seq, hash: hash)
     }
 }

@@ -170,7 +170,7 @@ extension Store {
         try env.read { txn in
             try txn.scan(alerts, from: after) { key, value in
                 if let after, Array(key) == after { return true }
-                let a = try RiskCodec.decodeAlert(value)
+                let a = try decodeAlert(key, value)
                 if filter.admits(a) { out.append((Array(key), a)) }
                 return out.count < limit
             }
@@ -193,7 +193,7 @@ extension Store {
     /// The key of the last alert delivered under this cursor name (nil: none yet).
     public func alertCursor(_ name: String) throws -> [UInt8]? {
         let key = try Store.cursorKey(name)
-        return try env.read { txn in try txn.get(meta, key: key) }
+        return try env.read { txn in try txn.get(meta, key: key).map { try Store.cursorValue($0, name: name) } }
     }
 
     /// Records that every alert up to `key` was delivered. Cursors live in meta, outside the

@@ -8,7 +8,10 @@ import ArlogDomain
 ///
 /// A line longer than `FeedLimits.lineBytesMax` is reported as too long and skipped up to its
 /// newline without being buffered, so a hostile input cannot make the reader grow. `\r\n`
-/// endings lose their `\r`; lines of only spaces and tabs are blank and skipped.
+/// endings lose their `\r`; lines of only spaces and tabs are blank and skipped. A UTF-8
+/// byte-order mark at the start of a line is dropped (Windows exports begin with one, and
+/// concatenated exports carry one at the start of each part); it is not part of the event.
+/// The length limit counts a line's bytes without its line end, byte-order mark included.
 struct LineReader {
     /// Bytes read per read(2) call.
     static let chunkBytes = 1 << 20
@@ -50,13 +53,16 @@ struct LineReader {
                 }
                 var lineEnd = nl
                 if lineEnd > lineStart, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                if isBlank(lineStart..<lineEnd) { continue }
                 if lineEnd - lineStart > FeedLimits.lineBytesMax {
                     return .tooLong(number: lineNumber, prefix: Array(buffer[lineStart..<(lineStart + 200)]))
                 }
-                return .text(number: lineNumber, range: lineStart..<lineEnd)
+                let textStart = afterByteOrderMark(lineStart..<lineEnd)
+                if isBlank(textStart..<lineEnd) { continue }
+                return .text(number: lineNumber, range: textStart..<lineEnd)
             }
-            if end - start > FeedLimits.lineBytesMax || (skippingLongLine && end > start) {
+            // One byte more than the limit may still be the `\r` of a `\r\n` whose `\n` is not
+            // read yet: only beyond that is the line too long whatever follows.
+            if end - start > FeedLimits.lineBytesMax + 1 || (skippingLongLine && end > start) {
                 // The current line is too long: report it once, then drop bytes to its newline.
                 let report = !skippingLongLine
                 let prefix = Array(buffer[start..<min(end, start + 200)])
@@ -76,8 +82,12 @@ struct LineReader {
                 }
                 var lineEnd = end
                 if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                if isBlank(lineStart..<lineEnd) { return nil }
-                return .text(number: lineNumber, range: lineStart..<lineEnd)
+                if lineEnd - lineStart > FeedLimits.lineBytesMax {
+                    return .tooLong(number: lineNumber, prefix: Array(buffer[lineStart..<(lineStart + 200)]))
+                }
+                let textStart = afterByteOrderMark(lineStart..<lineEnd)
+                if isBlank(textStart..<lineEnd) { return nil }
+                return .text(number: lineNumber, range: textStart..<lineEnd)
             }
             if let waitMillis, !(try readable(waitMillis: waitMillis)) { return .paused }
             try fill()
@@ -99,6 +109,14 @@ struct LineReader {
     func isBlank(_ r: Range<Int>) -> Bool {
         for i in r where buffer[i] != 0x20 && buffer[i] != 0x09 && buffer[i] != 0x0D { return false }
         return true
+    }
+
+    /// Where a line's text starts: after a UTF-8 byte-order mark (EF BB BF), if it has one.
+    func afterByteOrderMark(_ r: Range<Int>) -> Int {
+        guard r.count >= 3, buffer[r.lowerBound] == 0xEF, buffer[r.lowerBound + 1] == 0xBB,
+            buffer[r.lowerBound + 2] == 0xBF
+        else { return r.lowerBound }
+        return r.lowerBound + 3
     }
 
     func findNewline() -> Int? {

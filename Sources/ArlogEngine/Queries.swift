@@ -180,12 +180,14 @@ public struct PortfolioStats: Sendable {
     public struct CurrencyFigures: Sendable {
         public let currency: Currency
         public var customers = 0
-        public var open: Int64 = 0
-        public var unapplied: Int64 = 0
-        public var overdue: Int64 = 0
+        // Sums across customers: each customer's figures fit Int64, many customers' together
+        // need not, so they are added in Int128 and rendered exactly.
+        public var open: Int128 = 0
+        public var unapplied: Int128 = 0
+        public var overdue: Int128 = 0
         public var lateWeighted: Int128 = 0
-        public var lateAmount: Int64 = 0
-        public var balance: Int64 { open - unapplied }
+        public var lateAmount: Int128 = 0
+        public var balance: Int128 { open - unapplied }
         public var avgDaysLateHundredths: Int64? {
             Totals.avgDaysLateHundredths(weighted: lateWeighted, amount: lateAmount)
         }
@@ -267,11 +269,14 @@ extension Store {
                 if s.dunningLevel > 0 { stats.inDunning += 1 }
                 var f = byCode[s.currency.code] ?? .init(currency: s.currency)
                 f.customers += 1
-                f.open += s.totals.open
-                f.unapplied += s.totals.unapplied
-                for i in s.openInstallments where i.dueOn < day { f.overdue += i.open }
+                f.open += Int128(s.totals.open)
+                f.unapplied += Int128(s.totals.unapplied)
+                f.overdue += Int128(s.aging(on: day, edges: []).dropFirst().reduce(0, +))
+                // A customer's weight is at most its late amount × the span of dates (checked
+                // when decoded): 10^38 ÷ (9.3·10^18 × 3.7·10^6) customers before this sum could
+                // overflow.
                 f.lateWeighted += s.totals.lateWeighted
-                f.lateAmount += s.totals.lateAmount
+                f.lateAmount += Int128(s.totals.lateAmount)
                 byCode[s.currency.code] = f
             }
         }

@@ -214,7 +214,7 @@ extension Store {
     /// A record that does not decode: an error naming the database and the key, for queries
     /// (exit 2) and the verifiers (a problem each).
     static func corrupt(_ db: Database, _ key: String, _ error: Error) -> EngineError {
-        EngineError(.store, "corrupt record in \(db.name) at \(key): \(error); run `arlog verify` (and `arlog rebuild` to replace projections)")
+        EngineError.corrupt(database: db.name, key: key, "\(error)")
     }
 
     static func corrupt(_ db: Database, seq: UInt64, _ error: Error) -> EngineError { corrupt(db, "log position \(seq)", error) }

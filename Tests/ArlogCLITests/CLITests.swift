@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The `arlog` executable end to end: arguments, exit codes, stderr messages, and the JSON
-/// contract answered for the spec's worked examples (shared/spec/examples).
+/// contract answered for the spec's worked examples (Tests/Fixtures/spec-examples).
 @Suite struct CLITests {
     // MARK: ingest
 

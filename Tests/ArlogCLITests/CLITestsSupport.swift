@@ -91,11 +91,11 @@ final class CLIRun {
 }
 
 enum CLIFixtures {
-    /// shared/spec/examples beside the repository.
+    /// The contract's worked examples, copied into the repository (Tests/Fixtures/README.md).
     static var examples: URL {
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { dir.deleteLastPathComponent() }
-        return dir.deletingLastPathComponent().appendingPathComponent("shared/spec/examples")
+        return dir.appendingPathComponent("Tests/Fixtures/spec-examples")
     }
 
     static let names = ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof"]

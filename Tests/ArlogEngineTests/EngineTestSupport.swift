@@ -65,7 +65,8 @@ enum Fixtures {
     static var examplesDirectory: URL {
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { dir.deleteLastPathComponent() }
-        return dir.deletingLastPathComponent().appendingPathComponent("shared/spec/examples")
+        // The contract's worked examples, copied into the repository (Tests/Fixtures/README.md).
+        return dir.appendingPathComponent("Tests/Fixtures/spec-examples")
     }
 
     static func equal(_ a: Any, _ b: Any) -> Bool {

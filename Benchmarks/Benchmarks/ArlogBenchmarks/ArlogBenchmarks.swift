@@ -106,6 +106,21 @@ let benchmarks: @Sendable () -> Void = {
         try FeedBytes(path: Fixture.prepare(ingested: false).feedPath)
     }
 
+    // One hostile line: parse an object of 10k or 40k distinct keys twice and compare the two
+    // (the repeated-key check, then the duplicate check of a whole event). Linear: the 40k
+    // figures are about 4 × the 10k ones; quadratic would be 16 × (see JSONKeys.swift).
+    for keys in [10_000, 40_000] {
+        Benchmark("JSON object of \(keys / 1000)k keys", configuration: JSONKeys.configuration) { benchmark, line in
+            for _ in benchmark.scaledIterations {
+                let object = try JSONParser.parseObject(line)
+                let again = try JSONParser.parseObject(line)
+                if object != again { benchmark.error("the two parses differ") }
+            }
+        } setup: {
+            JSONKeys.line(keys: keys)
+        }
+    }
+
     // MARK: Queries on a warm store: one iteration is `Suite.callsPerIteration` calls, so the
     // times shown (marked *) are per call.
 

@@ -206,16 +206,22 @@ public enum FoldStep {
             w.w.i64(a)
         case .invoiceVoided(let id):
             let inv = try invoice(id)
-            guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is already voided") }
-            guard inv.paid == 0 else {
+            // Voiding a voided invoice again is accepted and changes nothing (the contract
+            // refuses only adjustments, write-offs and allocations on a voided invoice).
+            guard inv.voided || inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
             }
             w.w.u64(inv.seq)
         case .invoiceWrittenOff(let id, let amount):
             let inv = try invoice(id)
             guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and cannot be written off") }
-            guard inv.open > 0 else { throw Rejection(.nothingOpen, "invoice \(id) has nothing open to write off") }
             let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
+            // Without an amount, "all of it" may be nothing: a write-off of 0 is accepted
+            // (the contract sets no minimum for the default). An explicit amount is > 0, so
+            // it exceeds an invoice with nothing open.
+            if let a, inv.open == 0 {
+                throw Rejection(.nothingOpen, "invoice \(id) has nothing open; a write-off of \(fmt(a)) exceeds it")
+            }
             if let a, a > inv.open {
                 throw Rejection(.exceedsOpen, "write-off of \(fmt(a)) exceeds the open amount \(fmt(inv.open)) of invoice \(id)")
             }
@@ -366,10 +372,13 @@ public enum FoldStep {
                 s.close(invoice: i, into: &record)
                 try cold.put(record)
                 mayResetDunning = true
-            } else if var record = try cold.invoice(invoice), !record.voided(before: seq) {
-                record.voidedSeq = seq
-                record.voidedAmount = 0
-                try cold.put(record)
+            } else if var record = try cold.invoice(invoice) {
+                // A repeated void changes no amount; like any void it is judged for the reset.
+                if !record.voided(before: seq) {
+                    record.voidedSeq = seq
+                    record.voidedAmount = 0
+                    try cold.put(record)
+                }
                 mayResetDunning = true
             }
         case .invoiceWrittenOff(let invoice, let amount):

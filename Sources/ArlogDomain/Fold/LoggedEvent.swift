@@ -165,7 +165,7 @@ public struct LoggedEvent {
             let receivedOn = try r.day()
             let n = try r.count(itemBytes: AllocationList.stride, max: FeedLimits.allocationsMax)
             let list = AllocationList(bytes: try r.slice(n * AllocationList.stride), count: n)
-            for a in list where a.invoice == 0 || a.amount <= 0 || a.amount > Money.amountMinorMax {
+            for a in list where a.invoice == 0 || a.amount < 0 || a.amount > Money.amountMinorMax {
                 throw StoredDataError("bad allocation")
             }
             body = .paymentReceived(id: try r.shortText(), amount: total, receivedOn: receivedOn, allocations: list)

@@ -66,7 +66,7 @@ public struct TableCell: Equatable, Sendable {
             return
         }
         switch value {
-        case .money, .integer, .hundredths: self.init(value.text(digits: digits), alignRight: true)
+        case .money, .wideMoney, .integer, .hundredths: self.init(value.text(digits: digits), alignRight: true)
         case .text, .bool, .date: self.init(value.text(digits: digits))
         }
     }

@@ -43,6 +43,11 @@ extension Render {
         return RenderRecord(fields, digits: row.currency.fractionDigits).cells
     }
 
+    static func agingCells(_ report: AgingReport, _ row: AgingReport.TotalRow) -> [TableCell] {
+        let fields: [RenderField] = [("customer", .text("TOTAL"))] + report.fields(row).map { ($0.name, $0.value) }
+        return RenderRecord(fields, digits: row.currency.fractionDigits).cells
+    }
+
     // MARK: customers
 
     public static let customerColumns = [
@@ -57,7 +62,7 @@ extension Render {
         let fields: [RenderField] = [
                 ("customer", .text(p.id)), ("name", .text(p.name)),
                 ("currency", .text(s.currency.code)), ("balance", .money(b.balance)),
-                ("credit_limit", .money(b.creditLimit)), ("available", .money(b.available)),
+                ("credit_limit", .money(b.creditLimit)), ("available", .wideMoney(b.available)),
                 ("over_limit", .bool(b.overLimit)), ("overdue", .money(row.overdue)),
                 ("oldest_overdue", row.oldestOverdue.map { .date($0) }), ("days_past_due", .integer(Int64(row.daysPastDue))),
                 ("dunning_level", .integer(Int64(s.dunningLevel))), ("avg_days_late", s.avgDaysLateHundredths.map { .hundredths($0) }),
@@ -88,8 +93,8 @@ extension Render {
         RenderRecord(
             [
                 ("currency", .text(f.currency.code)), ("customers", .integer(Int64(f.customers))),
-                ("open", .money(f.open)), ("unapplied", .money(f.unapplied)), ("balance", .money(f.balance)),
-                ("overdue", .money(f.overdue)), ("avg_days_late", f.avgDaysLateHundredths.map { .hundredths($0) }),
+                ("open", .wideMoney(f.open)), ("unapplied", .wideMoney(f.unapplied)), ("balance", .wideMoney(f.balance)),
+                ("overdue", .wideMoney(f.overdue)), ("avg_days_late", f.avgDaysLateHundredths.map { .hundredths($0) }),
             ], digits: f.currency.fractionDigits)
     }
 
