@@ -69,8 +69,8 @@ extension Store {
                 }
                 hash = hash.next(seq: seq, event: view.raw)
                 if !chainBroken {
-                    let stored = try txn.get(chain, key: Array(key))
-                    if stored != hash.bytes {
+                    let same = try txn.withValue(chain, key: key) { hash.equals(stored: $0) } ?? false
+                    if !same {
                         report.problem("chain: entry \(seq) does not match its stored link (changed, inserted or reordered)", seq: seq)
                         chainBroken = true
                     }

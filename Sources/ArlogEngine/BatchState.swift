@@ -76,7 +76,7 @@ struct BatchState: LogState {
         EventRecord.encode(recordedAtMicros: context.recordedAtMicros, event: e, binary: binary, raw: raw, into: &record)
         try txn.put(store.log, key: seqKey, value: record, flags: .append)
         let link = context.chainHash.next(seq: seq, event: raw)
-        try txn.put(store.chain, key: seqKey, value: link.bytes, flags: .append)
+        try link.withUnsafeBytes { try txn.put(store.chain, key: seqKey, value: $0, flags: .append) }
         appending = (context.recordedAtMicros, link)
         try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         let logged = try LoggedEvent(binary)
