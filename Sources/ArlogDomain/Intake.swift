@@ -16,9 +16,10 @@ public protocol LogState {
     var references: References { get }
     /// The stored event with this id, parsed, for the duplicate-or-conflict check.
     func storedEvent(id: String) throws -> JSONObject?
-    /// The customer's state (nil when not registered), loaded if needed.
-    mutating func state(for customer: String) throws -> CustomerState?
-    /// Runs `body` with the cold items (validation reads them).
+    /// Runs `body` with the customer's state (nil when not registered; loaded if needed) and
+    /// the cold items, in place: no copy of the state.
+    mutating func withState<T>(_ customer: String, _ body: (inout CustomerState?, inout Cold) throws -> T) throws -> T
+    /// Runs `body` with the cold items (validation of a log-wide event).
     mutating func withCold<T>(_ body: (inout Cold) throws -> T) throws -> T
     /// A buffer intake writes each event's binary form into (reused: no allocation per event).
     var scratch: [UInt8] { get set }
@@ -56,10 +57,13 @@ public enum Intake {
             if case .creditPolicyChanged(let policy) = event.body {
                 try Intake.checkPolicyName(policy, state.timeline)
             }
-            let customer = event.type.isGlobal ? nil : try state.state(for: event.customer)
             let refs = state.references
-            try state.withCold { cold in
-                try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
+            if event.type.isGlobal {
+                try state.withCold { cold in try FoldStep.validate(event, state: nil, cold: &cold, refs: refs, into: &writer) }
+            } else {
+                try state.withState(event.customer) { customer, cold in
+                    try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
+                }
             }
             try writer.w.bytes.withUnsafeBytes { binary in
                 try state.append(event, binary: binary, raw: line)
@@ -171,7 +175,11 @@ public struct InMemoryLog: LogState {
         return try JSONParser.parseObject(events[i].raw)
     }
 
-    public func state(for customer: String) -> CustomerState? { states[customer] }
+    public mutating func withState<T>(_ customer: String, _ body: (inout CustomerState?, inout MemoryCold) throws -> T) throws -> T {
+        var state = states.removeValue(forKey: customer)
+        defer { states[customer] = state }
+        return try body(&state, &cold)
+    }
 
     public mutating func withCold<T>(_ body: (inout MemoryCold) throws -> T) throws -> T { try body(&cold) }
 

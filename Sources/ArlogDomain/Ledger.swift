@@ -27,30 +27,29 @@ public struct CustomerLedger: Sendable, Equatable {
     public func payment(_ id: String) -> PaymentState? { payments.first { $0.id == id } }
 
     /// Builds the view from the hot state and the cold records of the customer's items
-    /// (`cold`: every item the customer created, by its log position).
+    /// (`cold`: every item of the customer that left the hot state, by its log position; an
+    /// invoice still open is taken from the hot state).
     public static func assemble(profile: CustomerProfile, state: CustomerState,
                                 invoices cold: [InvoiceState], payments: [PaymentState]) -> CustomerLedger {
-        var invoices = cold
-        for i in invoices.indices {
-            if let h = state.openInvoice(seq: invoices[i].seq) { invoices[i] = state.invoiceState(h, cold: invoices[i]) }
-        }
+        var invoices = cold.filter { state.openInvoice(seq: $0.seq) == nil }
+        for i in state.invoices.indices { invoices.append(state.invoiceState(i)) }
+        invoices.sort { $0.seq < $1.seq }
         return CustomerLedger(profile: profile, state: state, invoices: invoices, payments: payments)
     }
 }
 
 extension CustomerState {
-    /// The open invoice at `i` as a full `InvoiceState` (its cold record's creation data, its
-    /// hot figures).
-    public func invoiceState(_ i: Int, cold: InvoiceState) -> InvoiceState {
+    /// The open invoice at `i` as a full `InvoiceState`.
+    public func invoiceState(_ i: Int) -> InvoiceState {
         let inv = invoices[i]
-        var r = cold
         var installments: [Installment] = []
+        installments.reserveCapacity(Int(inv.installmentCount))
         for k in 0..<Int(inv.installmentCount) {
             if let s = slot(ofInvoice: i, installment: k) {
                 installments.append(Installment(dueOn: slots[s].dueOn, amount: slots[s].amount, open: slots[s].open))
             }
         }
-        r.installments = installments
+        var r = InvoiceState(seq: inv.seq, id: id(inv), issuedOn: inv.issuedOn, issuedAt: inv.issuedAt, amount: inv.amount, installments: installments)
         inv.counters.write(to: &r)
         return r
     }

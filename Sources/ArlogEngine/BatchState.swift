@@ -10,10 +10,10 @@ import ArlogStorage
 struct BatchState: LogState {
     let store: Store
     let txn: WriteTransaction
-    /// States of the customers this batch touched (from the cache, or loaded), folded in place.
-    var states: [String: CustomerState]
-    /// Customers whose state changed.
-    var dirty: Set<String> = []
+    /// States of the customers this batch touched (from the cache, or loaded), folded in place:
+    /// a flat array and an index by customer id, so that an event costs one lookup and no
+    /// copy of a state.
+    var held: HeldStates
     var cold: StoreCold
     var head: UInt64
     /// What intake needs to append: the recording time of this batch's events and the chain's
@@ -22,7 +22,7 @@ struct BatchState: LogState {
     var appending: (recordedAtMicros: Int64, chainHash: ChainHash)?
     /// Replaying also rewrites the log's indexes (`rebuild(indexes: true)`).
     var reindexing = false
-    /// Open installments and payment entries held in `states`: what bounds a batch's memory.
+    /// Open installments and payment entries held: what bounds a batch's memory.
     var loadedItems = 0
     /// The credit policies logged so far (loaded at the batch's start).
     var timeline: PolicyTimeline
@@ -30,15 +30,15 @@ struct BatchState: LogState {
     /// The log record being written (reused).
     var record: [UInt8] = []
 
-    init(store: Store, txn: WriteTransaction, states: [String: CustomerState], head: UInt64,
+    init(store: Store, txn: WriteTransaction, held: HeldStates, head: UInt64,
          appending: (recordedAtMicros: Int64, chainHash: ChainHash)?) throws {
         self.store = store
         self.txn = txn
-        self.states = states
+        self.held = held
         self.head = head
         self.appending = appending
         cold = StoreCold(store: store, txn: txn)
-        loadedItems = states.values.reduce(0) { $0 + $1.itemCount }
+        loadedItems = held.itemCount
         timeline = try store.timeline(txn)
     }
 
@@ -58,12 +58,23 @@ struct BatchState: LogState {
         }
     }
 
-    mutating func state(for customer: String) throws -> CustomerState? {
-        if let s = states[customer] { return s }
+    /// The slot of the customer's state in `held`, loading it if needed; nil when the customer
+    /// is not registered.
+    mutating func slot(_ customer: String) throws -> Int? {
+        if let i = held.slot(customer) { return i }
         guard let s = try store.storedState(txn, customer) else { return nil }
-        states[customer] = s
         loadedItems += s.itemCount
-        return s
+        return held.add(customer, s)
+    }
+
+    mutating func withState<T>(_ customer: String, _ body: (inout CustomerState?, inout StoreCold) throws -> T) throws -> T {
+        if let i = try slot(customer) {
+            return try body(&held.states[i], &cold)
+        }
+        var fresh: CustomerState?
+        let result = try body(&fresh, &cold)
+        if let fresh { _ = held.add(customer, fresh, dirty: true) }
+        return result
     }
 
     mutating func withCold<T>(_ body: (inout StoreCold) throws -> T) throws -> T { try body(&cold) }
@@ -128,16 +139,14 @@ struct BatchState: LogState {
             try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: timeline.policy(atSeq: seq))
             return
         }
-        var state = try self.state(for: customer)
-        states[customer] = nil  // folded in place, outside the dictionary (no copy)
-        let itemsBefore = state?.itemCount ?? 0
         var sink = TransactionSink(store: store, txn: txn)
-        try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &state, cold: &cold, policy: policy, sink: &sink)
-        if let state {
-            loadedItems += state.itemCount - itemsBefore
-            states[customer] = state
-            dirty.insert(customer)
+        let (before, after) = try withState(customer) { state, cold -> (Int, Int) in
+            let before = state?.itemCount ?? 0
+            try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &state, cold: &cold, policy: policy, sink: &sink)
+            return (before, state?.itemCount ?? 0)
         }
+        loadedItems += after - before
+        if let i = held.slot(customer) { held.markDirty(i) }
     }
 
     func record(_ o: RiskProjector.Outcome, _ customer: String) throws {
@@ -150,16 +159,14 @@ struct BatchState: LogState {
     /// memory stays bounded by one state whatever the number of customers.
     mutating func regradeAll(seq: UInt64, type: EventType, at: Timestamp, eventID: String, policy: CreditPolicy) throws {
         var customers = try store.customerIDs(txn)
-        let held = Set(states.keys)
         let stored = Set(customers)
-        customers.append(contentsOf: held.subtracting(stored))
+        customers.append(contentsOf: held.names.filter { !stored.contains($0) })
         customers.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let cause = { RiskCause(seq: seq, eventID: eventID, type: type, at: at, payment: nil) }
         for customer in customers {
-            if var s = states.removeValue(forKey: customer) {
-                try record(Projection.regrade(&s, customer: customer, policy: policy, seq: seq, type: type, at: at, cause: cause), customer)
-                states[customer] = s
-                dirty.insert(customer)
+            if let i = held.slot(customer), held.states[i] != nil {
+                try record(Projection.regrade(&held.states[i]!, customer: customer, policy: policy, seq: seq, type: type, at: at, cause: cause), customer)
+                held.markDirty(i)
             } else if var s = try store.storedState(txn, customer) {
                 try record(Projection.regrade(&s, customer: customer, policy: policy, seq: seq, type: type, at: at, cause: cause), customer)
                 try txn.put(store.states, key: Array(customer.utf8), value: StateCodec.encode(s))
@@ -172,13 +179,13 @@ struct BatchState: LogState {
     /// projections now reflect (the head, except while a rebuild is catching up).
     mutating func finish(projected: UInt64? = nil) throws {
         var w = BinaryWriter(capacity: 4096)
-        for customer in dirty.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let s = states[customer] else { continue }
+        for i in held.dirtySlotsInKeyOrder() {
+            guard let s = held.states[i] else { continue }
             w.bytes.removeAll(keepingCapacity: true)
             StateCodec.encode(s, into: &w)
-            try txn.put(store.states, key: Array(customer.utf8), value: w.bytes)
+            try txn.put(store.states, key: Array(held.names[i].utf8), value: w.bytes)
         }
-        dirty.removeAll()
+        held.clearDirty()
         try cold.flush()
         try txn.put(store.meta, key: Store.MetaKey.projected, value: (projected ?? head).bigEndianBytes)
         // Only intake moves the head, the chain and the recording-time floor; a replay leaves
@@ -348,6 +355,49 @@ struct StoreCold: ColdItems {
     }
 }
 
+/// The customer states a batch holds, in a flat array indexed by customer id.
+struct HeldStates {
+    var states: [CustomerState?] = []
+    var names: [String] = []
+    var index: [String: Int] = [:]
+    var dirty: [Bool] = []
+    var dirtyCount = 0
+
+    func slot(_ customer: String) -> Int? { index[customer] }
+
+    mutating func add(_ customer: String, _ state: CustomerState?, dirty isDirty: Bool = false) -> Int {
+        let i = states.count
+        states.append(state)
+        names.append(customer)
+        dirty.append(isDirty)
+        if isDirty { dirtyCount += 1 }
+        index[customer] = i
+        return i
+    }
+
+    mutating func markDirty(_ i: Int) {
+        if !dirty[i] {
+            dirty[i] = true
+            dirtyCount += 1
+        }
+    }
+
+    /// The dirty slots, in customer byte order (the order their records are written).
+    func dirtySlotsInKeyOrder() -> [Int] {
+        var slots = dirty.indices.filter { dirty[$0] }
+        slots.sort { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        return slots
+    }
+
+    mutating func clearDirty() {
+        for i in dirty.indices { dirty[i] = false }
+        dirtyCount = 0
+    }
+
+    var count: Int { states.count }
+    var itemCount: Int { states.reduce(0) { $0 + ($1?.itemCount ?? 0) } }
+}
+
 /// Decoded states as of this process's last commit, so that a customer seen in the previous
 /// batch is not loaded again.
 ///
@@ -358,28 +408,33 @@ struct StoreCold: ColdItems {
 /// the committed state is what validates it, not the log head: another process can rewrite
 /// projections (rebuild) without moving the head.
 struct StateCache {
-    var entries: [String: CustomerState] = [:]
+    var held = HeldStates()
     /// The id of the write transaction whose commit these entries reflect (nil: none).
     var committedTransactionID: Int?
 
-    /// Takes the entries for the write transaction `transactionID` (moved, so the batch
+    var entries: [String: CustomerState] {
+        var out: [String: CustomerState] = [:]
+        for (i, name) in held.names.enumerated() { out[name] = held.states[i] }
+        return out
+    }
+
+    /// Takes the states for the write transaction `transactionID` (moved, so the batch
     /// mutates them in place); they come back with `restore` only if that transaction commits.
-    mutating func take(transactionID: Int) -> [String: CustomerState] {
+    mutating func take(transactionID: Int) -> HeldStates {
         defer {
-            entries = [:]
+            held = HeldStates()
             committedTransactionID = nil
         }
-        guard let committed = committedTransactionID, transactionID == committed + 1 else { return [:] }
-        return entries
+        guard let committed = committedTransactionID, transactionID == committed + 1 else { return HeldStates() }
+        return held
     }
 
     /// Keeps the states of the committed write transaction `transactionID`.
-    mutating func restore(_ states: [String: CustomerState], transactionID: Int) {
-        let items = states.values.reduce(0) { $0 + $1.itemCount }
-        if states.count > Store.stateCacheEntriesMax || items > Store.stateCacheItemsMax {
-            entries = [:]
+    mutating func restore(_ states: HeldStates, transactionID: Int) {
+        if states.count > Store.stateCacheEntriesMax || states.itemCount > Store.stateCacheItemsMax {
+            held = HeldStates()
         } else {
-            entries = states
+            held = states
         }
         committedTransactionID = transactionID
     }

@@ -194,7 +194,7 @@ extension Store {
         let lines = batch.lines[from...]
         let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
-        var statesAfter: [String: CustomerState] = [:]
+        var statesAfter = HeldStates()
         var committedTransactionID = 0
         var rolledBack = false
         do {
@@ -209,7 +209,7 @@ extension Store {
                 // Recording times never go backwards, whatever the clock does. The cache is
                 // taken (empty unless this process made the last commit); it returns only on
                 // commit.
-                var state = try BatchState(store: self, txn: txn, states: cache.take(transactionID: txn.id), head: head,
+                var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head,
                                            appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
@@ -228,7 +228,7 @@ extension Store {
                 if atomic, outcomes.contains(where: { $0.rejection != nil }) { throw AtomicRollback() }
                 try state.finish()
                 committedTransactionID = txn.id
-                statesAfter = state.states
+                statesAfter = state.held
             }
             cache.restore(statesAfter, transactionID: committedTransactionID)
         } catch is AtomicRollback {

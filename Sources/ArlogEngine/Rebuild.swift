@@ -62,11 +62,11 @@ extension Store {
         var batches = 0
         while batches < batchesMax {
             batches += 1
-            let step = try env.write { txn -> (from: UInt64, to: UInt64, states: [String: CustomerState], transactionID: Int)? in
+            let step = try env.write { txn -> (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)? in
                 let head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
                 guard projected < head else { return nil }
-                var state = try BatchState(store: self, txn: txn, states: cache.take(transactionID: txn.id), head: head, appending: nil)
+                var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head, appending: nil)
                 // The id index covers the log unless a rebuild dropped the indexes.
                 state.reindexing = try txn.count(ids) < Int(projected + 1)
                 var position = projected
@@ -82,10 +82,10 @@ extension Store {
                 }
                 guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
                 try state.finish(projected: position)
-                return (projected, position, state.states, txn.id)
+                return (projected, position, state.held, txn.id)
             }
             guard let step else { break }
-            cache.restore(step.states, transactionID: step.transactionID)
+            cache.restore(step.held, transactionID: step.transactionID)
             replayed += step.to - step.from
             progress?(step.to)
         }

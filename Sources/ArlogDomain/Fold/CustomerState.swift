@@ -258,22 +258,19 @@ public struct CustomerState: Sendable, Equatable {
         while firstOpen < slots.count, slots[firstOpen].open == 0 { firstOpen += 1 }
     }
 
-    /// Takes the open invoice at `i`, whose open amount is 0, out of the hot state, completing
-    /// `record` (its cold record, which the caller writes) with its installments and
-    /// counters. Its slots stay, dead, until `compact`.
-    mutating func close(invoice i: Int, into record: inout InvoiceState) {
-        let inv = invoices[i]
-        var installments: [Installment] = []
-        installments.reserveCapacity(Int(inv.installmentCount))
-        for k in 0..<Int(inv.installmentCount) {
+    /// Takes the open invoice at `i`, whose open amount is 0, out of the hot state and returns
+    /// its cold record (the caller writes it; `voidedSeq` is the caller's to set). Its slots
+    /// stay, dead, until `compact`.
+    mutating func close(invoice i: Int) -> InvoiceState {
+        var record = invoiceState(i)
+        for k in 0..<Int(invoices[i].installmentCount) {
             guard let s = slot(ofInvoice: i, installment: k) else { continue }
-            installments.append(Installment(dueOn: slots[s].dueOn, amount: slots[s].amount, open: slots[s].open))
             slots[s].dead = true
             deadSlots += 1
         }
-        record.installments = installments
-        inv.counters.write(to: &record)
         invoices.remove(at: i)
+        record.voidedSeq = 0
+        return record
     }
 
     /// Compacts when dead slots are the majority (called between fold steps, never while one

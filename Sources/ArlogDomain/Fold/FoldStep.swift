@@ -336,7 +336,8 @@ public enum FoldStep {
             s.invoiceCount += 1
             s.totals.invoiced += amount
             s.totals.open += amount
-            try cold.put(InvoiceState(seq: seq, id: id.utf8String, issuedOn: issuedOn, issuedAt: e.at, amount: amount, installments: installments))
+            // No cold record yet: an open invoice lives in the hot state; it gets one when it
+            // leaves (closeIfSettled).
         case .invoiceAdjusted(let invoice, let a):
             if a > 0 {
                 guard let i = try hotInvoice(invoice, before: seq, in: &s, cold: &cold, reopen: true) else { break }
@@ -367,9 +368,8 @@ public enum FoldStep {
                 let amount = reduce(&s, invoice: i, by: s.invoices[i].open)
                 s.invoices[i].counters.voidedAmount = amount
                 s.totals.voided += amount
-                guard var record = try cold.invoice(invoice) else { throw StoredDataError("invoice at log position \(invoice) has no record") }
+                var record = s.close(invoice: i)
                 record.voidedSeq = seq
-                s.close(invoice: i, into: &record)
                 try cold.put(record)
                 mayResetDunning = true
             } else if var record = try cold.invoice(invoice) {
@@ -483,10 +483,7 @@ public enum FoldStep {
     /// Moves an invoice with nothing left open to its cold record.
     static func closeIfSettled(_ s: inout CustomerState, invoice i: Int, cold: inout some ColdItems) throws {
         guard s.invoices[i].open == 0 else { return }
-        let seq = s.invoices[i].seq
-        guard var record = try cold.invoice(seq) else { throw StoredDataError("invoice at log position \(seq) has no record") }
-        s.close(invoice: i, into: &record)
-        try cold.put(record)
+        try cold.put(s.close(invoice: i))
     }
 
     /// Reduces an open invoice by up to `amount`, earliest installment first; returns what
