@@ -60,22 +60,41 @@ public enum CreditScoring {
     /// The overdue buckets the model and the alerts use (the contract's defaults).
     public static let bucketEdges = Aging.defaultEdges
 
-    /// Scores a customer's state on `day` under `policy`, from scratch: O(open installments +
-    /// log payments). `buckets`: the open amounts by bucket on `day` when the caller already
-    /// has them (the risk projector's sweep), else they are summed here.
-    /// `invoicedInWindow`: net sales in the window, measured by the caller from the cold
-    /// invoices (limit reviews need it; nil: not measured).
-    public static func assess(_ state: CustomerState, customer: String, policy: CreditPolicy, on day: Day,
-                              buckets known: BucketSums? = nil, invoicedInWindow: Int64? = nil) -> CreditAssessment {
+    /// The measures of a customer's state on `day` and the points, score and grade they give:
+    /// the model's core, shared by the risk projector (every event: no allocation) and
+    /// `assess` (the full account for people).
+    public struct Scored: Sendable {
+        public var paymentDaysHundredths: Int64?
+        public var paymentAmount: Int64
+        public var buckets: BucketSums
+        public var open: Int64
+        public var balance: Int64
+        public var creditLimit: Int64
+        public var utilisationBasisPoints: Int64?
+        public var oldestOverdueDays: Int
+        public var dunningLevel: Int
+        public var reversals: Int
+        public var tradingDays: Int
+        public var points: FactorPoints
+        public var score: Int
+        public var grade: Grade
+    }
+
+    /// Scores `state` on `day` under `policy`. `buckets`: the open amounts by bucket on `day`
+    /// when the caller has them (the risk projector's sweep); otherwise they are summed here,
+    /// O(open installments). The rest costs O(log n).
+    public static func score(_ state: CustomerState, policy: CreditPolicy, on day: Day, buckets known: BucketSums? = nil) -> Scored {
         let windowStart = day.adding(days: -policy.windowDays)  // exclusive
 
         // Payment behaviour: signed days beyond terms, weighted by the allocated amount, of
         // the payments received in the window and not reversed.
         let (weighted, paidAmount) = state.paymentSums(after: windowStart, through: day)
         let reversals = state.reversals(after: windowStart, through: day)
+        // A mean of Int32 day counts, in hundredths: within ±2^31 × 100, exact in Int64.
         let paymentDays: Int64? = paidAmount > 0 ? CreditMath.clamped(CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
 
-        // Overdue buckets and the oldest overdue installment.
+        // Overdue buckets and the oldest overdue installment (FIFO order is due order: the
+        // first open installment is the oldest).
         var buckets = known ?? BucketSums()
         if known == nil {
             for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
@@ -84,7 +103,6 @@ public enum CreditScoring {
         }
         var oldest = 0
         for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
-            // FIFO order is due order: the first open installment is the oldest.
             oldest = max(0, day.days(since: state.slots[s].dueOn))
             break
         }
@@ -93,8 +111,6 @@ public enum CreditScoring {
         let limit = state.creditLimit
         let utilisation: Int64?
         if limit > 0 {
-            // A tiny limit and a large balance give a ratio far above any curve's last point:
-            // clamped, not trapped (a valid feed can reach it).
             utilisation = utilisationBasisPoints(balance: balance, limit: limit)
         } else {
             utilisation = balance <= 0 ? 0 : nil
@@ -123,14 +139,33 @@ public enum CreditScoring {
         points[RiskFactor.reversals.rawValue] = policy.reversalPoints[min(reversals, policy.reversalPoints.count - 1)]
         points[RiskFactor.tradingAge.rawValue] = policy.tradingDaysCurve.value(trading)
 
-        let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: points[$0.rawValue], weight: policy.weight($0)) }
-        let score = CreditScoring.score(factors)
+        // Σ weight × points ÷ Σ weight, rounded half up.
+        var total = 0
+        var sum = 0
+        for f in 0..<FactorPoints.count {
+            total += policy.weights[f]
+            sum += policy.weights[f] * points[f]
+        }
+        let score = total > 0 ? Int(CreditMath.divideRounded(Int64(sum), Int64(total))) : 0
+        return Scored(paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open, balance: balance,
+                      creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest, dunningLevel: state.dunningLevel,
+                      reversals: reversals, tradingDays: trading, points: points, score: score, grade: policy.grade(score: score))
+    }
+
+    /// Scores a customer's state on `day` under `policy` with the full account of how (the
+    /// `grade` command, checks, limit reviews). `invoicedInWindow`: net sales in the window,
+    /// measured by the caller from the customer's invoices (limit reviews need it).
+    public static func assess(_ state: CustomerState, customer: String, policy: CreditPolicy, on day: Day,
+                              buckets known: BucketSums? = nil, invoicedInWindow: Int64? = nil) -> CreditAssessment {
+        let m = score(state, policy: policy, on: day, buckets: known)
+        let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: m.points[$0.rawValue], weight: policy.weight($0)) }
         return CreditAssessment(
             customer: customer, currency: state.currency, on: day, policyName: policy.name,
-            score: score, grade: policy.grade(score: score), factors: factors, points: points,
-            paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets.array, open: open,
-            balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
-            dunningLevel: state.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoicedInWindow)
+            score: m.score, grade: m.grade, factors: factors, points: m.points,
+            paymentDaysHundredths: m.paymentDaysHundredths, paymentAmount: m.paymentAmount, buckets: m.buckets.array, open: m.open,
+            balance: m.balance, creditLimit: m.creditLimit, utilisationBasisPoints: m.utilisationBasisPoints,
+            oldestOverdueDays: m.oldestOverdueDays, dunningLevel: m.dunningLevel, reversals: m.reversals, tradingDays: m.tradingDays,
+            invoicedInWindow: invoicedInWindow)
     }
 
     /// The largest utilisation figure, in basis points: 10^12, a balance of 100 million times

@@ -98,7 +98,7 @@ public enum RiskProjector {
         public let state: RiskState
         public let change: GradeChange?
         public let alerts: [Alert]
-        public let assessment: CreditAssessment
+        public let scored: CreditScoring.Scored
     }
 
     /// Evaluates `s` after the event at log position `seq` (of `type`, at `at`), or after a
@@ -124,7 +124,8 @@ public enum RiskProjector {
             if b >= alertBucketMin { entered.append((slot, b)) }
         }
         s.openedSlots.removeAll(keepingCapacity: true)
-        let a = CreditScoring.assess(s, customer: customer, policy: policy, on: day, buckets: s.risk.buckets)
+        let a = CreditScoring.score(s, policy: policy, on: day, buckets: s.risk.buckets)
+        let currency = s.currency
         let overLimit = a.balance > a.creditLimit
         // Compared exactly (90.004 % is above 90 %), like over_limit.
         let utilisationHigh = overLimit || (a.creditLimit > 0 && Int128(a.balance) * 100 > Int128(a.creditLimit) * Int128(policy.alertUtilisationPercent))
@@ -137,10 +138,10 @@ public enum RiskProjector {
         func raise(_ kind: AlertKind, _ level: AlertLevel, amount: Int64?, reference: String? = nil, from: Grade? = nil, _ reason: String) {
             let c = cause ?? makeCause()
             cause = c
-            alerts.append(Alert(customer: customer, currency: a.currency, cause: c, index: alerts.count, kind: kind, level: level,
+            alerts.append(Alert(customer: customer, currency: currency, cause: c, index: alerts.count, kind: kind, level: level,
                                 evaluatedOn: day, grade: a.grade, score: a.score, gradeFrom: from, amount: amount, reference: reference, reason: reason))
         }
-        let money = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
+        let money = { (v: Int64) in "\(Money.format(v, fractionDigits: currency.fractionDigits)) \(currency.code)" }
         if let p = previous, a.grade > p.grade {
             raise(.gradeFell, a.grade == .e ? .critical : .warning, amount: nil, from: p.grade,
                   "grade fell from \(p.grade) to \(a.grade) (score \(p.score) → \(a.score))")
@@ -190,7 +191,7 @@ public enum RiskProjector {
                                  scoreFrom: previous?.score, score: a.score, pointsFrom: previous?.points, points: state.points,
                                  policyName: policy.name)
         }
-        return Outcome(state: state, change: change, alerts: alerts, assessment: a)
+        return Outcome(state: state, change: change, alerts: alerts, scored: a)
     }
 }
 

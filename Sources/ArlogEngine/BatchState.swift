@@ -27,8 +27,10 @@ struct BatchState: LogState {
     /// The credit policies logged so far (loaded at the batch's start).
     var timeline: PolicyTimeline
     var scratch: [UInt8] = []
-    /// The log record being written (reused).
+    /// The log record being written, and a key and a value of the indexes (reused buffers).
     var record: [UInt8] = []
+    var key: [UInt8] = []
+    var value: [UInt8] = []
 
     init(store: Store, txn: WriteTransaction, held: HeldStates, head: UInt64,
          appending: (recordedAtMicros: Int64, chainHash: ChainHash)?) throws {
@@ -83,13 +85,15 @@ struct BatchState: LogState {
         guard let context = appending else { throw EngineError(.store, "internal: an event appended outside intake") }
         head += 1
         let seq = head
-        let seqKey = seq.bigEndianBytes
         EventRecord.encode(recordedAtMicros: context.recordedAtMicros, event: e, binary: binary, raw: raw, into: &record)
-        try txn.put(store.log, key: seqKey, value: record, flags: .append)
         let link = context.chainHash.next(seq: seq, event: raw)
-        try link.withUnsafeBytes { try txn.put(store.chain, key: seqKey, value: $0, flags: .append) }
+        try withUnsafeBytes(of: seq.bigEndian) { seqKey in
+            try record.withUnsafeBytes { try txn.put(store.log, key: seqKey, value: $0, flags: .append) }
+            try link.withUnsafeBytes { try txn.put(store.chain, key: seqKey, value: $0, flags: .append) }
+            var id = e.id
+            try id.withUTF8 { try txn.put(store.ids, key: UnsafeRawBufferPointer($0), value: seqKey) }
+        }
         appending = (context.recordedAtMicros, link)
-        try txn.put(store.ids, key: Array(e.id.utf8), value: seqKey)
         let logged = try LoggedEvent(binary)
         try index(logged, seq: seq, customer: e.customer)
         try fold(logged, seq: seq, customer: e.customer, eventID: e.id)
@@ -105,30 +109,45 @@ struct BatchState: LogState {
         }
         let customer = view.customer
         if reindexing {
-            try txn.put(store.ids, key: Array(UnsafeRawBufferPointer(rebasing: view.bytes[view.header.idRange])), value: seq.bigEndianBytes)
+            try withUnsafeBytes(of: seq.bigEndian) { seqKey in
+                try txn.put(store.ids, key: UnsafeRawBufferPointer(rebasing: view.bytes[view.header.idRange]), value: seqKey)
+            }
             try index(logged, seq: seq, customer: customer)
         }
         try fold(logged, seq: seq, customer: customer, eventID: view.id)
     }
 
-    /// The log's indexes of one event (intake, and a rebuild of the indexes).
-    func index(_ e: LoggedEvent, seq: UInt64, customer: String) throws {
+    /// The log's indexes of one event (intake, and a rebuild of the indexes), built in the
+    /// batch's key buffer (no allocation per event).
+    mutating func index(_ e: LoggedEvent, seq: UInt64, customer: String) throws {
         if e.type.isGlobal {
             try txn.put(store.globals, key: seq.bigEndianBytes, value: [e.type.rawValue], flags: .append)
             return
         }
-        var at = BinaryWriter(capacity: 13)
-        at.timestamp(e.at)
-        at.u8(e.type.rawValue)
-        try txn.put(store.customerEvents, key: Store.customerEventKey(customer, seq), value: at.bytes)
+        // customer_events: customer 0x00 seq → at ‖ type
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: customer.utf8)
+        key.append(0)
+        withUnsafeBytes(of: seq.bigEndian) { key.append(contentsOf: $0) }
+        value.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: e.at.seconds.littleEndian) { value.append(contentsOf: $0) }
+        withUnsafeBytes(of: e.at.nanos.littleEndian) { value.append(contentsOf: $0) }
+        value.append(e.type.rawValue)
+        try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.customerEvents, key: k, value: $0) } }
+        // refs: 'i' | 'p' id → seq ‖ customer
+        let ref: (kind: UInt8, id: UnsafeRawBufferPointer)
         switch e.body {
-        case .invoiceIssued(let id, _, _, _):
-            try txn.put(store.refs, key: Store.refKey(Store.invoiceRef, id), value: Store.refValue(seq, customer))
-        case .paymentReceived(let id, _, _, _):
-            try txn.put(store.refs, key: Store.refKey(Store.paymentRef, id), value: Store.refValue(seq, customer))
-        default:
-            break
+        case .invoiceIssued(let id, _, _, _): ref = (Store.invoiceRef, id)
+        case .paymentReceived(let id, _, _, _): ref = (Store.paymentRef, id)
+        default: return
         }
+        key.removeAll(keepingCapacity: true)
+        key.append(ref.kind)
+        key.append(contentsOf: ref.id)
+        value.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: seq.bigEndian) { value.append(contentsOf: $0) }
+        value.append(contentsOf: customer.utf8)
+        try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.refs, key: k, value: $0) } }
     }
 
     /// The fold and risk evaluation of one logged event (intake and replay alike).
