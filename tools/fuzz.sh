@@ -33,6 +33,9 @@ if [ "${ARLOG_FUZZ_ASAN:-0}" = 1 ]; then
     flags+=(-Xswiftc -sanitize=address)
     scratch="$work/build-asan"
 fi
+# The Swift runtime's own crash backtracer would take the signal before libFuzzer's handler,
+# which then could not save the crashing input: leave crashes to libFuzzer.
+export SWIFT_BACKTRACE=enable=no
 corpus="$work/corpus"
 crashes="$work/crashes"
 mkdir -p "$corpus" "$crashes"

@@ -55,7 +55,7 @@ public enum CreditCheck {
             util = .review
             utilDetail = "the order would overflow the balance"
         } else if a.creditLimit > 0 {
-            let u = after <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(after) * 10_000, Int128(a.creditLimit)))
+            let u = after <= 0 ? 0 : CreditMath.basisPoints(after, of: a.creditLimit)
             utilisation = u
             // Compared exactly, not on the rounded figure: 100.004% is above 100%.
             util = Int128(after) * 100 > Int128(a.creditLimit) * Int128(policy.reviewUtilisationPercent) ? .review : .approve

@@ -86,6 +86,14 @@ enum CreditMath {
         assert(d > 0)
         return n >= 0 ? (2 * n + d) / (2 * d) : -((2 * -n + d) / (2 * d))
     }
+
+    /// `amount` as a share of `limit` (> 0) in basis points (hundredths of a percent), rounded.
+    /// A balance of ten trillion over a limit of one cent is 10^19 basis points, past Int64:
+    /// such a share saturates at Int64.max (shown as 92233720368547758.07%) instead of trapping
+    /// (found by fuzzing, see docs/fuzzing.md); every decision on it is the same as on the exact value.
+    static func basisPoints(_ amount: Int64, of limit: Int64) -> Int64 {
+        Int64(clamping: divideRounded(Int128(amount) * 10_000, Int128(limit)))
+    }
 }
 
 /// What the policy recommends for one grade: a credit limit covering `salesDays` of the

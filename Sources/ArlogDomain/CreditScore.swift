@@ -107,7 +107,7 @@ public enum CreditScoring {
         let limit = ledger.profile.creditLimit
         let utilisation: Int64?
         if limit > 0 {
-            utilisation = balance <= 0 ? 0 : Int64(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
+            utilisation = balance <= 0 ? 0 : CreditMath.basisPoints(balance, of: limit)
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
