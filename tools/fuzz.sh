@@ -27,12 +27,15 @@ if ! ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a "$toolcha
 fi
 
 work=.build-fuzz
-flags=(-c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -enable-testing)
+# One -sanitize list: with two -sanitize options only the last one counts (the fuzzer's coverage
+# instrumentation would be lost).
+sanitize=fuzzer
 scratch="$work/build"
 if [ "${ARLOG_FUZZ_ASAN:-0}" = 1 ]; then
-    flags+=(-Xswiftc -sanitize=address)
+    sanitize=fuzzer,address
     scratch="$work/build-asan"
 fi
+flags=(-c release -Xswiftc -sanitize=$sanitize -Xswiftc -parse-as-library -Xswiftc -enable-testing)
 # The Swift runtime's own crash backtracer would take the signal before libFuzzer's handler,
 # which then could not save the crashing input: leave crashes to libFuzzer.
 export SWIFT_BACKTRACE=enable=no
