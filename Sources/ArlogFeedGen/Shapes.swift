@@ -418,8 +418,14 @@ struct Shaper {
                 if optional {
                     unicodeEscape(v)
                 } else {
-                    let short: [UInt32: UInt8] = [0x08: 0x62, 0x0C: 0x66, 0x0A: 0x6E, 0x0D: 0x72, 0x09: 0x74]
-                    out.append(contentsOf: [0x5C, short[v]!])
+                    out.append(0x5C)
+                    switch v {
+                    case 0x08: out.append(UInt8(ascii: "b"))
+                    case 0x0C: out.append(UInt8(ascii: "f"))
+                    case 0x0A: out.append(UInt8(ascii: "n"))
+                    case 0x0D: out.append(UInt8(ascii: "r"))
+                    default: out.append(UInt8(ascii: "t"))
+                    }
                 }
             case 0..<0x20: unicodeEscape(v)
             case 0x2F where optional && rng.chance(perMille: 500): out.append(contentsOf: [0x5C, 0x2F])
@@ -427,7 +433,7 @@ struct Shaper {
                 if optional {
                     unicodeEscape(v)
                 } else {
-                    out.append(contentsOf: String(scalar).utf8)
+                    UTF8.encode(scalar) { out.append($0) }
                 }
             }
         }

@@ -28,7 +28,9 @@ import Testing
         #expect(a.utilisationBasisPoints == 0)
         let check = CreditCheck.decide(a, policy: .default, amount: Money.amountMinorMax)
         #expect(check.utilisationAfterBasisPoints == Int64.max)
-        #expect(check.reasons.first { $0.rule == "utilisation" }?.decision == .review)
+        let utilisation = try #require(check.reasons.first { $0.rule == "utilisation" })
+        #expect(utilisation.decision == .review)
+        #expect(utilisation.detail.contains("is more than 92233720368547758.07% of the limit 1 JPY"), "\(utilisation.detail)")
         #expect(check.decision >= .review)
     }
 
