@@ -59,7 +59,7 @@ public enum CreditCheck {
             utilisation = u
             // Compared exactly, not on the rounded figure: 100.004% is above 100%.
             util = Int128(after) * 100 > Int128(a.creditLimit) * Int128(policy.reviewUtilisationPercent) ? .review : .approve
-            utilDetail = "balance after the order \(fmt(after)) is \(Money.format(u, fractionDigits: 2))% of the limit \(fmt(a.creditLimit))"
+            utilDetail = "balance after the order \(fmt(after)) is \(u == CreditScoring.utilisationBasisPointsMax ? "more than " : "")\(Money.format(u, fractionDigits: 2))% of the limit \(fmt(a.creditLimit))"
                 + (util == .review ? " (review above \(policy.reviewUtilisationPercent)%)" : "")
         } else {
             util = after > 0 ? .review : .approve

@@ -35,6 +35,9 @@ struct Customer {
     var nextInvoice: Int32 = 1
     var nextPayment: Int32 = 1
     var ledger = Ledger()
+    /// The latest `at` of the customer's registration, invoices and payments: no later event of
+    /// the customer may be earlier (the engine's reference rules), late entries included.
+    var lastDocumentAt = Timestamp(seconds: 0)
 
     var profile: CurrencyProfile { Vocabulary.currencies[currency] }
 
@@ -78,6 +81,7 @@ struct Customer {
         c.creditLimit = c.roundMajor(c.minor(euroCents: euros * 100))
 
         e.begin("customer.registered", customer: index, zone: zone)
+        c.lastDocumentAt = e.eventAt
         c.emitName(&e)
         e.string("currency", c.profile.code)
         e.integer("terms_days", terms)
@@ -183,8 +187,10 @@ struct Customer {
         return false
     }
 
+    /// The engine judges the reset on the UTC date of the event's `at` (which a late entry
+    /// moves back), not on the clock's.
     private mutating func afterReduction(_ e: Emitter) {
-        if !hasOverdue(e.today) { dunningLevel = 0 }
+        if !hasOverdue(e.eventDay) { dunningLevel = 0 }
     }
 
     mutating func takeTurn(_ e: inout Emitter) {
@@ -271,7 +277,8 @@ struct Customer {
         var amount = minor(euroCents: Customer.invoiceEuroCents(&e.rng))
         if e.rng.chance(perMille: 400) { amount = roundMajor(amount) }
 
-        e.begin("invoice.issued", customer: index, zone: zone)
+        e.begin("invoice.issued", customer: index, zone: zone, notBefore: lastDocumentAt)
+        lastDocumentAt = max(lastDocumentAt, e.eventAt)
         e.invoiceField(customer: index, number: number)
         e.money("amount", amount, fractionDigits: fractionDigits)
         e.date("issued_on", issuedOn)
@@ -369,7 +376,8 @@ struct Customer {
         nextPayment += 1
         let receivedOn = backdated(&e, notBefore: lastIssuedOn)
 
-        e.begin("payment.received", customer: index, zone: zone)
+        e.begin("payment.received", customer: index, zone: zone, notBefore: lastDocumentAt)
+        lastDocumentAt = max(lastDocumentAt, e.eventAt)
         e.lit(",\"payment\":\"")
         e.documentID("PAY-", customer: index, number: number)
         e.lit("\"")
@@ -399,7 +407,7 @@ struct Customer {
     }
 
     private mutating func reverse(_ e: inout Emitter, _ p: Int) {
-        e.begin("payment.reversed", customer: index, zone: zone)
+        e.begin("payment.reversed", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.lit(",\"payment\":\"")
         e.documentID("PAY-", customer: index, number: ledger.payments[p].number)
         e.lit("\"")
@@ -417,7 +425,7 @@ struct Customer {
         } else {
             amount = -min(invoice.open, max(1, roundMajor(invoice.open * Int64(e.rng.between(5, 50)) / 100)))
         }
-        e.begin("invoice.adjusted", customer: index, zone: zone)
+        e.begin("invoice.adjusted", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.invoiceField(customer: index, number: invoice.number)
         e.money("amount", amount, fractionDigits: fractionDigits)
         e.end(
@@ -432,7 +440,7 @@ struct Customer {
         let whole = e.rng.chance(perMille: 500)
         let amount = whole
             ? invoice.open : min(invoice.open, max(1, roundMajor(invoice.open * Int64(e.rng.between(10, 90)) / 100)))
-        e.begin("invoice.written_off", customer: index, zone: zone)
+        e.begin("invoice.written_off", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.invoiceField(customer: index, number: invoice.number)
         if !whole { e.money("amount", amount, fractionDigits: fractionDigits) }
         e.end(actors: Vocabulary.actorsCredit, actorPerMille: 500, notes: Vocabulary.notesWriteOff, notePerMille: 400)
@@ -441,7 +449,7 @@ struct Customer {
     }
 
     private mutating func void(_ e: inout Emitter, _ i: Int) {
-        e.begin("invoice.voided", customer: index, zone: zone)
+        e.begin("invoice.voided", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.invoiceField(customer: index, number: ledger.invoices[i].number)
         e.end(actors: Vocabulary.actorsBilling, actorPerMille: 500, notes: Vocabulary.notesVoid, notePerMille: 500)
         ledger.void(i)
@@ -458,7 +466,7 @@ struct Customer {
         case 3: channel = e.rng.chance(perMille: 600) ? 2 : 1
         default: channel = e.rng.chance(perMille: 800) ? 4 : 1
         }
-        e.begin("dunning.action", customer: index, zone: zone)
+        e.begin("dunning.action", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.integer("level", level)
         e.string("channel", Vocabulary.dunningChannels[channel])
         if e.rng.chance(perMille: 600) {
@@ -484,7 +492,7 @@ struct Customer {
         }
         limit = min(limit / unit * unit, 100_000_000_000)
         creditLimit = limit
-        e.begin("credit_limit.changed", customer: index, zone: zone)
+        e.begin("credit_limit.changed", customer: index, zone: zone, notBefore: lastDocumentAt)
         e.money("credit_limit", limit, fractionDigits: fractionDigits)
         e.end(
             actors: Vocabulary.actorsCredit, actorPerMille: 600,
@@ -495,7 +503,7 @@ struct Customer {
         // One or two of name, terms_days, industry, contact, email.
         let first = e.rng.below(5)
         let second = e.rng.chance(perMille: 400) ? (first + 1 + e.rng.below(4)) % 5 : first
-        e.begin("customer.updated", customer: index, zone: zone)
+        e.begin("customer.updated", customer: index, zone: zone, notBefore: lastDocumentAt)
         for field in 0..<5 where field == first || field == second {
             switch field {
             case 0: emitName(&e)

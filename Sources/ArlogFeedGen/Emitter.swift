@@ -37,9 +37,13 @@ enum Offsets {
 ///
 /// Writes go straight to memory: `begin` checks that the buffer has room for `eventBytesMax`
 /// more bytes, and an event is far shorter than that by construction (its longest parts are six
-/// installments and two allocations, well under 2 KiB); `finish` checks the length again.
+/// installments and two allocations, well under 2 KiB; respelled with `shapes`, escapes, unknown
+/// fields, a duplicate and blank lines at most multiply that about fifteen times); `finish`
+/// checks the length again.
 struct Emitter {
-    static let eventBytesMax = 16 * 1024
+    static let eventBytesMax = 64 * 1024
+    /// With the `late-entries` shape, an event is at most this much older than the clock.
+    static let lateSecondsMax: Int64 = 3 * 86_400
 
     /// Owns the memory `buffer` points to.
     private let storage: ByteStorage
@@ -51,6 +55,14 @@ struct Emitter {
     private var scratch: [UInt8] = []
 
     var rng: Xoshiro256StarStar
+    /// Which of the contract's other spellings and shapes to write (`FeedShapes`); none by
+    /// default. Their choices come from `shapeRNG`, so that the simulation (`rng`) makes the
+    /// same events whatever the shapes.
+    var shapes: FeedShapes = []
+    var shapeRNG: Xoshiro256StarStar
+    /// Extra lines written for shapes: duplicates and blank lines.
+    private(set) var duplicateLines = 0
+    private(set) var blankLines = 0
     /// `--audit`: `finish` adds the generator's own open amounts to each event (see `Customer`).
     var audit = false
     /// The invoice the current event names in its `invoice` field, if any (for the audit).
@@ -61,6 +73,13 @@ struct Emitter {
     private(set) var today: Int32
     /// Events emitted so far; the next event id is `ev-<seq + 1>`.
     private(set) var sequence: Int = 0
+    /// The `at` of the current event: `now`, unless the `fractions` shape gives it nanoseconds
+    /// or the `late-entries` shape moves it back (see `chooseAt`).
+    private(set) var eventAt = Timestamp(seconds: 0)
+    /// The UTC date of `eventAt`, as a day number (the engine judges the dunning reset on it).
+    private(set) var eventDay: Int32 = 0
+    /// The `at` of the latest event that was not a late entry: the next is never earlier.
+    private var onTimeAt = Timestamp(seconds: 0)
 
     /// `YYYY-MM-DD` of day `dayBase + i` at `dayText[10 i ..< 10 i + 10]`, filled on demand.
     private var dayText: [UInt8] = []
@@ -72,6 +91,7 @@ struct Emitter {
         buffer = storage.pointer
         scratch.reserveCapacity(32)
         rng = Xoshiro256StarStar(seed: seed)
+        shapeRNG = Xoshiro256StarStar(seed: seed ^ 0x5348_4150_4553_0001)
         now = Int64(start.number) * 86_400 + 7 * 3600
         today = start.number
         dayBase = start.number - 7
@@ -155,9 +175,10 @@ struct Emitter {
         dayText.withUnsafeBufferPointer { copy(UnsafeBufferPointer(rebasing: $0[(i * 10)..<(i * 10 + 10)])) }
     }
 
-    /// RFC 3339 local time of `now` at offset `zone` (index into `Offsets`).
+    /// RFC 3339 local time of `eventAt` at offset `zone` (index into `Offsets`), with nine
+    /// fraction digits when it has nanoseconds.
     mutating func timestamp(zone: Int) {
-        let local = now + Int64(Offsets.minutes[zone]) * 60
+        let local = eventAt.seconds + Int64(Offsets.minutes[zone]) * 60
         let localDay = Timestamp(seconds: local).utcDay.number
         let secondOfDay = Int(local - Int64(localDay) * 86_400)
         day(localDay)
@@ -167,7 +188,46 @@ struct Emitter {
         twoDigits(secondOfDay / 60 % 60)
         byte(UInt8(ascii: ":"))
         twoDigits(secondOfDay % 60)
+        if eventAt.nanos > 0 {
+            byte(UInt8(ascii: "."))
+            decimal(Int(eventAt.nanos), width: 9)
+        }
         lit(Offsets.text[zone])
+    }
+
+    /// The `at` of the next event. Without shapes, `now`. With `fractions`, `now` plus
+    /// nanoseconds that never go below the previous event's. With `late-entries`, now and then
+    /// an earlier instant (another customer's events already in the log are later): never
+    /// before `notBefore`, the customer's registration or latest invoice or payment, so that
+    /// every reference rule still holds; a whole second after it, so that its nanoseconds
+    /// cannot matter.
+    private mutating func chooseAt(notBefore: Timestamp?) -> Timestamp {
+        if shapes.contains(.lateEntries) && shapeRNG.chance(perMille: 40) {
+            let low = max(now - Emitter.lateSecondsMax, (notBefore?.seconds ?? Int64.min / 2) + 1)
+            let high = now - 1
+            if low <= high {
+                let seconds = low + Int64(shapeRNG.below(Int(high - low + 1)))
+                let nanos = shapes.contains(.fractions) ? Int32(shapeRNG.below(1_000_000_000)) : 0
+                return Timestamp(seconds: seconds, nanos: nanos)
+            }
+        }
+        var nanos: Int32 = 0
+        if shapes.contains(.fractions) {
+            if onTimeAt.seconds == now {
+                nanos = onTimeAt.nanos + Int32(shapeRNG.below(Int(999_999_999 - onTimeAt.nanos) / 4 + 1))
+            } else {
+                // Whole seconds, milli-, micro- and nanoseconds, as systems write them.
+                let n = shapeRNG.below(500_000_000)
+                switch shapeRNG.below(4) {
+                case 0: nanos = 0
+                case 1: nanos = Int32(n - n % 1_000_000)
+                case 2: nanos = Int32(n - n % 1_000)
+                default: nanos = Int32(n)
+                }
+            }
+        }
+        onTimeAt = Timestamp(seconds: now, nanos: nanos)
+        return onTimeAt
     }
 
     // MARK: JSON pieces
@@ -186,11 +246,19 @@ struct Emitter {
         decimal(Int(number), width: Ids.sequenceWidth)
     }
 
-    /// Opens an event: `{"id":…,"type":…,"at":…,"customer":…` (no closing brace).
-    mutating func begin(_ type: StaticString, customer: Int32, zone: Int) {
+    /// Opens an event: `{"id":…,"type":…,"at":…,"customer":…` (no closing brace). Its `at` is
+    /// not before `notBefore` (see `chooseAt`).
+    mutating func begin(_ type: StaticString, customer: Int32, zone: Int, notBefore: Timestamp? = nil) {
         precondition(count == eventStart && count + Emitter.eventBytesMax <= capacity, "output buffer not drained")
         sequence += 1
         namedInvoice = -1
+        if shapes.isEmpty {
+            eventAt = Timestamp(seconds: now)
+            eventDay = today
+        } else {
+            eventAt = chooseAt(notBefore: notBefore)
+            eventDay = eventAt.utcDay.number
+        }
         lit("{\"id\":\"ev-")
         decimal(sequence, width: Ids.eventWidth)
         lit("\",\"type\":\"")
@@ -224,9 +292,21 @@ struct Emitter {
         }
     }
 
-    /// Closes the event.
+    /// Closes the event; with shapes, writes it again in the shapes' spelling (see `Shaper`).
     mutating func finish() {
-        lit("}\n")
+        if shapes.isEmpty {
+            lit("}\n")
+        } else {
+            byte(UInt8(ascii: "}"))
+            var shaper = Shaper(shapes: shapes, rng: shapeRNG)
+            let line = shaper.respell(UnsafeRawBufferPointer(start: buffer + eventStart, count: count - eventStart))
+            shapeRNG = shaper.rng
+            duplicateLines += shaper.duplicates
+            blankLines += shaper.blanks
+            precondition(line.count < Emitter.eventBytesMax, "a respelled event outgrew eventBytesMax")
+            count = eventStart
+            line.withUnsafeBufferPointer { copy($0) }
+        }
         precondition(count - eventStart < Emitter.eventBytesMax)
         eventStart = count
     }

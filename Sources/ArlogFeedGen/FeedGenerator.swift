@@ -22,16 +22,23 @@ public struct FeedGenerator {
     private var emitter: Emitter
     private let meanStepSeconds: Int64
 
-    public init(events: Int, customers: Int, seed: UInt64, start: Day, audit: Bool = false) {
+    /// `shapes`: the other spellings and shapes the contract allows (`FeedShapes`); the
+    /// default, none, writes the plain feed that benchmarks and the demo use.
+    public init(events: Int, customers: Int, seed: UInt64, start: Day, audit: Bool = false, shapes: FeedShapes = .plain) {
         precondition(events >= 0 && customers >= 1)
         eventCount = events
         customerCount = customers
         emitter = Emitter(seed: seed, start: start, bufferBytes: FeedGenerator.bufferBytes)
         emitter.audit = audit
+        emitter.shapes = shapes
         var step = max(1, FeedGenerator.customerTurnIntervalSeconds / Int64(customers))
         step = min(step, FeedGenerator.stepSecondsMax, FeedGenerator.spanSecondsMax / Int64(max(events, 1)))
         meanStepSeconds = step
     }
+
+    /// Lines written besides the events, by the `duplicates` and `blank-lines` shapes.
+    public var duplicateLines: Int { emitter.duplicateLines }
+    public var blankLines: Int { emitter.blankLines }
 
     /// Writes all events to `sink`, `bufferBytes` at a time.
     public mutating func run(_ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {

@@ -8,8 +8,36 @@ struct FeedGenCommand: ParsableCommand {
         commandName: "arlog-feedgen",
         abstract: "Write a synthetic arlog feed (v1 NDJSON) that the engine accepts in full.",
         discussion: """
-            The same arguments always give byte-identical output. Every event is valid under
+            The same arguments always give byte-identical output. Every event is valid under \
             feed contract v1 when the feed is ingested in order from an empty log.
+
+            --shapes writes the other spellings and shapes the contract allows and real \
+            systems send (docs/fuzzing.md): `plain` (the default) is none of them, `rich` all; \
+            combine names and remove one with a minus: --shapes rich,-empty-lists. \
+            The events are those of the plain feed of the same seed: shapes add lines \
+            (duplicates, blank lines) but never events, and leave every customer's money \
+            figures as they are.
+
+              key-order       members of every object shuffled
+              whitespace      spaces and tabs between tokens and around the object
+              escapes         \\/, \\uXXXX for any character (surrogate pairs),
+                              \\b \\f \\n \\r \\t
+              text            names, notes, actors in other scripts, with quotes,
+                              backslashes, control characters, emoji; empty;
+                              at their length limits
+              offsets         `at` with any ±HH:MM or -00:00, t and z in lower
+                              case, a space instead of T
+              fractions       sub-second instants; 1 to 29 fraction digits
+              unknown-fields  top-level fields of any JSON type
+              short-money     "5" or "5.5" for 5.50, leading zeros, "-0" for a
+                              zero limit
+              crlf            \\r\\n line ends
+              blank-lines     empty or whitespace-only lines between events
+              late-entries    an `at` earlier than events already written (never
+                              earlier than what the event names)
+              duplicates      an event sent again, spelled differently
+              empty-lists     "allocations": [] on payments without explicit
+                              allocations
             """)
 
     static let eventsMax = 1_000_000_000
@@ -36,6 +64,9 @@ struct FeedGenCommand: ParsableCommand {
     @Flag(help: .hidden)
     var audit = false
 
+    @Option(help: "Spellings and shapes beyond the plain feed: plain, rich, or a list (see below).")
+    var shapes: String = "plain"
+
     func validate() throws {
         guard (0...FeedGenCommand.eventsMax).contains(events) else {
             throw ValidationError("--events must be in 0...\(FeedGenCommand.eventsMax)")
@@ -46,12 +77,16 @@ struct FeedGenCommand: ParsableCommand {
         guard let day = Day(parsing: start), (1900...9000).contains(day.civil.year) else {
             throw ValidationError("--start must be a date YYYY-MM-DD between 1900 and 9000")
         }
+        guard FeedShapes(parsing: shapes) != nil else {
+            throw ValidationError("--shapes must be plain, rich or a comma-separated list of \(FeedShapes.names.map(\.name).joined(separator: ", ")) (-NAME removes one)")
+        }
     }
 
     func run() throws {
         let sink = try OutputSink(path: output)
         var generator = FeedGenerator(
-            events: events, customers: customers, seed: seed, start: Day(parsing: start)!, audit: audit)
+            events: events, customers: customers, seed: seed, start: Day(parsing: start)!, audit: audit,
+            shapes: FeedShapes(parsing: shapes) ?? .plain)
         try generator.run { try sink.write($0) }
         try sink.close()
     }

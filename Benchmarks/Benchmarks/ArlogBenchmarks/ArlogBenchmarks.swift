@@ -3,8 +3,8 @@ import ArlogEngine
 import Benchmark
 import Foundation
 
-/// arlog's benchmark suite: ingest, rebuild, verify and the queries on a generated feed, and the
-/// parser alone. Benchmarks/README.md says how to run it; RESULTS.md holds measured figures.
+/// arlog's benchmark suite: ingest, rebuild, verify, audit verify and the queries on a generated
+/// feed; the fold and the parser alone, without LMDB. Benchmarks/README.md says how to run it; RESULTS.md holds measured figures.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.units = Suite.units
 
@@ -87,6 +87,45 @@ let benchmarks: @Sendable () -> Void = {
         try OpenStore(fixture: Fixture.prepare(ingested: true))
     }
 
+    // `arlog audit verify` in process: the chain, the indexes both ways and every projection
+    // against a replay (issue 9's aim: at least 1,000,000 events/s).
+    Benchmark("Audit verify", configuration: Suite.wholeFeed) { benchmark, state in
+        var report: AuditReport?
+        try Suite.measure(benchmark, events: state.fixture.facts.lines) {
+            report = try state.store.auditVerify()
+        }
+        if let report, !report.ok || report.events != UInt64(state.fixture.facts.lines) {
+            benchmark.error("audit verify: \(report.events) events, problems: \(report.problems.prefix(3))")
+        }
+    } setup: {
+        try OpenStore(fixture: Fixture.prepare(ingested: true))
+    }
+
+    // The fold without LMDB: every line of the feed, in memory, through the intake pipeline
+    // (parse, decode, validate against the accepted state, apply, risk evaluation) into an
+    // `InMemoryLog`, the in-process intake entry point there is. Issue 9 aims at ≤ 2 mallocs
+    // per event here; at 1,000,000 events the malloc count in millions is the count per event.
+    // The InMemoryLog also keeps each event and a copy of its bytes (1 malloc per event, and
+    // its arrays' growth), which a store does in LMDB instead.
+    Benchmark("Fold only", configuration: Suite.wholeFeed) { benchmark, feed in
+        var log = InMemoryLog()
+        var accepted = 0
+        try Suite.measure(benchmark, events: feed.lines.count) {
+            try feed.bytes.withUnsafeBytes { all in
+                for range in feed.lines {
+                    if case .accepted = try Intake.process(line: UnsafeRawBufferPointer(rebasing: all[range]), into: &log) {
+                        accepted += 1
+                    }
+                }
+            }
+        }
+        // Freed here, after the measurement.
+        blackHole(log)
+        if accepted != feed.lines.count { benchmark.error("the fold accepted \(accepted) of \(feed.lines.count) lines") }
+    } setup: {
+        try FeedBytes(path: Fixture.prepare(ingested: false).feedPath)
+    }
+
     // The pure domain cost of a line, without LMDB: parse the JSON and decode the event. The
     // feed is in memory, so this is also the floor under ingest's per-event cost.
     Benchmark("Parse+decode only", configuration: Suite.wholeFeed) { benchmark, feed in
@@ -124,10 +163,18 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Queries on a warm store: one iteration is `Suite.callsPerIteration` calls, so the
     // times shown (marked *) are per call.
 
-    Benchmark("Balance query", configuration: Suite.perCall) { benchmark, state in
+    // `balance` in process (issue 9's aim: < 5 µs a call), each call a different customer.
+    // Besides the package's per-call times (marked *), "Time per call (ns)" is measured here
+    // around the calls and divided by their number, so it cannot be misread.
+    Benchmark("Balance in process", configuration: Suite.perCallTimed) { benchmark, state in
+        let clock = ContinuousClock()
+        let started = clock.now
         for _ in benchmark.scaledIterations {
             blackHole(try state.store.balance(state.nextCustomer()))
         }
+        let elapsed = started.duration(to: clock.now)
+        let nanos = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) * 1e-9
+        benchmark.measurement(Suite.nanosPerCall, Int((nanos / Double(benchmark.scaledIterations.count)).rounded()))
     } setup: {
         try OpenStore(fixture: Fixture.prepare(ingested: true))
     }
@@ -163,12 +210,15 @@ enum Suite {
     /// `throughput` counts iterations per second, and one iteration is the whole feed.
     static var eventsPerSecond: BenchmarkMetric { .custom("Throughput (events/s)", polarity: .prefersLarger, useScalingFactor: false) }
 
+    /// Wall-clock nanoseconds per call of a query benchmark, measured around its calls.
+    static var nanosPerCall: BenchmarkMetric { .custom("Time per call (ns)", polarity: .prefersSmaller, useScalingFactor: false) }
+
     /// Calls per iteration of the query benchmarks: enough that the clock's own cost vanishes.
     static var callsPerIteration: BenchmarkScalingFactor { .kilo }
 
     /// Memory in MB; events/s as counted, not rounded to thousands.
     static var units: [BenchmarkMetric: BenchmarkUnits] {
-        [.peakMemoryResident: .mega, .peakMemoryResidentDelta: .mega, eventsPerSecond: .count]
+        [.peakMemoryResident: .mega, .peakMemoryResidentDelta: .mega, eventsPerSecond: .count, nanosPerCall: .count]
     }
 
     /// Ingest, rebuild, verify, parse: up to half a minute per iteration on a million events,
@@ -195,6 +245,13 @@ enum Suite {
             scalingFactor: callsPerIteration,
             maxDuration: .seconds(5),
             maxIterations: 10_000)
+    }
+
+    /// `perCall`, plus the time per call measured by the benchmark itself.
+    static var perCallTimed: Benchmark.Configuration {
+        var configuration = perCall
+        configuration.metrics.append(nanosPerCall)
+        return configuration
     }
 
     static var portfolio: Benchmark.Configuration {

@@ -34,11 +34,11 @@ struct Fixture {
         let events: Int
         let customers: Int
 
-        static func fromEnvironment() -> Parameters {
+        static func fromEnvironment() throws -> Parameters {
             let env = ProcessInfo.processInfo.environment
             return Parameters(
-                events: Fixture.number(env["ARLOG_BENCH_EVENTS"], "ARLOG_BENCH_EVENTS", default: eventsDefault, 1...eventsMax),
-                customers: Fixture.number(
+                events: try Fixture.number(env["ARLOG_BENCH_EVENTS"], "ARLOG_BENCH_EVENTS", default: eventsDefault, 1...eventsMax),
+                customers: try Fixture.number(
                     env["ARLOG_BENCH_CUSTOMERS"], "ARLOG_BENCH_CUSTOMERS", default: customersDefault, 1...customersMax))
         }
     }
@@ -70,7 +70,7 @@ struct Fixture {
 
     /// Makes (or finds) the feed and its facts; with `ingested`, also the store holding it.
     static func prepare(ingested: Bool) throws -> Fixture {
-        let parameters = Parameters.fromEnvironment()
+        let parameters = try Parameters.fromEnvironment()
         let base = baseDirectory
         let stamp = binaryStamp()
         let directory = base + "/feed-\(parameters.events)e-\(parameters.customers)c-seed\(Parameters.seed)-" + stamp
@@ -200,10 +200,11 @@ struct Fixture {
         #endif
     }
 
-    private static func number(_ text: String?, _ name: String, default value: Int, _ range: ClosedRange<Int>) -> Int {
+    /// A size from the environment; a bad one fails the benchmark's setup with this message.
+    private static func number(_ text: String?, _ name: String, default value: Int, _ range: ClosedRange<Int>) throws -> Int {
         guard let text else { return value }
         guard let n = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(n) else {
-            fatalError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not \"\(text)\"")
+            throw FixtureError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not \"\(text)\"")
         }
         return n
     }
