@@ -19,7 +19,9 @@ import ArlogStorage
 ///
 /// So an as-of answer costs a checkpoint lookup, the events of one checkpoint interval at most,
 /// and the late entries: not the customer's history. `checkpointEventsBetween` sets the
-/// interval.
+/// interval. One case folds from the customer's first event instead: when an invoice settled
+/// before the checkpoint comes back (a reversal, an adjustment), since its stored record holds
+/// its figures after every later event, not as of T (`StoreCold.refuseStoredInvoices`).
 extension Store {
     /// Fewest events between two checkpoints of a customer: the most an as-of answer replays
     /// for a customer with a small state. (Each checkpoint costs one stored state.)
@@ -55,6 +57,16 @@ extension Store {
     func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?) throws -> CustomerState? {
         guard let head = try storedState(txn, customer) else { return nil }
         if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true { return head }
+        do {
+            return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, head: head)
+        } catch is StoreCold.LaterRecord {
+            // An invoice settled before the checkpoint came back: its stored record reflects
+            // later events, so fold the customer from its first event (exact, rarely needed).
+            return try ledger(txn, customer, asOf: asOf, through: through)?.state
+        }
+    }
+
+    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
         // The last checkpoint dated at or before T whose position is within `through`.
         var start: (state: CustomerState, seq: UInt64)?
         let limit = Store.checkpointKey(customer, asOf ?? head.latestAt, UInt64.max)
@@ -69,6 +81,7 @@ extension Store {
         }
         var state = start?.state
         var cold = StoreCold(store: self, txn: txn)
+        cold.refuseStoredInvoices = start != nil
         var stoppedAt: UInt64?
         try forEachEvent(txn, of: customer, after: start?.seq ?? 0, through: through) { seq, at, _ in
             if let asOf, at > asOf {

@@ -313,8 +313,17 @@ struct StoreCold: ColdItems {
     static let invoiceKind = UInt8(ascii: "i")
     static let paymentKind = UInt8(ascii: "p")
 
+    /// Set for a replay from a checkpoint (an as-of state): an invoice record read from the
+    /// store then reflects the whole log, not the replay's position, so reading one throws
+    /// `LaterRecord` and the caller replays the customer from its first event instead (rare:
+    /// only reversals and adjustments of invoices settled before the checkpoint need one).
+    var refuseStoredInvoices = false
+
+    struct LaterRecord: Error {}
+
     mutating func invoice(_ seq: UInt64) throws -> InvoiceState? {
         if let i = invoices[seq] { return i }
+        if refuseStoredInvoices { throw LaterRecord() }
         return try txn.withValue(store.items, key: seq.bigEndianBytes) { v in
             try Store.decoding(store.items, "log position \(seq)", v) { v throws in
                 guard v.first == StoreCold.invoiceKind else { throw StoredDataError("not an invoice record") }
