@@ -47,6 +47,29 @@ struct ConcurrencyTests {
         #expect(try t.store.verify().ok)
     }
 
+    /// The state cache is used only by the write transaction right after the commit it
+    /// reflects, and never holds more than its bounds: past `stateCacheEntriesMax` states it
+    /// is emptied rather than kept.
+    @Test func theStateCacheIsTakenOnlyByTheNextTransactionAndIsBounded() throws {
+        let s = CustomerState(currency: try #require(Currency(code: "EUR")), termsDays: 30, creditLimit: 0,
+                              registeredAt: Timestamp(seconds: 0), registeredOn: nil)
+        var cache = StateCache()
+        cache.restore(["A": s, "B": s], transactionID: 7)
+        #expect(cache.take(transactionID: 9).isEmpty)  // another transaction committed in between
+        #expect(cache.entries.isEmpty && cache.committedTransactionID == nil)
+        cache.restore(["A": s, "B": s], transactionID: 7)
+        #expect(cache.take(transactionID: 8).keys.sorted() == ["A", "B"])
+        #expect(cache.entries.isEmpty)  // taken, not shared: it comes back only with a commit
+        var many: [String: CustomerState] = [:]
+        for i in 0..<Store.stateCacheEntriesMax { many["C\(i)"] = s }
+        cache.restore(many, transactionID: 8)
+        #expect(cache.entries.count == Store.stateCacheEntriesMax)
+        many["one more"] = s
+        cache.restore(many, transactionID: 9)
+        #expect(cache.entries.isEmpty)
+        #expect(cache.take(transactionID: 10).isEmpty)
+    }
+
     @Test func anIngestAfterAnotherProcessWroteDoesNotReuseItsCache() throws {
         let t = try TempStore()
         let lines = Self.feed.split(separator: "\n", omittingEmptySubsequences: true)
