@@ -17,8 +17,9 @@ import Testing
 /// (d) as-of answers (state, balance, aging) equal the reference fold at many dates, late
 ///     entries' included, and known-at answers equal a reference of the log's prefix;
 /// (e) verify and audit verify say OK throughout.
-@Suite(.serialized)
-struct StoreReferenceTests {
+///
+/// Each test case builds its own stores, so the cases run in parallel with the rest.
+@Suite struct StoreReferenceTests {
     /// A feed under test: its name (for messages) and lines.
     struct Feed: CustomTestStringConvertible, Sendable {
         let name: String
