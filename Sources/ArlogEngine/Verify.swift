@@ -191,7 +191,9 @@ extension Store {
             }
         }
         for (k, v) in r.expected.alerts where try txn.get(alerts, key: k) != v {
-            try mismatch(customer, "customer \(customer): an alert is \(try txn.contains(alerts, key: k) ? "different" : "missing") in the store")
+            // Named by its id and kind (decoded from the replay's own bytes, only when it differs).
+            let name = (try? v.withUnsafeBytes { try RiskCodec.decodeAlert($0) }).map { "alert \($0.id) (\($0.kind.rawValue))" } ?? "an alert"
+            try mismatch(customer, "customer \(customer): \(name) is \(try txn.contains(alerts, key: k) ? "different" : "missing") in the store")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogStorage
 import Foundation
 
 @testable import ArlogEngine
@@ -27,16 +28,7 @@ final class TempStore {
     /// Every record of every database derived from the log (indexes and projections), by
     /// database and key: equal dictionaries mean the same derived state.
     func derivedRecords() throws -> [String: [UInt8]] {
-        try store.env.read { txn in
-            var all: [String: [UInt8]] = [:]
-            for db in store.derivedDatabases {
-                try txn.scan(db, from: nil) { k, v in
-                    all[db.name + ":" + k.map { String($0, radix: 16) }.joined(separator: ".")] = Array(v)
-                    return true
-                }
-            }
-            return all
-        }
+        try store.records(of: store.derivedDatabases)
     }
 
     /// Ingests NDJSON text through a temporary file; returns the summary and rejected lines.
@@ -58,6 +50,31 @@ final class TempStore {
     deinit {
         store.close()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension Store {
+    /// Every database derived from the log: the log's indexes and the projections.
+    var derivedDatabases: [Database] { indexDatabases + projectionDatabases }
+
+    /// Every record of `databases`, keyed by database name and key bytes (hex): equal
+    /// dictionaries mean byte-identical databases.
+    func records(of databases: [Database]) throws -> [String: [UInt8]] {
+        try env.read { txn in
+            var all: [String: [UInt8]] = [:]
+            for db in databases {
+                try txn.scan(db, from: nil) { k, v in
+                    all[db.name + ":" + k.map { String($0, radix: 16) }.joined(separator: ".")] = Array(v)
+                    return true
+                }
+            }
+            return all
+        }
+    }
+
+    /// Every registered customer, in byte order.
+    func customerIDs() throws -> [String] {
+        try env.read { txn in try customerIDs(txn) }
     }
 }
 
