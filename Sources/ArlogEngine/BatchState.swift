@@ -24,8 +24,10 @@ struct BatchState: LogState {
     var reindexing = false
     /// Open installments and payment entries held: what bounds a batch's memory.
     var loadedItems = 0
-    /// The credit policies logged so far (loaded at the batch's start).
+    /// The credit policies logged so far (loaded at the batch's start), and the one in force
+    /// for log positions from..<until.
     var timeline: PolicyTimeline
+    var policyInForce: (from: UInt64, until: UInt64, policy: CreditPolicy)?
     var scratch: [UInt8] = []
     /// The log record being written, and a key and a value of the indexes (reused buffers).
     var record: [UInt8] = []
@@ -152,20 +154,35 @@ struct BatchState: LogState {
 
     /// The fold and risk evaluation of one logged event (intake and replay alike).
     mutating func fold(_ e: LoggedEvent, seq: UInt64, customer: String, eventID: String) throws {
-        let policy = timeline.policy(atSeq: seq)
         if e.type.isGlobal {
-            if case .policyChanged = e.body { try timeline.policies.append((seq, e.at, store.policy(logAt: seq, txn))) }
-            try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: timeline.policy(atSeq: seq))
+            if case .policyChanged = e.body {
+                try timeline.policies.append((seq, e.at, store.policy(logAt: seq, txn)))
+                policyInForce = nil
+            }
+            try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: policy(atSeq: seq))
             return
         }
         var sink = TransactionSink(store: store, txn: txn)
-        let (before, after) = try withState(customer) { state, cold -> (Int, Int) in
-            let before = state?.itemCount ?? 0
+        let policy = policy(atSeq: seq)
+        try withState(customer) { state, cold in
             try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &state, cold: &cold, policy: policy, sink: &sink)
-            return (before, state?.itemCount ?? 0)
         }
-        loadedItems += after - before
+        // Memory accounting: an invoice or a payment adds about one item to the state.
+        if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
         if let i = held.slot(customer) { held.markDirty(i) }
+    }
+
+    /// The policy in force after log position `seq`, cached: events are folded in log order,
+    /// so it changes only at a policy change (no copy of the policy per event).
+    mutating func policy(atSeq seq: UInt64) -> CreditPolicy {
+        if let (from, until, p) = policyInForce, seq >= from, seq < until { return p }
+        let i = timeline.policies.lastIndex { $0.seq <= seq }
+        let from = i.map { timeline.policies[$0].seq } ?? 0
+        let until = i.map { $0 + 1 < timeline.policies.count ? timeline.policies[$0 + 1].seq : UInt64.max }
+            ?? (timeline.policies.first?.seq ?? UInt64.max)
+        let p = i.map { timeline.policies[$0].policy } ?? .default
+        policyInForce = (from, until, p)
+        return p
     }
 
     func record(_ o: RiskProjector.Outcome, _ customer: String) throws {
