@@ -7,7 +7,7 @@ public enum RiskCodec {
     public static func encode(_ c: GradeChange) -> [UInt8] {
         var w = BinaryWriter(capacity: 96)
         w.u8(version)
-        w.shortText(c.customer.utf8)
+        w.shortText(c.customer)
         cause(c.cause, &w)
         w.day(c.evaluatedOn)
         w.u8(c.from.map { UInt8($0.rawValue) + 1 } ?? 0)
@@ -21,7 +21,7 @@ public enum RiskCodec {
             w.u8(0)
         }
         points(c.points, &w)
-        w.text(c.policyName.utf8)
+        w.text(c.policyName)
         return w.bytes
     }
 
@@ -49,7 +49,7 @@ public enum RiskCodec {
     public static func encode(_ a: Alert) -> [UInt8] {
         var w = BinaryWriter(capacity: 160)
         w.u8(version)
-        w.shortText(a.customer.utf8)
+        w.shortText(a.customer)
         w.currency(a.currency)
         cause(a.cause, &w)
         w.u16(UInt16(clamping: a.index))
@@ -62,7 +62,7 @@ public enum RiskCodec {
         w.bool(a.amount != nil)
         w.i64(a.amount ?? 0)
         w.optionalText(a.reference)
-        w.text(a.reason.utf8)
+        w.text(a.reason)
         return w.bytes
     }
 
@@ -118,7 +118,7 @@ public enum RiskCodec {
 
     static func cause(_ c: RiskCause, _ w: inout BinaryWriter) {
         w.u64(c.seq)
-        w.shortText(c.eventID.utf8)
+        w.shortText(c.eventID)
         w.u8(c.type.rawValue)
         w.timestamp(c.at)
         w.optionalText(c.payment)

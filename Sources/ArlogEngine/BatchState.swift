@@ -252,13 +252,13 @@ extension Store {
     /// for, then `Projection.step` (apply and evaluate), whose outcome goes to `sink`.
     static func fold(_ e: LoggedEvent, seq: UInt64, customer: String, eventID: String, state: inout CustomerState?,
                      cold: inout some ColdItems, policy: CreditPolicy, sink: inout some ProjectionSink) throws {
-        if var s = state {
-            if e.at < s.latestAt { try sink.late(customer, seq, e.at) }
-            if s.eventCount - s.checkpointedAtEvent >= Store.checkpointEventsBetween(s) {
-                try sink.checkpoint(customer, s)
-                s.checkpointedAtEvent = s.eventCount
+        // In place: a copy of the state would retain every one of its arrays.
+        if state != nil {
+            if e.at < state!.latestAt { try sink.late(customer, seq, e.at) }
+            if state!.eventCount - state!.checkpointedAtEvent >= Store.checkpointEventsBetween(state!) {
+                try sink.checkpoint(customer, state!)
+                state!.checkpointedAtEvent = state!.eventCount
             }
-            state = s
         }
         if let o = try Projection.step(e, seq: seq, customer: customer, state: &state, cold: &cold, policy: policy, cause: { payment in
             RiskCause(seq: seq, eventID: eventID, type: e.type, at: e.at, payment: payment)
@@ -372,29 +372,33 @@ struct StoreCold: ColdItems {
     /// Writes what was put, in key order, and forgets it.
     mutating func flush() throws {
         guard let txn = txn as? WriteTransaction else { return }
+        var w = BinaryWriter(capacity: 256)
         if !invoices.isEmpty || !payments.isEmpty {
             let last = try txn.lastKey(store.items).flatMap { UInt64(bigEndianBytes: $0) } ?? 0
             var keys = Array(invoices.keys)
             keys.append(contentsOf: payments.keys)
             keys.sort()
             for seq in keys {
-                var value: [UInt8]
-                if let i = invoices[seq] {
-                    value = [StoreCold.invoiceKind]
-                    value.append(contentsOf: StateCodec.encode(i))
-                } else if let p = payments[seq] {
-                    value = [StoreCold.paymentKind]
-                    value.append(contentsOf: StateCodec.encode(p))
+                w.bytes.removeAll(keepingCapacity: true)
+                if let i = invoices.index(forKey: seq) {
+                    w.u8(StoreCold.invoiceKind)
+                    StateCodec.encode(invoices.values[i], into: &w)
+                } else if let p = payments.index(forKey: seq) {
+                    w.u8(StoreCold.paymentKind)
+                    StateCodec.encode(payments.values[p], into: &w)
                 } else {
                     continue
                 }
-                try txn.put(store.items, key: seq.bigEndianBytes, value: value, flags: seq > last ? .append : [])
+                try withUnsafeBytes(of: seq.bigEndian) { key in
+                    try w.bytes.withUnsafeBytes { try txn.put(store.items, key: key, value: $0, flags: seq > last ? .append : []) }
+                }
             }
             invoices.removeAll(keepingCapacity: true)
             payments.removeAll(keepingCapacity: true)
         }
         for customer in profiles.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            try txn.put(store.profiles, key: Array(customer.utf8), value: StateCodec.encode(profiles[customer]!))
+            guard let p = profiles[customer] else { continue }
+            try txn.put(store.profiles, key: Array(customer.utf8), value: StateCodec.encode(p))
         }
         profiles.removeAll(keepingCapacity: true)
     }

@@ -33,8 +33,8 @@ public struct EventRecord {
         w.timestamp(event.at)
         w.u8(event.type.rawValue)
         // Both ids are ASCII and bounded by the feed limits (≤ 128 bytes): one length byte.
-        w.shortText(event.customer.utf8)
-        w.shortText(event.id.utf8)
+        w.shortText(event.customer)
+        w.shortText(event.id)
         w.u32(UInt32(binary.count))
         w.bytes.append(contentsOf: binary)
         w.bytes.append(contentsOf: raw)

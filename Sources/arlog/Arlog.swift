@@ -62,14 +62,16 @@ struct Arlog: ParsableCommand {
         // reported like a full disk, not kill the process mid-commit.
         signal(SIGXFSZ, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let message = UnknownCommand.message(arguments) {
-            Console.error("arlog: \(message)")
-            Glibc.exit(Exit.usage)
-        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
         } catch {
+            // Only when parsing failed (or asked for help): naming every command costs a few
+            // milliseconds of reflection, too much to pay on every run.
+            if let message = UnknownCommand.message(arguments) {
+                Console.error("arlog: \(message)")
+                Glibc.exit(Exit.usage)
+            }
             finish(error)
         }
         do {

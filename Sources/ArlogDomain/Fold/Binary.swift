@@ -64,6 +64,26 @@ public struct BinaryWriter {
         i32(t.nanos)
     }
 
+    /// A String's UTF-8 bytes, up to 65,534, with a u16 length (the fast path of `text`).
+    public mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { b in
+            let n = min(b.count, Int(UInt16.max) - 1)
+            u16(UInt16(n))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<n]))
+        }
+    }
+
+    /// A String's UTF-8 bytes, up to 255, with a u8 length (the fast path of `shortText`).
+    public mutating func shortText(_ s: String) {
+        var s = s
+        s.withUTF8 { b in
+            let n = min(b.count, Int(UInt8.max))
+            u8(UInt8(n))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<n]))
+        }
+    }
+
     /// Up to 65,534 bytes with a u16 length; 0xFFFF marks none.
     public mutating func text(_ s: some Collection<UInt8>) {
         let n = min(s.count, Int(UInt16.max) - 1)
@@ -72,7 +92,7 @@ public struct BinaryWriter {
     }
 
     public mutating func optionalText(_ s: String?) {
-        if let s { text(s.utf8) } else { u16(UInt16.max) }
+        if let s { text(s) } else { u16(UInt16.max) }
     }
 
     /// Up to 255 bytes with a u8 length (ids: at most 128 bytes by the feed's rules).

@@ -175,8 +175,8 @@ public struct CustomerState: Sendable, Equatable {
     /// returns its index in `invoices`. An invoice coming back from its cold record (a reversal
     /// or an adjustment reopens it) brings its counters and open amounts; a dead slot of its
     /// earlier stay is revived rather than duplicated.
-    mutating func addInvoice(seq: UInt64, id: some Collection<UInt8>, issuedOn: Day, issuedAt: Timestamp, amount: Int64,
-                             counters: InvoiceCounters, installments: some Collection<Installment>) -> Int {
+    mutating func addInvoice(seq: UInt64, id: UnsafeRawBufferPointer, issuedOn: Day, issuedAt: Timestamp, amount: Int64,
+                             counters: InvoiceCounters, installments: [Installment]) -> Int {
         // Ids are at most 128 bytes (FeedLimits); the arena stays far below Int32.max bytes.
         let idStart = Int32(truncatingIfNeeded: ids.count)
         ids.append(contentsOf: id)

@@ -192,7 +192,7 @@ public enum FoldStep {
                     ? "invoice \(id) is already in the log" : "invoice \(id) is already in the log (customer \(ref.customer))")
             }
             _ = try checkedAdd(state.totals.invoiced, try minor(amount, field: "amount", currency: currency), "invoiced total")
-            w.w.shortText(id.utf8)
+            w.w.shortText(id)
         case .invoiceAdjusted(let id, let amount):
             let inv = try invoice(id)
             guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and takes no adjustment") }
@@ -263,7 +263,7 @@ public enum FoldStep {
                 w.w.u64(r.seq)
                 w.w.i64(r.amount)
             }
-            w.w.shortText(id.utf8)
+            w.w.shortText(id)
         case .paymentReversed(let id):
             let p = try payment(id)
             guard !p.reversed else { throw Rejection(.alreadyReversed, "payment \(id) was already reversed") }
@@ -462,8 +462,11 @@ public enum FoldStep {
         if let i = s.openInvoice(seq: seq) { return i }
         guard reopen, let r = try cold.invoice(seq) else { return nil }
         if r.voided(before: eventSeq), !voidedToo { return nil }
-        return s.addInvoice(seq: r.seq, id: r.id.utf8, issuedOn: r.issuedOn, issuedAt: r.issuedAt, amount: r.amount,
-                            counters: InvoiceCounters(r), installments: r.installments)
+        var id = r.id
+        return id.withUTF8 { bytes in
+            s.addInvoice(seq: r.seq, id: UnsafeRawBufferPointer(bytes), issuedOn: r.issuedOn, issuedAt: r.issuedAt, amount: r.amount,
+                         counters: InvoiceCounters(r), installments: r.installments)
+        }
     }
 
     enum Found {

@@ -211,7 +211,7 @@ public struct LoggedEventWriter {
         if email != nil { mask |= 16 }
         w.u8(mask)
         if let termsDays { w.i32(Int32(termsDays)) }
-        for s in [name, industry, contact, email] { if let s { w.text(s.utf8) } }
+        for s in [name, industry, contact, email] { if let s { w.text(s) } }
     }
 
     mutating func end(actor: String?, note: String?) {

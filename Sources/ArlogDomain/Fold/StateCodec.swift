@@ -19,7 +19,14 @@ public enum StateCodec {
         w.timestamp(s.registeredAt)
         w.optionalDay(s.registeredOn)
         let t = s.totals
-        for v in [t.open, t.unapplied, t.invoiced, t.credited, t.paid, t.writtenOff, t.voided, t.lateAmount] { w.i64(v) }
+        w.i64(t.open)
+        w.i64(t.unapplied)
+        w.i64(t.invoiced)
+        w.i64(t.credited)
+        w.i64(t.paid)
+        w.i64(t.writtenOff)
+        w.i64(t.voided)
+        w.i64(t.lateAmount)
         w.i128(t.lateWeighted)
         w.u8(UInt8(truncatingIfNeeded: s.dunningLevel))
         w.u64(UInt64(s.eventCount))
@@ -86,7 +93,11 @@ public enum StateCodec {
     }
 
     static func counters(_ c: InvoiceCounters, _ w: inout BinaryWriter) {
-        for v in [c.adjustedUp, c.credited, c.writtenOff, c.voidedAmount, c.paid] { w.i64(v) }
+        w.i64(c.adjustedUp)
+        w.i64(c.credited)
+        w.i64(c.writtenOff)
+        w.i64(c.voidedAmount)
+        w.i64(c.paid)
     }
 
     static func counters(_ r: inout BinaryReader) throws(StoredDataError) -> InvoiceCounters {
@@ -253,21 +264,29 @@ public enum StateCodec {
 
     public static func encode(_ inv: InvoiceState) -> [UInt8] {
         var w = BinaryWriter(capacity: 96 + inv.installments.count * 20)
+        encode(inv, into: &w)
+        return w.bytes
+    }
+
+    public static func encode(_ inv: InvoiceState, into w: inout BinaryWriter) {
         w.u8(invoiceVersion)
         w.u64(inv.seq)
-        w.shortText(inv.id.utf8)
+        w.shortText(inv.id)
         w.day(inv.issuedOn)
         w.timestamp(inv.issuedAt)
         w.i64(inv.amount)
         w.u64(inv.voidedSeq)
-        for v in [inv.adjustedUp, inv.credited, inv.writtenOff, inv.voidedAmount, inv.paid] { w.i64(v) }
+        w.i64(inv.adjustedUp)
+        w.i64(inv.credited)
+        w.i64(inv.writtenOff)
+        w.i64(inv.voidedAmount)
+        w.i64(inv.paid)
         w.u32(UInt32(inv.installments.count))
         for i in inv.installments {
             w.day(i.dueOn)
             w.i64(i.amount)
             w.i64(i.open)
         }
-        return w.bytes
     }
 
     public static func decodeInvoice(_ bytes: UnsafeRawBufferPointer) throws(StoredDataError) -> InvoiceState {
@@ -296,9 +315,14 @@ public enum StateCodec {
 
     public static func encode(_ p: PaymentState) -> [UInt8] {
         var w = BinaryWriter(capacity: 80 + p.allocations.count * 24)
+        encode(p, into: &w)
+        return w.bytes
+    }
+
+    public static func encode(_ p: PaymentState, into w: inout BinaryWriter) {
         w.u8(paymentVersion)
         w.u64(p.seq)
-        w.shortText(p.id.utf8)
+        w.shortText(p.id)
         w.timestamp(p.at)
         w.day(p.receivedOn)
         w.i64(p.amount)
@@ -312,7 +336,6 @@ public enum StateCodec {
             w.i64(a.amount)
             w.i32(a.daysBeyondTerms)
         }
-        return w.bytes
     }
 
     public static func decodePayment(_ bytes: UnsafeRawBufferPointer) throws(StoredDataError) -> PaymentState {
@@ -349,7 +372,7 @@ public enum StateCodec {
     public static func encode(_ p: ProfileText) -> [UInt8] {
         var w = BinaryWriter(capacity: 64)
         w.u8(profileVersion)
-        w.text(p.name.utf8)
+        w.text(p.name)
         w.optionalText(p.industry)
         w.optionalText(p.contact)
         w.optionalText(p.email)
