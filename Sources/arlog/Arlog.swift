@@ -10,6 +10,8 @@ import ArlogEngine
 @main
 struct Arlog: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Every command names itself: ArgumentParser would otherwise derive each name by
+        // reflection on every run, a few milliseconds of a short query's process.
         commandName: "arlog",
         abstract: "An event-sourced accounts-receivable ledger: ingest NDJSON event feeds, ask for balances, aging and history.",
         discussion: """

@@ -8,6 +8,7 @@ import ArlogEngine
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Append NDJSON event feeds to the store (created when missing).",
         discussion: """
             Each file is read in order; `-` reads standard input. Valid events are appended to the \

@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rebuild",
         abstract: "Drop every projection and index and rebuild them by replaying the log.",
         discussion: """
             The log itself is not touched. An interrupted rebuild is finished by the next write \
