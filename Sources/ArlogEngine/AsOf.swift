@@ -31,7 +31,8 @@ extension Store {
     /// cost at most about this much per event whatever the customer's size.
     static let checkpointBytesPerEvent = 64
 
-    static func checkpointEventsBetween(_ s: CustomerState) -> Int {
+    static func checkpointEventsBetween(_ s: inout CustomerState) -> Int {
+        // inout, not by value: a copy of the state would retain every one of its arrays.
         let approximateBytes = 300 + 40 * s.slots.count + 40 * s.payments.count + s.ids.count
         return max(checkpointEventsMin, approximateBytes / checkpointBytesPerEvent)
     }

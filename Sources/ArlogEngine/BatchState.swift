@@ -27,7 +27,7 @@ struct BatchState: LogState {
     /// The credit policies logged so far (loaded at the batch's start), and the one in force
     /// for log positions from..<until.
     var timeline: PolicyTimeline
-    var policyInForce: (from: UInt64, until: UInt64, policy: CreditPolicy)?
+    var policyInForce: (from: UInt64, until: UInt64, policy: CreditPolicy) = (1, 0, .default)
     var scratch: [UInt8] = []
     /// The log record being written, and a key and a value of the indexes (reused buffers).
     var record: [UInt8] = []
@@ -157,32 +157,42 @@ struct BatchState: LogState {
         if e.type.isGlobal {
             if case .policyChanged = e.body {
                 try timeline.policies.append((seq, e.at, store.policy(logAt: seq, txn)))
-                policyInForce = nil
+                policyInForce = (1, 0, .default)  // stale
             }
             try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: policy(atSeq: seq))
             return
         }
         var sink = TransactionSink(store: store, txn: txn)
-        let policy = policy(atSeq: seq)
-        try withState(customer) { state, cold in
-            try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &state, cold: &cold, policy: policy, sink: &sink)
+        refreshPolicy(atSeq: seq)
+        if let i = try slot(customer) {
+            try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &held.states[i], cold: &cold,
+                           policy: policyInForce.policy, sink: &sink)
+            held.markDirty(i)
+        } else {
+            var fresh: CustomerState?
+            try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &fresh, cold: &cold,
+                           policy: policyInForce.policy, sink: &sink)
+            if let fresh { _ = held.add(customer, fresh, dirty: true) }
         }
         // Memory accounting: an invoice or a payment adds about one item to the state.
         if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
-        if let i = held.slot(customer) { held.markDirty(i) }
     }
 
-    /// The policy in force after log position `seq`, cached: events are folded in log order,
-    /// so it changes only at a policy change (no copy of the policy per event).
-    mutating func policy(atSeq seq: UInt64) -> CreditPolicy {
-        if let (from, until, p) = policyInForce, seq >= from, seq < until { return p }
+    /// Makes `policyInForce` the policy in force after log position `seq`. Events are folded
+    /// in log order, so it changes only at a policy change (and the policy is not copied per
+    /// event: passed from the stored property).
+    mutating func refreshPolicy(atSeq seq: UInt64) {
+        if seq >= policyInForce.from, seq < policyInForce.until { return }
         let i = timeline.policies.lastIndex { $0.seq <= seq }
         let from = i.map { timeline.policies[$0].seq } ?? 0
         let until = i.map { $0 + 1 < timeline.policies.count ? timeline.policies[$0 + 1].seq : UInt64.max }
             ?? (timeline.policies.first?.seq ?? UInt64.max)
-        let p = i.map { timeline.policies[$0].policy } ?? .default
-        policyInForce = (from, until, p)
-        return p
+        policyInForce = (from, until, i.map { timeline.policies[$0].policy } ?? .default)
+    }
+
+    mutating func policy(atSeq seq: UInt64) -> CreditPolicy {
+        refreshPolicy(atSeq: seq)
+        return policyInForce.policy
     }
 
     func record(_ o: RiskProjector.Outcome, _ customer: String) throws {
@@ -255,7 +265,7 @@ extension Store {
         // In place: a copy of the state would retain every one of its arrays.
         if state != nil {
             if e.at < state!.latestAt { try sink.late(customer, seq, e.at) }
-            if state!.eventCount - state!.checkpointedAtEvent >= Store.checkpointEventsBetween(state!) {
+            if state!.eventCount - state!.checkpointedAtEvent >= Store.checkpointEventsBetween(&state!) {
                 try sink.checkpoint(customer, state!)
                 state!.checkpointedAtEvent = state!.eventCount
             }
