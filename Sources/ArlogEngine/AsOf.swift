@@ -25,7 +25,7 @@ import ArlogStorage
 extension Store {
     /// Fewest events between two checkpoints of a customer: the most an as-of answer replays
     /// for a customer with a small state. (Each checkpoint costs one stored state.)
-    static let checkpointEventsMin = 16
+    static let checkpointEventsMin = 32
     /// Stored checkpoint bytes allowed per event folded: a customer with a large state (many
     /// open installments, a long payment record) is checkpointed less often, so checkpoints
     /// cost at most about this much per event whatever the customer's size.
