@@ -53,14 +53,7 @@ public enum Intake {
         var writer = LoggedEventWriter(reusing: state.scratch)
         do {
             let event = try EventDecoder.decode(object, id: id)
-            if case .creditPolicyChanged(let policy) = event.body {
-                try Intake.checkPolicyName(policy, state.timeline)
-            }
-            let customer = event.type.isGlobal ? nil : try state.state(for: event.customer)
-            let refs = state.references
-            try state.withCold { cold in
-                try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
-            }
+            try validate(event, against: &state, into: &writer)
             try writer.w.bytes.withUnsafeBytes { binary in
                 try state.append(event, binary: binary, raw: line)
             }
@@ -70,6 +63,22 @@ public enum Intake {
         }
         state.scratch = writer.w.bytes
         return .accepted(id: id)
+    }
+
+    /// Validates a decoded event against the accepted state, writing its binary form. A
+    /// function of its own so that what it reads (the customer's state, the references) is
+    /// released when it returns, before `append` folds the event: a copy still alive then
+    /// would make the fold copy the customer's whole hot state, and `InMemoryLog` its id
+    /// tables, on every event (IntakeLifetimeTests).
+    static func validate(_ event: Event, against state: inout some LogState, into writer: inout LoggedEventWriter) throws {
+        if case .creditPolicyChanged(let policy) = event.body {
+            try Intake.checkPolicyName(policy, state.timeline)
+        }
+        let customer = event.type.isGlobal ? nil : try state.state(for: event.customer)
+        let refs = state.references
+        try state.withCold { cold in
+            try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
+        }
     }
 
     /// A policy's name is how grade histories say which policy graded them: a name already
