@@ -128,4 +128,21 @@ struct AsOfTests {
         #expect(b.figures("D", asOf: "2025-12-31")["open"] == "15.00")
         #expect(try b.log.ledger(for: "E", asOf: nil) == nil)
     }
+
+    /// A due date derived from the terms in force in an as-of fold can fall after 9999-12-31
+    /// (the terms that validated it came later in `at` but earlier in the log): the fold does
+    /// not fail and keeps the invoice, due on the calendar's last day. (The old fold trapped
+    /// in debug builds and left the invoice out in release builds.)
+    @Test func termsDueDateBeyondTheCalendarInAnAsOfFold() throws {
+        var b = Book()
+        expectAccepted(b.register(terms: 3650, at: "9990-01-01T00:00:00Z"))
+        expectAccepted(b.event("customer.updated", at: "9990-03-01T00:00:00Z", #""terms_days":0"#))
+        expectAccepted(b.invoice("I1", "10.00", issued: "9995-01-01", at: "9990-02-01T00:00:00Z"))
+        #expect(b.ledger()?.invoice("I1")?.installments.map(\.dueOn.description) == ["9995-01-01"])
+        let asOf = try #require(try b.log.ledger(for: "C", asOf: Timestamp.endOf(Day(parsing: "9990-02-15")!)))
+        #expect(asOf.invoice("I1")?.installments.map(\.dueOn.description) == ["9999-12-31"])
+        #expect(asOf.totals.invoiced == 1000)
+        #expect(asOf.state.brokenInvariants() == [])
+    }
 }
+

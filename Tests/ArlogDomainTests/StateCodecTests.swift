@@ -131,4 +131,42 @@ struct StateCodecTests {
             #expect(throws: StoredDataError.self, "\(name)") { try decode(bytes + [0]) }
         }
     }
+
+    /// Stored figures that decode one by one but whose sums leave Int64 (or Int128): an
+    /// error when decoding, never a trap later (payment entries are summed when the state is
+    /// decoded, an invoice's installments whenever its open amount is read).
+    @Test func figuresThatCannotBeSummedAreCorrupt() throws {
+        var s = CustomerState(currency: Currency(code: "EUR")!, termsDays: 30, creditLimit: 0,
+                              registeredAt: Timestamp(parsing: "2025-01-01T00:00:00Z")!, registeredOn: nil)
+        let day = Day(parsing: "2025-02-01")!
+        let big = Int64.max / 2 + 1
+        // Two payments whose allocated amounts sum past Int64.
+        var t = s
+        t.totals.paid = 2
+        t.totals.unapplied = 2
+        t.payments = [PaymentEntry(seq: 2, receivedOn: day, weighted: 0, amount: big), PaymentEntry(seq: 3, receivedOn: day, weighted: 0, amount: big)]
+        #expect(throws: StoredDataError.self) { try Self.decodeState(StateCodec.encode(t)) }
+        // Payments in force that allocate more than the paid total (whose sums would grow past
+        // Int64 with later payments), each within range.
+        t.payments = (0..<3).map { PaymentEntry(seq: UInt64(2 + $0), receivedOn: day, weighted: 0, amount: Money.amountMinorMax) }
+        #expect(throws: StoredDataError.self) { try Self.decodeState(StateCodec.encode(t)) }
+        // Two payments whose days-late weights sum past Int128.
+        t.payments = [PaymentEntry(seq: 2, receivedOn: day, weighted: Int128.max / 2 + 1, amount: 1),
+                      PaymentEntry(seq: 3, receivedOn: day, weighted: Int128.max / 2 + 1, amount: 1)]
+        #expect(throws: StoredDataError.self) { try Self.decodeState(StateCodec.encode(t)) }
+        // The same entries with sane figures decode.
+        t.payments = [PaymentEntry(seq: 2, receivedOn: day, weighted: 10, amount: 1), PaymentEntry(seq: 3, receivedOn: day, weighted: -3, amount: 1)]
+        t.recomputePaymentSums(from: 0)
+        #expect(try Self.decodeState(StateCodec.encode(t)) == t)
+        s.totals = Totals()
+
+        // An invoice record whose installments sum past Int64.
+        let inv = InvoiceState(seq: 2, id: "I1", issuedOn: day, issuedAt: Timestamp(parsing: "2025-02-01T00:00:00Z")!, amount: 100,
+                               installments: [Installment(dueOn: day, amount: big, open: big), Installment(dueOn: day, amount: big, open: big)])
+        #expect(throws: StoredDataError.self) { try Self.decodeInvoice(StateCodec.encode(inv)) }
+        var sane = inv
+        sane.installments = [Installment(dueOn: day, amount: 60, open: 10), Installment(dueOn: day, amount: 40, open: 40)]
+        #expect(try Self.decodeInvoice(StateCodec.encode(sane)).open == 50)
+    }
 }
+
