@@ -68,8 +68,9 @@ struct StateCodecTests {
     /// A decoded state, with decoded cold records, folds further events exactly like the original.
     @Test func decodedStateKeepsFolding() throws {
         let b = richBook()
-        var original: CustomerState? = try #require(b.log.states["C"])
-        var decoded: CustomerState? = try Self.decodeState(StateCodec.encode(original!))
+        let start = try #require(b.log.states["C"])
+        var original: CustomerState? = start
+        var decoded: CustomerState? = try Self.decodeState(StateCodec.encode(start))
         var originalCold = b.log.cold
         var decodedCold = MemoryCold()
         for inv in b.log.cold.invoices.values { decodedCold.put(try Self.decodeInvoice(StateCodec.encode(inv))) }
