@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain"]),
+        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
         .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),

@@ -202,3 +202,21 @@ public enum CreditScoring {
         return Int(CreditMath.divideRounded(Int64(sum), Int64(total)))
     }
 }
+
+extension CreditScoring {
+    /// Net sales in the policy's window ending on `day` (`CreditAssessment.invoicedInWindow`,
+    /// the basis of limit recommendations): the invoices issued in (day − windowDays, day], as
+    /// issued, with positive adjustments, less credit notes and voids; a write-off is still a
+    /// sale (one that went bad). `invoices`: the customer's invoices, an open one as it stands
+    /// (`CustomerLedger.invoices`). O(invoices): for queries and reviews, not the projector.
+    public static func netSales(_ invoices: some Sequence<InvoiceState>, on day: Day, windowDays: Int) -> Int64 {
+        let windowStart = day.adding(days: -windowDays)  // exclusive
+        // Summed in Int128: a valid log keeps it below the invoiced total (an Int64), and
+        // records that were damaged saturate rather than trap.
+        var sales: Int128 = 0
+        for inv in invoices where inv.issuedOn > windowStart && inv.issuedOn <= day {
+            sales += Int128(inv.amount) + Int128(inv.adjustedUp) - Int128(inv.credited) - Int128(inv.voidedAmount)
+        }
+        return CreditMath.clamped(sales)
+    }
+}

@@ -54,17 +54,7 @@ public enum Intake {
         var writer = LoggedEventWriter(reusing: state.scratch)
         do {
             let event = try EventDecoder.decode(object, id: id)
-            if case .creditPolicyChanged(let policy) = event.body {
-                try Intake.checkPolicyName(policy, state.timeline)
-            }
-            let refs = state.references
-            if event.type.isGlobal {
-                try state.withCold { cold in try FoldStep.validate(event, state: nil, cold: &cold, refs: refs, into: &writer) }
-            } else {
-                try state.withState(event.customer) { customer, cold in
-                    try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
-                }
-            }
+            try validate(event, against: &state, into: &writer)
             try writer.w.bytes.withUnsafeBytes { binary in
                 try state.append(event, binary: binary, raw: line)
             }
@@ -74,6 +64,27 @@ public enum Intake {
         }
         state.scratch = writer.w.bytes
         return .accepted(id: id)
+    }
+
+    /// Validates a decoded event against the accepted state, writing its binary form. A
+    /// function of its own so that what it reads (the customer's state, the references) is
+    /// released when it returns, before `append` folds the event: a copy still alive then
+    /// would make the fold copy the customer's whole hot state, and `InMemoryLog` its id
+    /// tables, on every event (IntakeLifetimeTests).
+    static func validate(_ event: Event, against state: inout some LogState, into writer: inout LoggedEventWriter) throws {
+        if case .creditPolicyChanged(let policy) = event.body {
+            try Intake.checkPolicyName(policy, state.timeline)
+        }
+        let refs = state.references
+        if event.type.isGlobal {
+            try state.withCold { cold in try FoldStep.validate(event, state: nil, cold: &cold, refs: refs, into: &writer) }
+        } else {
+            // In place: a copy of the customer's state alive across `append` would make the
+            // next mutation copy the whole hot state (IntakeLifetimeTests).
+            try state.withState(event.customer) { customer, cold in
+                try FoldStep.validate(event, state: customer, cold: &cold, refs: refs, into: &writer)
+            }
+        }
     }
 
     /// A policy's name is how grade histories say which policy graded them: a name already

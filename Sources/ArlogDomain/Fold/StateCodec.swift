@@ -240,11 +240,24 @@ public enum StateCodec {
         }
         let paymentCount = try r.count(itemBytes: 37)
         s.payments.reserveCapacity(paymentCount)
+        // The entries' prefix sums are computed here and grow with every payment: each entry
+        // within what one payment can allocate (its weight within days × amount), and those in
+        // force within the paid total (as they are in any fold), so that no sum can overflow.
+        let daysSpan = UInt128(Day.last.days(since: Day.first))
+        var allocatedInForce: Int64 = 0
         for _ in 0..<paymentCount {
             var p = PaymentEntry(seq: try r.u64(), receivedOn: try r.day(), weighted: try r.i128(), amount: try money(&r))
             p.reversed = try r.bool()
             if let last = s.payments.last, (last.receivedOn, last.seq) >= (p.receivedOn, p.seq) {
                 throw StoredDataError("payment entries out of order")
+            }
+            guard p.amount <= Money.amountMinorMax, p.weighted.magnitude <= UInt128(p.amount) * daysSpan else {
+                throw StoredDataError("payment entry of log position \(p.seq) has an amount or days-late weight out of range")
+            }
+            if !p.reversed {
+                let (sum, overflow) = allocatedInForce.addingReportingOverflow(p.amount)
+                guard !overflow, sum <= t.paid else { throw StoredDataError("payment entries in force allocate more than the paid total \(t.paid)") }
+                allocatedInForce = sum
             }
             s.payments.append(p)
         }
@@ -304,9 +317,14 @@ public enum StateCodec {
         let n = try r.count(itemBytes: 20, max: FeedLimits.installmentsMax)
         guard n > 0 else { throw StoredDataError("invoice \(id) without installments") }
         inv.installments.reserveCapacity(n)
+        // Summed whenever the invoice's open amount is read: the sum must fit.
+        var scheduled: Int64 = 0
         for _ in 0..<n {
             let i = Installment(dueOn: try r.day(), amount: try money(&r), open: try money(&r))
             guard i.open <= i.amount else { throw StoredDataError("installment of invoice \(id) has more open than scheduled") }
+            let (sum, overflow) = scheduled.addingReportingOverflow(i.amount)
+            guard !overflow else { throw StoredDataError("installments of invoice \(id) sum past the largest amount") }
+            scheduled = sum
             inv.installments.append(i)
         }
         try r.end()
