@@ -194,6 +194,12 @@ func agingFigures(_ report: AgingReport, _ row: AgingReport.Row) -> [String: Str
     return out
 }
 
+func agingFigures(_ report: AgingReport, _ row: AgingReport.TotalRow) -> [String: String] {
+    var out: [String: String] = [:]
+    for f in report.fields(row) { out[f.name] = f.value.text(digits: row.currency.fractionDigits) }
+    return out
+}
+
 /// A text of `n` copies of `c`.
 func repeated(_ c: Character, _ n: Int) -> String { String(repeating: c, count: n) }
 

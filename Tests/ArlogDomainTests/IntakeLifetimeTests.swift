@@ -25,7 +25,9 @@ struct IntakeLifetimeTests {
 
         var references: Refs { Refs(inner: inner.references, canary: canary) }
         func storedEvent(id: String) throws -> JSONObject? { try inner.storedEvent(id: id) }
-        mutating func state(for customer: String) throws -> CustomerState? { inner.state(for: customer) }
+        mutating func withState<T>(_ customer: String, _ body: (inout CustomerState?, inout MemoryCold) throws -> T) throws -> T {
+            try inner.withState(customer, body)
+        }
         mutating func withCold<T>(_ body: (inout MemoryCold) throws -> T) throws -> T { try inner.withCold(body) }
         var scratch: [UInt8] {
             get { inner.scratch }

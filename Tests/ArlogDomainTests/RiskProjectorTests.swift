@@ -563,7 +563,6 @@ struct RiskProjectorTests {
         s.risk.last?.evaluatedOn = Day(parsing: "2025-03-01")!
         let again = RiskProjector.evaluate(&s, customer: "C", policy: .default, seq: 9, type: .creditReviewed, at: t, cause: { cause })
         #expect(again.state.evaluatedOn == Day(parsing: "2025-03-01")!)
-        #expect(again.assessment.on == Day(parsing: "2025-03-01")!)
         #expect(again.change == nil)
         #expect(again.alerts.isEmpty)
     }
