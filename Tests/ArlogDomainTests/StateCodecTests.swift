@@ -169,5 +169,29 @@ struct StateCodecTests {
         sane.installments = [Installment(dueOn: day, amount: 60, open: 10), Installment(dueOn: day, amount: 40, open: 40)]
         #expect(try Self.decodeInvoice(StateCodec.encode(sane)).open == 50)
     }
+
+    /// Totals that keep the balance identity but break what the fold keeps true (more open
+    /// than invoiced, more unapplied than paid) are corrupt: the next invoice would add past
+    /// Int64 to a figure the validator never bounded.
+    @Test func totalsBeyondWhatWasInvoicedOrPaidAreCorrupt() throws {
+        let s = CustomerState(currency: Currency(code: "EUR")!, termsDays: 30, creditLimit: 0,
+                              registeredAt: Timestamp(parsing: "2025-01-01T00:00:00Z")!, registeredOn: nil)
+        // open − unapplied = invoiced − paid holds (0 = 0), yet nothing was invoiced or paid.
+        var t = s
+        t.totals.open = Int64.max - 10
+        t.totals.unapplied = Int64.max - 10
+        do {
+            _ = try Self.decodeState(StateCodec.encode(t))
+            Issue.record("decoded totals with more open than invoiced")
+        } catch {
+            // Refused for the totals themselves, before the slots are read.
+            #expect((error as? StoredDataError)?.message.hasPrefix("totals out of range") == true, "\(error)")
+        }
+        // Sane totals of the same shape decode (nothing open, a payment left unapplied).
+        t.totals = Totals()
+        t.totals.paid = 500
+        t.totals.unapplied = 500
+        #expect(try Self.decodeState(StateCodec.encode(t)) == t)
+    }
 }
 

@@ -170,6 +170,13 @@ public enum StateCodec {
         let lhs = Int128(t.open) - Int128(t.unapplied)
         let rhs = Int128(t.invoiced) - Int128(t.credited) - Int128(t.paid) - Int128(t.writtenOff) - Int128(t.voided)
         guard lhs == rhs else { throw StoredDataError("totals break the balance identity (open − unapplied ≠ invoiced − credited − paid − written off − voided)") }
+        // What the fold keeps true (every figure is ≥ 0, checked by `money`): what is open or
+        // taken off an invoice never exceeds what was invoiced, and what is unapplied never
+        // exceeds what was paid. Together with the validator's overflow rule on `invoiced`,
+        // these keep every later addition to these figures inside Int64.
+        guard t.open <= t.invoiced, t.unapplied <= t.paid else {
+            throw StoredDataError("totals out of range: open \(t.open) of \(t.invoiced) invoiced, unapplied \(t.unapplied) of \(t.paid) paid")
+        }
         s.totals = t
         let dunning = Int(try r.u8())
         guard dunning <= 4 else { throw StoredDataError("dunning level \(dunning)") }
@@ -197,7 +204,10 @@ public enum StateCodec {
             let idCount = try r.u8()
             let dueStart = try r.i32()
             let installments = try r.u16()
-            guard installments > 0, open > 0, s.invoices.last.map({ $0.seq < seq }) ?? true else {
+            let countersMax = max(c.adjustedUp, c.credited, c.writtenOff, c.voidedAmount, c.paid)
+            guard installments > 0, open > 0, open <= t.invoiced, amount <= t.invoiced, countersMax <= t.invoiced,
+                s.invoices.last.map({ $0.seq < seq }) ?? true
+            else {
                 throw StoredDataError("bad open invoice at log position \(seq)")
             }
             s.invoices.append(OpenInvoice(seq: seq, issuedOn: issuedOn, issuedAt: issuedAt, amount: amount, counters: c, open: open,
@@ -216,7 +226,7 @@ public enum StateCodec {
             let seq = try r.u64()
             let amount = try money(&r)
             let open = try money(&r)
-            guard open <= amount, !dead || open == 0 else { throw StoredDataError("bad installment slot of log position \(seq)") }
+            guard open <= amount, amount <= t.invoiced, !dead || open == 0 else { throw StoredDataError("bad installment slot of log position \(seq)") }
             slotOpen += Int128(open)
             s.slots.append(Slot(dueOn: dueOn, issuedOn: issuedOn, idStart: idStart, idCount: idCount, index: index, dead: dead,
                                 invoiceSeq: seq, amount: amount, open: open))
