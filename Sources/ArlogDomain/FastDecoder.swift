@@ -41,6 +41,8 @@ public enum FastDecoder {
     /// Keys of one installment or allocation object beyond the ones read: more fall back.
     static let itemUnknownKeysMax = 8
 
+    /// Decodes one line (without its line end), given as bytes of UInt8 memory (a `[UInt8]`,
+    /// as intake's callers hold lines).
     public static func decode(_ line: UnsafeRawBufferPointer) -> Outcome {
         // Spans hold Int32 offsets: a longer buffer (far beyond `FeedLimits.lineBytesMax`) is
         // left to the slow path.
