@@ -56,5 +56,7 @@ let package = Package(
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
         .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),
+        // The fast decoder against the slow path (JSONParser + EventDecoder), on generated feeds.
+        .testTarget(name: "ArlogParseTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
     ]
 )

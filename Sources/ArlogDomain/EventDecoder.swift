@@ -15,8 +15,13 @@ public enum EventDecoder {
 
     /// 1…max characters of `A-Z a-z 0-9 . _ : -`.
     public static func isIdentifier(_ s: String, max: Int) -> Bool {
+        isIdentifier(utf8: s.utf8, max: max)
+    }
+
+    /// `isIdentifier` on UTF-8 bytes (the fast decoder checks ids in the line itself).
+    static func isIdentifier(utf8: some Sequence<UInt8>, max: Int) -> Bool {
         var count = 0
-        for c in s.utf8 {
+        for c in utf8 {
             count += 1
             guard count <= max else { return false }
             switch c {

@@ -35,25 +35,62 @@ public enum Intake {
     /// rule against the accepted state) and appends it when accepted. Throws only for storage
     /// failures; a bad line is an outcome, never a throw.
     public static func process(line: UnsafeRawBufferPointer, into state: inout some LogState) throws -> IntakeOutcome {
-        let object: JSONObject
-        do {
-            object = try JSONParser.parseObject(line)
-        } catch {
-            return .rejected(Rejection(.json, error.description), id: nil)
-        }
+        try process(line: line, into: &state, fastDecoder: true)
+    }
+
+    /// The line as decoded so far: by the fast decoder (the whole event), or by the slow path
+    /// (the JSON tree, whose `id` is checked; the rest is decoded after the duplicate check).
+    enum Decoded {
+        case fast(Event)
+        case slow(JSONObject)
+    }
+
+    /// `process`, with the fast decoder on or off (tests compare the two). The fast decoder
+    /// (`FastDecoder`) gives exactly the event the slow path would, or falls back to it, so the
+    /// outcome is the same either way; it only saves the JSON tree and its allocations.
+    static func process(line: UnsafeRawBufferPointer, into state: inout some LogState, fastDecoder: Bool) throws -> IntakeOutcome {
+        let decoded: Decoded
         let id: String
-        do {
-            id = try EventDecoder.eventID(object)
-        } catch {
-            return .rejected(error, id: nil)
+        if fastDecoder, case .event(let event) = FastDecoder.decode(line) {
+            decoded = .fast(event)
+            id = event.id
+        } else {
+            let object: JSONObject
+            do {
+                object = try JSONParser.parseObject(line)
+            } catch {
+                return .rejected(Rejection(.json, error.description), id: nil)
+            }
+            do {
+                id = try EventDecoder.eventID(object)
+            } catch {
+                return .rejected(error, id: nil)
+            }
+            decoded = .slow(object)
         }
         if let stored = try state.storedEvent(id: id) {
+            // Rare: duplicates and conflicts compare parsed trees, whichever decoder read the line.
+            let object: JSONObject
+            switch decoded {
+            case .slow(let o): object = o
+            case .fast:
+                do {
+                    object = try JSONParser.parseObject(line)
+                } catch {
+                    // Not reached: the fast decoder accepts only valid JSON.
+                    return .rejected(Rejection(.json, error.description), id: nil)
+                }
+            }
             if stored == object { return .duplicate(id: id) }
             return .rejected(Rejection(.conflict, "id \(id) is already in the log with different content"), id: id)
         }
         var writer = LoggedEventWriter(reusing: state.scratch)
         do {
-            let event = try EventDecoder.decode(object, id: id)
+            let event: Event
+            switch decoded {
+            case .fast(let e): event = e
+            case .slow(let object): event = try EventDecoder.decode(object, id: id)
+            }
             try validate(event, against: &state, into: &writer)
             try writer.w.bytes.withUnsafeBytes { binary in
                 try state.append(event, binary: binary, raw: line)
