@@ -171,14 +171,18 @@ enum OracleFold {
             }
         case .invoiceVoided(let id):
             let inv = try invoice(id)
-            guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is already voided") }
+            // Feed leniency (docs/feed.md): voiding a voided invoice again changes nothing.
+            guard !inv.voided else { break }
             guard inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
             }
         case .invoiceWrittenOff(let id, _):
             let inv = try invoice(id)
             guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and cannot be written off") }
-            guard inv.open > 0 else { throw Rejection(.nothingOpen, "invoice \(id) has nothing open to write off") }
+            // Feed leniency (docs/feed.md): without an amount, a write-off of nothing open is 0.
+            if let a = r.amount, inv.open == 0 {
+                throw Rejection(.nothingOpen, "invoice \(id) has nothing open; a write-off of \(fmt(a)) exceeds it")
+            }
             if let a = r.amount, a > inv.open {
                 throw Rejection(.exceedsOpen, "write-off of \(fmt(a)) exceeds the open amount \(fmt(inv.open)) of invoice \(id)")
             }
@@ -278,7 +282,10 @@ enum OracleFold {
                 mayResetDunning = true
             }
         case .invoiceVoided(let id):
-            guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
+            guard let i = l.invoiceIndex[id] else { return }
+            // A repeated void changes no amount; like any void it is judged for the reset.
+            mayResetDunning = true
+            guard !l.invoices[Int(i)].voided else { break }
             let amount = reduce(&l, invoice: i, by: l.invoices[Int(i)].open)
             l.invoices[Int(i)].voided = true
             l.invoices[Int(i)].voidedAmount = amount
