@@ -281,7 +281,7 @@ public struct CustomerState: Sendable, Equatable {
 
     /// Dead slots tolerated before `compact` runs (and then only when they are the majority):
     /// compacting costs O(slots), so it runs after at least as many closings.
-    static let deadSlotsCompactMin = 32
+    static let deadSlotsCompactMin = 8
 
     /// Drops dead slots, and the ids and due dates no open invoice uses.
     public mutating func compact() {
