@@ -240,11 +240,23 @@ public enum StateCodec {
         }
         let paymentCount = try r.count(itemBytes: 37)
         s.payments.reserveCapacity(paymentCount)
+        var inForce: Int64 = 0
         for _ in 0..<paymentCount {
             var p = PaymentEntry(seq: try r.u64(), receivedOn: try r.day(), weighted: try r.i128(), amount: try money(&r))
             p.reversed = try r.bool()
             if let last = s.payments.last, (last.receivedOn, last.seq) >= (p.receivedOn, p.seq) {
                 throw StoredDataError("payment entries out of order")
+            }
+            // What the score adds up: one payment's allocations (at most one amount), each at
+            // most the calendar's span of days beyond terms, and their sum over the payments
+            // in force within Int64 (as the paid total is).
+            guard p.amount <= Money.amountMinorMax, p.weighted.magnitude <= UInt128(p.amount) * StateCodec.daysSpanMax else {
+                throw StoredDataError("payment entry of log position \(p.seq) out of range")
+            }
+            if !p.reversed {
+                let (sum, overflow) = inForce.addingReportingOverflow(p.amount)
+                guard !overflow else { throw StoredDataError("payment entries sum past Int64") }
+                inForce = sum
             }
             s.payments.append(p)
         }
@@ -259,6 +271,9 @@ public enum StateCodec {
         try r.end()
         return s
     }
+
+    /// The most days beyond terms an allocation can have: the span of representable dates.
+    static let daysSpanMax = UInt128(Day.last.number - Day.first.number)
 
     // MARK: Cold records
 
