@@ -250,7 +250,7 @@ public enum StateCodec {
             // What the score adds up: one payment's allocations (at most one amount), each at
             // most the calendar's span of days beyond terms, and their sum over the payments
             // in force within Int64 (as the paid total is).
-            guard p.amount <= Money.amountMinorMax, p.weighted.magnitude <= UInt128(p.amount) * StateCodec.daysSpanMax else {
+            guard p.amount <= Money.amountMinorMax, p.weighted.magnitude <= UInt128(p.amount) * StateCodec.spanDaysMax else {
                 throw StoredDataError("payment entry of log position \(p.seq) out of range")
             }
             if !p.reversed {
@@ -273,7 +273,7 @@ public enum StateCodec {
     }
 
     /// The most days beyond terms an allocation can have: the span of representable dates.
-    static let daysSpanMax = UInt128(Day.last.number - Day.first.number)
+    static let spanDaysMax = UInt128(Day.last.number - Day.first.number)
 
     // MARK: Cold records
 
