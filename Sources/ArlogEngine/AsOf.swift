@@ -114,7 +114,7 @@ extension Store {
 
     /// Folds the log entry at `seq` (a customer's event) into `state`.
     func fold(_ txn: ReadTransaction, _ seq: UInt64, _ customer: String, _ state: inout CustomerState?, _ cold: inout StoreCold) throws {
-        try withRecord(txn, seq) { view in
+        try withRecord(txn, seq, of: customer) { view in
             let e: LoggedEvent
             do {
                 e = try view.logged()
@@ -125,10 +125,14 @@ extension Store {
         }
     }
 
-    /// Calls `body` with the log record at `seq`, read in place.
-    func withRecord<T>(_ txn: ReadTransaction, _ seq: UInt64, _ body: (EventRecord.View) throws -> T) throws -> T {
+    /// Calls `body` with the log record at `seq`, read in place. With `customer` (a position
+    /// found in that customer's index), an entry of another customer is `.corrupt`.
+    func withRecord<T>(_ txn: ReadTransaction, _ seq: UInt64, of customer: String? = nil, _ body: (EventRecord.View) throws -> T) throws -> T {
         let result = try txn.withValue(log, key: seq.bigEndianBytes) { bytes in
             let view = try Store.decoding(log, "log position \(seq)", bytes) { try EventRecord.View($0) }
+            if let customer, !UnsafeRawBufferPointer(rebasing: view.bytes[view.header.customerRange]).elementsEqual(customer.utf8) {
+                throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of customer \(view.customer)")
+            }
             return try body(view)
         }
         guard let result else { throw Store.corrupt(log, seq: seq, StoredDataError("an index names it, but the log has no such entry")) }
@@ -166,7 +170,7 @@ extension Store {
         var cold = MemoryCold()
         try forEachEvent(txn, of: customer, through: through) { seq, at, _ in
             if let asOf, at > asOf { return true }
-            try withRecord(txn, seq) { view in
+            try withRecord(txn, seq, of: customer) { view in
                 let e: LoggedEvent
                 do {
                     e = try view.logged()

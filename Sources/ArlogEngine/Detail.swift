@@ -98,7 +98,7 @@ extension Store {
         var out: [LoggedEntry] = []
         try forEachEvent(txn, of: customer, through: through) { seq, at, _ in
             if let asOf, at > asOf { return true }
-            out.append(try withRecord(txn, seq) { view in
+            out.append(try withRecord(txn, seq, of: customer) { view in
                 LoggedEntry(seq: seq, id: view.id, recordedAtMicros: view.header.recordedAtMicros, at: view.header.at, binary: Array(view.binary))
             })
             return true
@@ -140,7 +140,7 @@ extension Store {
                 case .registered(_, _, let limit, _, _), .creditLimit(let limit): amount = limit  // the limit it set (docs/cli.md)
                 default: amount = HistoryEntry.amountMoved(e.type, before: before, after: after)
                 }
-                out.append(HistoryEntry(seq: entry.seq, event: Store.historyEvent(e, id: entry.id, cold: cold), recordedAtMicros: entry.recordedAtMicros,
+                out.append(HistoryEntry(seq: entry.seq, event: Store.historyEvent(e, id: entry.id, state: state, cold: cold), recordedAtMicros: entry.recordedAtMicros,
                                         amount: amount, balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
                                         dunningLevelAfter: state?.dunningLevel ?? 0, balanceBefore: before.balance, openBefore: before.open,
                                         unappliedBefore: before.unapplied, dunningLevelBefore: dunningBefore,
@@ -152,7 +152,13 @@ extension Store {
         return ((state.currency, out), Replay.view(customer: customer, state: state, cold: cold))
     }
 
-    static func historyEvent(_ e: LoggedEvent, id: String, cold: MemoryCold) -> HistoryEvent {
+    /// The event as history shows it, its invoice or payment named by id. `state` and `cold`:
+    /// the customer after the event (an invoice still open is in the state, not a cold record).
+    static func historyEvent(_ e: LoggedEvent, id: String, state: CustomerState?, cold: MemoryCold) -> HistoryEvent {
+        func invoiceID(_ seq: UInt64) -> String? {
+            if let s = state, let i = s.openInvoice(seq: seq) { return s.id(s.invoices[i]) }
+            return cold.invoices[seq]?.id
+        }
         var invoice: String?
         var payment: String?
         var day: Day?
@@ -162,12 +168,12 @@ extension Store {
             invoice = i.utf8String
             day = issuedOn
         case .invoiceAdjusted(let seq, let a):
-            invoice = cold.invoices[seq]?.id
+            invoice = invoiceID(seq)
             credit = a < 0
         case .invoiceVoided(let seq), .invoiceWrittenOff(let seq, _):
-            invoice = cold.invoices[seq]?.id
+            invoice = invoiceID(seq)
         case .dunning(_, _, let seq):
-            invoice = seq.flatMap { cold.invoices[$0]?.id }
+            invoice = seq.flatMap(invoiceID)
         case .paymentReceived(let p, _, let receivedOn, _):
             payment = p.utf8String
             day = receivedOn

@@ -41,10 +41,15 @@ public struct EventRecord {
         out = w.bytes
     }
 
+    /// Recording times a record may hold: from the epoch to the end of 9999, in µs (the
+    /// store's clock; outside this a time would not print).
+    static let recordedAtMicrosRange: ClosedRange<Int64> = 0...((Int64(Day.last.number) + 1) * 86_400_000_000 - 1)
+
     public static func header(_ b: UnsafeRawBufferPointer) throws(StoredDataError) -> Header {
         var r = BinaryReader(b)
         guard try r.u8() == version else { throw StoredDataError("unknown log record version") }
         let recorded = try r.i64()
+        guard recordedAtMicrosRange.contains(recorded) else { throw StoredDataError("recording time \(recorded) µs is out of range") }
         let at = try r.timestamp()
         let t = try r.u8()
         guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }

@@ -18,6 +18,9 @@ extension Store {
         let newline: [UInt8] = [0x0A]
         func emit(_ seq: UInt64, _ value: UnsafeRawBufferPointer) throws {
             let h = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.header($0) }
+            if let customer, !UnsafeRawBufferPointer(rebasing: value[h.customerRange]).elementsEqual(customer.utf8) {
+                throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of another customer")
+            }
             try write(UnsafeRawBufferPointer(rebasing: value[h.rawStart...]))
             try newline.withUnsafeBytes { try write($0) }
         }
@@ -39,14 +42,11 @@ extension Store {
             if let customer {
                 guard try known(customer) else { throw notFound(customer) }
                 try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
-                    let seqBytes = UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])
-                    guard let seq = UInt64(bigEndianBytes: seqBytes) else {
-                        throw EngineError(.store, "corrupt customer index key for \(customer)")
-                    }
+                    let seq = try Store.customerSeqKey(customerEvents, key, customer: customer)
                     if seq < first { return true }
                     if seq > last { return false }
-                    guard try txn.withValue(log, key: seqBytes, { try emit(seq, $0) }) != nil else {
-                        throw EngineError(.store, "customer index of \(customer) names log entry \(seq), which does not exist")
+                    guard try txn.withValue(log, key: seq.bigEndianBytes, { try emit(seq, $0) }) != nil else {
+                        throw Store.corrupt(customerEvents, key, "names log entry \(seq), which does not exist")
                     }
                     return true
                 }

@@ -85,10 +85,10 @@ extension Statement {
                 do {
                     e = try LoggedEvent(bytes)
                 } catch {
-                    throw EngineError(.store, "corrupt record in log at log position \(events[i].seq): \(error)")
+                    throw EngineError.corrupt(database: "log", key: "log position \(events[i].seq)", "\(error)")
                 }
                 try FoldStep.apply(e, seq: events[i].seq, customer: customer, to: &state, cold: &cold)
-                return Store.historyEvent(e, id: events[i].id, cold: cold)
+                return Store.historyEvent(e, id: events[i].id, state: state, cold: cold)
             }
         }
         let openT = Timestamp.endOf(from.adding(days: -1))

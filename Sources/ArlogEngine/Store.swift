@@ -171,16 +171,19 @@ public final class Store {
         }
     }
 
+    /// A u64 record of meta (0 when absent); a damaged one is `.corrupt` naming its key, and a
+    /// log position above `seqMax` is damage.
     static func u64(_ txn: ReadTransaction, _ db: Database, _ key: [UInt8]) throws -> UInt64 {
         guard let v = try txn.get(db, key: key) else { return 0 }
-        guard let n = UInt64(bigEndianBytes: v) else { throw EngineError(.store, "corrupt meta value") }
+        guard let n = UInt64(bigEndianBytes: v) else { throw Store.corrupt(db, key, "a value of \(v.count) bytes is not a u64") }
+        if n > seqMax, key == MetaKey.head || key == MetaKey.projected { throw Store.corrupt(db, key, "log position \(n) is out of range") }
         return n
     }
 
     /// The chain's head as stored: the last sequence number and its link (genesis when empty).
     static func chainHead(_ txn: ReadTransaction, _ meta: Database) throws -> ChainHead {
         guard let v = try txn.get(meta, key: MetaKey.chainHead) else { return ChainHead(seq: 0, hash: .genesis) }
-        guard let head = ChainHead(encoded: v) else { throw EngineError(.store, "corrupt chain head in meta") }
+        guard let head = ChainHead(encoded: v) else { throw Store.corrupt(meta, MetaKey.chainHead, "\(v.count) bytes that are not a log position and a hash") }
         return head
     }
 

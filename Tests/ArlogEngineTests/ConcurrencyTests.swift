@@ -62,10 +62,10 @@ struct ConcurrencyTests {
         #expect(cache.entries.isEmpty)  // taken, not shared: it comes back only with a commit
         var many: [String: CustomerState] = [:]
         for i in 0..<Store.stateCacheEntriesMax { many["C\(i)"] = s }
-        cache.restore(many, transactionID: 8)
+        cache.restore(HeldStates(many), transactionID: 8)
         #expect(cache.entries.count == Store.stateCacheEntriesMax)
         many["one more"] = s
-        cache.restore(many, transactionID: 9)
+        cache.restore(HeldStates(many), transactionID: 9)
         #expect(cache.entries.isEmpty)
         #expect(cache.take(transactionID: 10).isEmpty)
     }

@@ -72,6 +72,17 @@ extension Store {
         }
     }
 
+    /// The log position of the event that created an invoice (the refs index); nil if none.
+    func refsSeq(_ txn: ReadTransaction, invoice id: String) throws -> UInt64? { try refsSeq(txn, Store.refKey(Store.invoiceRef, id.utf8)) }
+
+    /// The log position of the event that created a payment (the refs index); nil if none.
+    func refsSeq(_ txn: ReadTransaction, payment id: String) throws -> UInt64? { try refsSeq(txn, Store.refKey(Store.paymentRef, id.utf8)) }
+
+    private func refsSeq(_ txn: ReadTransaction, _ key: [UInt8]) throws -> UInt64? {
+        guard let v = try txn.get(refs, key: key), v.count > 8 else { return nil }
+        return UInt64(bigEndianBytes: v[0..<8])
+    }
+
     /// Every registered customer, in byte order.
     func customerIDs() throws -> [String] {
         try env.read { txn in try customerIDs(txn) }
@@ -98,4 +109,19 @@ enum Fixtures {
         default: return false
         }
     }
+}
+
+/// The state cache's states as a dictionary, for tests that build or inspect one.
+extension HeldStates: ExpressibleByDictionaryLiteral {
+    init(_ states: [String: CustomerState]) {
+        self.init()
+        for (name, state) in states.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { _ = add(name, state) }
+    }
+
+    public init(dictionaryLiteral elements: (String, CustomerState)...) {
+        self.init(Dictionary(uniqueKeysWithValues: elements))
+    }
+
+    var isEmpty: Bool { states.isEmpty }
+    var keys: [String] { names }
 }

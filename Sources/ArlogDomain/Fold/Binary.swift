@@ -170,12 +170,18 @@ public struct BinaryReader {
         return d
     }
 
+    /// An instant within the representable calendar's days (so that its UTC date, and any
+    /// day arithmetic on it, is in range).
     public mutating func timestamp() throws(StoredDataError) -> Timestamp {
         let s = try i64()
         let n = try i32()
+        guard BinaryReader.timestampSecondsRange.contains(s) else { throw StoredDataError("an instant \(s) s from the epoch is outside 0001–9999") }
         guard n >= 0, n < 1_000_000_000 else { throw StoredDataError("nanoseconds \(n) out of range") }
         return Timestamp(seconds: s, nanos: n)
     }
+
+    /// Seconds from the epoch of the first and last instants of the representable days.
+    static let timestampSecondsRange = Int64(Day.first.number) * 86_400...(Int64(Day.last.number) + 1) * 86_400 - 1
 
     public mutating func slice(_ n: Int) throws(StoredDataError) -> UnsafeRawBufferPointer {
         try need(n)
