@@ -358,19 +358,15 @@ import Testing
         return (answers, states)
     }
 
-    /// The whole as-of state (risk aside) is the reference fold too. It is not yet: an as-of
-    /// or known-at walk from a checkpoint reads the cold records as they are now, so an
-    /// invoice that comes back into the state during the walk (a reversal, a positive
-    /// adjustment) brings counters (paid, adjusted up, ...) and installment amounts changed by
-    /// events after the walk's position. Open amounts are right (a cold record has nothing
-    /// open), so no answer is wrong; the state is. (Reported to the lead.)
+    /// The whole as-of state (risk aside) is the reference fold too: an as-of or known-at walk
+    /// from a checkpoint must not read cold records as they are now (an invoice that comes back
+    /// into the state during the walk would bring counters and installment amounts changed by
+    /// events after the walk's position).
     static func expectStatesAreTheFold(_ mismatches: [String], _ what: String) {
-        withKnownIssue("as-of walks read today's cold records: invoice counters and installment amounts", isIntermittent: true) {
-            #expect(mismatches.isEmpty, "\(what): \(mismatches.count) states differ: \(mismatches.prefix(5))")
-        }
+        #expect(mismatches.isEmpty, "\(what): \(mismatches.count) states differ: \(mismatches.prefix(5))")
     }
 
-    /// The smallest case of the known issue above: INV-1 is settled, then adjusted up and
+    /// The smallest case of that rule: INV-1 is settled, then adjusted up and
     /// settled twice; as of the day of the first adjustment the walk from the checkpoint
     /// brings INV-1 back from its cold record as the second settlement left it.
     static let reopenedAfterACheckpoint: [String] = {
