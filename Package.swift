@@ -52,9 +52,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain"]),
+        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
         .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),
+        // The fast decoder against the slow path (JSONParser + EventDecoder), on generated feeds.
+        .testTarget(name: "ArlogParseTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
     ]
 )

@@ -86,6 +86,12 @@ enum CreditMath {
         assert(d > 0)
         return n >= 0 ? (2 * n + d) / (2 * d) : -((2 * -n + d) / (2 * d))
     }
+
+    /// `v` in Int64, saturated at its bounds: for ratios a valid feed can push past Int64
+    /// (a balance of 10^15 against a limit of 1 minor unit), where "far above" is the answer.
+    static func clamped(_ v: Int128) -> Int64 {
+        Int64(exactly: v) ?? (v < 0 ? Int64.min : Int64.max)
+    }
 }
 
 /// What the policy recommends for one grade: a credit limit covering `salesDays` of the

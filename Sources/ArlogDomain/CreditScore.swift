@@ -17,6 +17,8 @@ public struct CreditAssessment: Sendable, Equatable {
     public let grade: Grade
     /// In `RiskFactor` order.
     public let factors: [FactorScore]
+    /// The factors' points, in `RiskFactor` order.
+    public let points: FactorPoints
 
     // Measures.
     /// Amount-weighted mean of (received_on − due_on) over allocations in force of payments
@@ -58,71 +60,72 @@ public enum CreditScoring {
     /// The overdue buckets the model and the alerts use (the contract's defaults).
     public static let bucketEdges = Aging.defaultEdges
 
-    /// Scores `ledger` on `day` under `policy`. Reads the open invoices, the payments and the
-    /// invoices issued in the window: O(items) of the customer.
-    /// `measureSales`: also measure net sales in the window (for limit reviews).
-    public static func assess(_ ledger: CustomerLedger, policy: CreditPolicy, on day: Day, measureSales: Bool = true) -> CreditAssessment {
+    /// The measures of a customer's state on `day` and the points, score and grade they give:
+    /// the model's core, shared by the risk projector (every event: no allocation) and
+    /// `assess` (the full account for people).
+    public struct Scored: Sendable {
+        public var paymentDaysHundredths: Int64?
+        public var paymentAmount: Int64
+        public var buckets: BucketSums
+        public var open: Int64
+        public var balance: Int64
+        public var creditLimit: Int64
+        public var utilisationBasisPoints: Int64?
+        public var oldestOverdueDays: Int
+        public var dunningLevel: Int
+        public var reversals: Int
+        public var tradingDays: Int
+        public var points: FactorPoints
+        public var score: Int
+        public var grade: Grade
+    }
+
+    /// Scores `state` on `day` under `policy`. `buckets`: the open amounts by bucket on `day`
+    /// when the caller has them (the risk projector's sweep); otherwise they are summed here,
+    /// O(open installments). The rest costs O(log n).
+    public static func score(_ state: CustomerState, policy: CreditPolicy, on day: Day, buckets known: BucketSums? = nil) -> Scored {
         let windowStart = day.adding(days: -policy.windowDays)  // exclusive
-        let inWindow = { (d: Day) in d > windowStart && d <= day }
 
-        // Payment behaviour: signed days beyond terms, weighted by the allocated amount.
-        var weighted: Int128 = 0
-        var paidAmount: Int64 = 0
-        var reversals = 0
-        for p in ledger.payments {
-            if p.reversed {
-                if let r = p.reversedOn, inWindow(r) { reversals += 1 }
-                continue
-            }
-            guard inWindow(p.receivedOn) else { continue }
-            for a in p.allocations {
-                weighted += Int128(a.daysBeyondTerms) * Int128(a.amount)
-                paidAmount += a.amount
-            }
-        }
+        // Payment behaviour: signed days beyond terms, weighted by the allocated amount, of
+        // the payments received in the window and not reversed.
+        let (weighted, paidAmount) = state.paymentSums(after: windowStart, through: day)
+        let reversals = state.reversals(after: windowStart, through: day)
         // A mean of Int32 day counts, in hundredths: within ±2^31 × 100, exact in Int64.
-        let paymentDays: Int64? = paidAmount > 0 ? Int64(truncatingIfNeeded: CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
+        let paymentDays: Int64? = paidAmount > 0 ? CreditMath.clamped(CreditMath.divideRounded(weighted * 100, Int128(paidAmount))) : nil
 
-        // Overdue buckets and the oldest overdue installment.
-        var buckets = [Int64](repeating: 0, count: bucketEdges.count + 2)
+        // Overdue buckets and the oldest overdue installment (FIFO order is due order: the
+        // first open installment is the oldest).
+        var buckets = known ?? BucketSums()
+        if known == nil {
+            for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+                buckets[RiskSweep.bucket(day, state.slots[s].dueOn)] += state.slots[s].open
+            }
+        }
         var oldest = 0
-        // Sales: what was invoiced and stands (credit notes and voids taken off; a write-off
-        // is still a sale, one that went bad).
-        var invoiced: Int64?
-        if measureSales {
-            var sales: Int64 = 0
-            for inv in ledger.invoices where inWindow(inv.issuedOn) {
-                sales += inv.amount + inv.adjustedUp - inv.credited - inv.voidedAmount
-            }
-            invoiced = sales
+        for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+            oldest = max(0, day.days(since: state.slots[s].dueOn))
+            break
         }
-        for i in ledger.openInvoices {
-            for inst in ledger.invoices[Int(i)].installments where inst.open > 0 {
-                let late = day.days(since: inst.dueOn)
-                buckets[Aging.bucket(daysPastDue: late, edges: bucketEdges)] += inst.open
-                oldest = max(oldest, late)
-            }
-        }
-        let open = ledger.totals.open
-        let balance = ledger.totals.balance
-        let limit = ledger.profile.creditLimit
+        let open = state.totals.open
+        let balance = state.totals.balance
+        let limit = state.creditLimit
         let utilisation: Int64?
         if limit > 0 {
             utilisation = utilisationBasisPoints(balance: balance, limit: limit)
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
-        let registered = ledger.profile.registeredOn ?? ledger.profile.registeredAt.utcDay
+        let registered = state.registeredOn ?? state.registeredAt.utcDay
         let trading = max(0, day.days(since: registered))
 
         // Points per factor.
-        var points = [Int](repeating: 0, count: RiskFactor.allCases.count)
+        var points = FactorPoints()
         points[RiskFactor.payment.rawValue] = paymentDays.map { policy.paymentCurve.value(hundredths: $0) } ?? policy.paymentNoHistoryPoints
         if open > 0 {
             var penalty: Int128 = 0
             for (b, p) in policy.overduePenalties.enumerated() { penalty += Int128(buckets[b + 1]) * Int128(p) }
             // 0–100: the penalties are 0–100 and the overdue buckets sum to at most the open
-            // total (a decoded ledger is checked for it); clamped all the same.
+            // total (a decoded state is checked for it); clamped all the same.
             points[RiskFactor.overdue.rawValue] = Int(clamping: CreditMath.divideRounded(Int128(open) * 100 - penalty, Int128(open)))
         } else {
             points[RiskFactor.overdue.rawValue] = 100
@@ -130,20 +133,39 @@ public enum CreditScoring {
         if let u = utilisation {
             points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.value(hundredths: u)
         } else {
-            points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.points.last!.points
+            points[RiskFactor.utilisation.rawValue] = policy.utilisationCurve.points.last?.points ?? 0
         }
-        points[RiskFactor.dunning.rawValue] = policy.dunningPoints[min(max(ledger.dunningLevel, 0), 4)]
+        points[RiskFactor.dunning.rawValue] = policy.dunningPoints[min(max(state.dunningLevel, 0), 4)]
         points[RiskFactor.reversals.rawValue] = policy.reversalPoints[min(reversals, policy.reversalPoints.count - 1)]
         points[RiskFactor.tradingAge.rawValue] = policy.tradingDaysCurve.value(trading)
 
-        let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: points[$0.rawValue], weight: policy.weight($0)) }
-        let score = CreditScoring.score(factors)
+        // Σ weight × points ÷ Σ weight, rounded half up.
+        var total = 0
+        var sum = 0
+        for f in 0..<FactorPoints.count {
+            total += policy.weights[f]
+            sum += policy.weights[f] * points[f]
+        }
+        let score = total > 0 ? Int(CreditMath.divideRounded(Int64(sum), Int64(total))) : 0
+        return Scored(paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open, balance: balance,
+                      creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest, dunningLevel: state.dunningLevel,
+                      reversals: reversals, tradingDays: trading, points: points, score: score, grade: policy.grade(score: score))
+    }
+
+    /// Scores a customer's state on `day` under `policy` with the full account of how (the
+    /// `grade` command, checks, limit reviews). `invoicedInWindow`: net sales in the window,
+    /// measured by the caller from the customer's invoices (limit reviews need it).
+    public static func assess(_ state: CustomerState, customer: String, policy: CreditPolicy, on day: Day,
+                              buckets known: BucketSums? = nil, invoicedInWindow: Int64? = nil) -> CreditAssessment {
+        let m = score(state, policy: policy, on: day, buckets: known)
+        let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: m.points[$0.rawValue], weight: policy.weight($0)) }
         return CreditAssessment(
-            customer: ledger.profile.id, currency: ledger.currency, on: day, policyName: policy.name,
-            score: score, grade: policy.grade(score: score), factors: factors,
-            paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open,
-            balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
-            dunningLevel: ledger.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoiced)
+            customer: customer, currency: state.currency, on: day, policyName: policy.name,
+            score: m.score, grade: m.grade, factors: factors, points: m.points,
+            paymentDaysHundredths: m.paymentDaysHundredths, paymentAmount: m.paymentAmount, buckets: m.buckets.array, open: m.open,
+            balance: m.balance, creditLimit: m.creditLimit, utilisationBasisPoints: m.utilisationBasisPoints,
+            oldestOverdueDays: m.oldestOverdueDays, dunningLevel: m.dunningLevel, reversals: m.reversals, tradingDays: m.tradingDays,
+            invoicedInWindow: invoicedInWindow)
     }
 
     /// The largest utilisation figure, in basis points: 10^12, a balance of 100 million times
@@ -161,11 +183,40 @@ public enum CreditScoring {
         return bp > Int128(utilisationBasisPointsMax) ? utilisationBasisPointsMax : Int64(truncatingIfNeeded: bp)  // exact below the clamp
     }
 
+    /// Net sales of invoices issued in (after, through]: what was invoiced and stands (credit
+    /// notes and voids taken off; a write-off is still a sale, one that went bad). The basis
+    /// of limit recommendations; O(invoices), from the whole ledger.
+    public static func netSales(_ ledger: CustomerLedger, after: Day, through: Day) -> Int64 {
+        var sales: Int128 = 0
+        for inv in ledger.invoices where inv.issuedOn > after && inv.issuedOn <= through {
+            sales += Int128(inv.amount) + Int128(inv.adjustedUp) - Int128(inv.credited) - Int128(inv.voidedAmount)
+        }
+        return CreditMath.clamped(sales)
+    }
+
     /// Σ weight × points ÷ Σ weight, rounded half up: 0–100.
     public static func score(_ factors: [FactorScore]) -> Int {
         let total = factors.reduce(0) { $0 + $1.weight }
         assert(total > 0, "a policy has a positive weight")
         let sum = factors.reduce(0) { $0 + $1.weight * $1.points }
         return Int(CreditMath.divideRounded(Int64(sum), Int64(total)))
+    }
+}
+
+extension CreditScoring {
+    /// Net sales in the policy's window ending on `day` (`CreditAssessment.invoicedInWindow`,
+    /// the basis of limit recommendations): the invoices issued in (day − windowDays, day], as
+    /// issued, with positive adjustments, less credit notes and voids; a write-off is still a
+    /// sale (one that went bad). `invoices`: the customer's invoices, an open one as it stands
+    /// (`CustomerLedger.invoices`). O(invoices): for queries and reviews, not the projector.
+    public static func netSales(_ invoices: some Sequence<InvoiceState>, on day: Day, windowDays: Int) -> Int64 {
+        let windowStart = day.adding(days: -windowDays)  // exclusive
+        // Summed in Int128: a valid log keeps it below the invoiced total (an Int64), and
+        // records that were damaged saturate rather than trap.
+        var sales: Int128 = 0
+        for inv in invoices where inv.issuedOn > windowStart && inv.issuedOn <= day {
+            sales += Int128(inv.amount) + Int128(inv.adjustedUp) - Int128(inv.credited) - Int128(inv.voidedAmount)
+        }
+        return CreditMath.clamped(sales)
     }
 }

@@ -5,10 +5,17 @@
 /// are still accepted: the contract allows accepting more, and a ledger replays history in which
 /// they were legal tender.
 public struct Currency: Hashable, Sendable, CustomStringConvertible {
-    /// The three-letter code, upper case.
-    public let code: String
+    /// The three ASCII letters of the code in the low three bytes, first letter lowest: a
+    /// value type with no String inside, cheap to copy, compare and store in hot state.
+    public let packed: UInt32
     /// Digits after the decimal point in the currency's minor unit (0, 2, 3 or 4).
     public let fractionDigits: Int
+
+    /// The three-letter code, upper case.
+    public var code: String {
+        let bytes: [UInt8] = [UInt8(truncatingIfNeeded: packed), UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed >> 16)]
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     public var description: String { code }
 
@@ -17,8 +24,18 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
 
     public init?(code: String) {
         guard let digits = Currency.table[code] else { return nil }
-        self.code = code
+        var packed: UInt32 = 0
+        for (i, b) in code.utf8.enumerated() { packed |= UInt32(b) << (8 * UInt32(i)) }
+        self.packed = packed
         self.fractionDigits = digits
+    }
+
+    /// The currency of a packed code (as stored), nil when it is not one.
+    public init?(packed: UInt32) {
+        guard packed >> 24 == 0 else { return nil }
+        let bytes: [UInt8] = [UInt8(truncatingIfNeeded: packed), UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed >> 16)]
+        guard bytes.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return nil }
+        self.init(code: String(decoding: bytes, as: UTF8.self))
     }
 
     /// ISO 4217 minor units. Not listed: codes with no minor unit (funds and precious metals:

@@ -15,8 +15,13 @@ public enum EventDecoder {
 
     /// 1…max characters of `A-Z a-z 0-9 . _ : -`.
     public static func isIdentifier(_ s: String, max: Int) -> Bool {
+        isIdentifier(utf8: s.utf8, max: max)
+    }
+
+    /// `isIdentifier` on UTF-8 bytes (the fast decoder checks ids in the line itself).
+    static func isIdentifier(utf8: some Sequence<UInt8>, max: Int) -> Bool {
         var count = 0
-        for c in s.utf8 {
+        for c in utf8 {
             count += 1
             guard count <= max else { return false }
             switch c {
@@ -69,7 +74,7 @@ public enum EventDecoder {
             let currency = try f.currency(code)
             let terms = try f.requiredInteger("terms_days", range: 0...FeedLimits.termsDaysMax)
             let limit = try f.requiredMoney("credit_limit")
-            let limitMinor = try Fold.minor(limit, field: "credit_limit", currency: currency)
+            let limitMinor = try FoldStep.minor(limit, field: "credit_limit", currency: currency)
             guard limitMinor >= 0 else { throw Rejection(.moneySign, "\"credit_limit\" must be ≥ 0") }
             return .customerRegistered(CustomerRegistration(
                 name: name, currency: currency, termsDays: terms, creditLimit: limit,

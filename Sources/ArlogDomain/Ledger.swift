@@ -1,113 +1,57 @@
-/// The state of one customer: the fold of that customer's events, in log order.
-///
-/// No event touches two customers, so each ledger folds alone. That is what lets an as-of query
-/// replay one customer, and what would let customers be sharded across machines.
+/// One customer's whole ledger: its hot state with every invoice and payment it ever had, in
+/// creation order. A view for the queries that show items (`arlog invoice`, statements, the
+/// credit file) and for tests; folds work on `CustomerState` and cold records instead.
 public struct CustomerLedger: Sendable, Equatable {
     public var profile: CustomerProfile
-    public var totals = Totals()
-    /// The level of the last dunning action in log order; 0 when none or after a reset.
-    public var dunningLevel = 0
-    public var invoices: [InvoiceState] = []
-    public var payments: [PaymentState] = []
-    /// Events folded into this ledger.
-    public var eventCount = 0
-    /// The latest `at` among them: an as-of query for T ≥ latestAt is answered by this ledger
-    /// without replaying the log.
-    public var latestAt: Timestamp
-    var invoiceIndex: [String: Int32] = [:]
-    var paymentIndex: [String: Int32] = [:]
-    /// Positions of invoices with an open amount: the candidates for FIFO allocation, aging and
-    /// overdue checks, so that settled history is not scanned on every payment.
-    var openInvoices: Set<Int32> = []
-    /// Positions of invoices and payments the fold changed since `clearTouched()`: what a
-    /// store must write back. Not part of the ledger's value (ignored by ==).
-    public internal(set) var touchedInvoices: Set<Int32> = []
-    public internal(set) var touchedPayments: Set<Int32> = []
+    public var state: CustomerState
+    /// Every invoice, in creation (log) order; an open one as it stands in the hot state.
+    public var invoices: [InvoiceState]
+    /// Every payment, in creation (log) order.
+    public var payments: [PaymentState]
 
-    /// Called by a store once it has persisted the touched items.
-    public mutating func clearTouched() {
-        touchedInvoices.removeAll(keepingCapacity: true)
-        touchedPayments.removeAll(keepingCapacity: true)
-    }
-
-    /// Invoices plus payments: the size of the ledger, for cache accounting.
-    public var itemCount: Int { invoices.count + payments.count }
-
-    public init(profile: CustomerProfile) {
+    public init(profile: CustomerProfile, state: CustomerState, invoices: [InvoiceState], payments: [PaymentState]) {
         self.profile = profile
-        self.latestAt = profile.registeredAt
+        self.state = state
+        self.invoices = invoices
+        self.payments = payments
     }
 
-    public static func == (a: CustomerLedger, b: CustomerLedger) -> Bool {
-        a.profile == b.profile && a.totals == b.totals && a.dunningLevel == b.dunningLevel
-            && a.invoices == b.invoices && a.payments == b.payments && a.eventCount == b.eventCount
-            && a.latestAt == b.latestAt
+    public var totals: Totals { state.totals }
+    public var dunningLevel: Int { state.dunningLevel }
+    public var eventCount: Int { state.eventCount }
+    public var latestAt: Timestamp { state.latestAt }
+    public var currency: Currency { state.currency }
+
+    public func invoice(_ id: String) -> InvoiceState? { invoices.first { $0.id == id } }
+    public func invoice(seq: UInt64) -> InvoiceState? { invoices.first { $0.seq == seq } }
+    public func payment(_ id: String) -> PaymentState? { payments.first { $0.id == id } }
+
+    /// Builds the view from the hot state and the cold records of the customer's items
+    /// (`cold`: every item of the customer that left the hot state, by its log position; an
+    /// invoice still open is taken from the hot state).
+    public static func assemble(profile: CustomerProfile, state: CustomerState,
+                                invoices cold: [InvoiceState], payments: [PaymentState]) -> CustomerLedger {
+        var invoices = cold.filter { state.openInvoice(seq: $0.seq) == nil }
+        for i in state.invoices.indices { invoices.append(state.invoiceState(i)) }
+        invoices.sort { $0.seq < $1.seq }
+        return CustomerLedger(profile: profile, state: state, invoices: invoices, payments: payments)
     }
+}
 
-    public var currency: Currency { profile.currency }
-
-    public func invoice(_ id: String) -> InvoiceState? {
-        invoiceIndex[id].map { invoices[Int($0)] }
-    }
-
-    /// Position of the invoice in `invoices` (what `Allocation.invoice` holds).
-    public func invoicePosition(_ id: String) -> Int32? { invoiceIndex[id] }
-
-    public func payment(_ id: String) -> PaymentState? {
-        paymentIndex[id].map { payments[Int($0)] }
-    }
-
-    /// Rebuilds the derived indexes after decoding.
-    mutating func reindex() {
-        invoiceIndex = [:]
-        paymentIndex = [:]
-        openInvoices = []
-        for (i, inv) in invoices.enumerated() {
-            invoiceIndex[inv.id] = Int32(i)
-            if inv.open > 0 { openInvoices.insert(Int32(i)) }
-        }
-        for (i, p) in payments.enumerated() { paymentIndex[p.id] = Int32(i) }
-    }
-
-    /// Open installments in the contract's FIFO order: (due_on, issued_on, invoice id, index).
-    public func openInstallments() -> [(invoice: Int32, installment: Int32)] {
-        var refs: [(invoice: Int32, installment: Int32)] = []
-        for i in openInvoices {
-            for (j, inst) in invoices[Int(i)].installments.enumerated() where inst.open > 0 {
-                refs.append((i, Int32(j)))
+extension CustomerState {
+    /// The open invoice at `i` as a full `InvoiceState`.
+    public func invoiceState(_ i: Int) -> InvoiceState {
+        let inv = invoices[i]
+        var installments: [Installment] = []
+        installments.reserveCapacity(Int(inv.installmentCount))
+        for k in 0..<Int(inv.installmentCount) {
+            if let s = slot(ofInvoice: i, installment: k) {
+                installments.append(Installment(dueOn: slots[s].dueOn, amount: slots[s].amount, open: slots[s].open))
             }
         }
-        refs.sort { a, b in
-            let x = invoices[Int(a.invoice)]
-            let y = invoices[Int(b.invoice)]
-            let dx = x.installments[Int(a.installment)].dueOn
-            let dy = y.installments[Int(b.installment)].dueOn
-            if dx != dy { return dx < dy }
-            if x.issuedOn != y.issuedOn { return x.issuedOn < y.issuedOn }
-            if a.invoice != b.invoice { return x.id.utf8.lexicographicallyPrecedes(y.id.utf8) }
-            return a.installment < b.installment
-        }
-        return refs
-    }
-
-    /// True when some installment with an open amount fell due before `day`.
-    public func hasOverdue(on day: Day) -> Bool {
-        for i in openInvoices {
-            for inst in invoices[Int(i)].installments where inst.open > 0 && inst.dueOn < day {
-                return true
-            }
-        }
-        return false
-    }
-
-    /// The summary the queries read (the head of the stored record).
-    public var summary: LedgerSummary {
-        var open: [(dueOn: Day, open: Int64)] = []
-        for i in openInvoices.sorted() {
-            for inst in invoices[Int(i)].installments where inst.open > 0 { open.append((inst.dueOn, inst.open)) }
-        }
-        return LedgerSummary(profile: profile, totals: totals, dunningLevel: dunningLevel, eventCount: eventCount, latestAt: latestAt,
-                             openInstallments: open, invoiceCount: invoices.count, paymentCount: payments.count)
+        var r = InvoiceState(seq: inv.seq, id: id(inv), issuedOn: inv.issuedOn, issuedAt: inv.issuedAt, amount: inv.amount, installments: installments)
+        inv.counters.write(to: &r)
+        return r
     }
 }
 
@@ -133,6 +77,8 @@ public enum Aging {
     }
 }
 
+/// A customer's profile as the queries show it: its texts (a cold record, `ProfileText`) with
+/// the figures of its hot state.
 public struct CustomerProfile: Sendable, Equatable {
     public var id: String
     public var name: String
@@ -144,6 +90,35 @@ public struct CustomerProfile: Sendable, Equatable {
     public var email: String?
     public var registeredOn: Day?
     public var registeredAt: Timestamp
+
+    public init(id: String, text: ProfileText, state: CustomerState) {
+        self.id = id
+        name = text.name
+        industry = text.industry
+        contact = text.contact
+        email = text.email
+        currency = state.currency
+        termsDays = state.termsDays
+        creditLimit = state.creditLimit
+        registeredOn = state.registeredOn
+        registeredAt = state.registeredAt
+    }
+}
+
+/// The texts of a customer's profile: kept apart from the hot state (the fold never reads
+/// them), written by registrations and updates.
+public struct ProfileText: Sendable, Equatable {
+    public var name: String
+    public var industry: String?
+    public var contact: String?
+    public var email: String?
+
+    public init(name: String, industry: String? = nil, contact: String? = nil, email: String? = nil) {
+        self.name = name
+        self.industry = industry
+        self.contact = contact
+        self.email = email
+    }
 }
 
 /// The money figures of the contract, in minor units of the customer's currency.
@@ -191,9 +166,19 @@ public struct Installment: Sendable, Equatable {
     /// Scheduled amount, including positive adjustments.
     public var amount: Int64
     public var open: Int64
+
+    public init(dueOn: Day, amount: Int64, open: Int64) {
+        self.dueOn = dueOn
+        self.amount = amount
+        self.open = open
+    }
 }
 
+/// An invoice's cold record: its creation data and its figures as they stood when it last
+/// left the hot state (or was changed while out of it). Keyed by `seq`, the log position of
+/// its `invoice.issued`.
 public struct InvoiceState: Sendable, Equatable {
+    public let seq: UInt64
     public let id: String
     public let issuedOn: Day
     public let issuedAt: Timestamp
@@ -201,7 +186,9 @@ public struct InvoiceState: Sendable, Equatable {
     public let amount: Int64
     /// In due order: (due_on, position in the list).
     public var installments: [Installment]
-    public var voided = false
+    /// The log position of its `invoice.voided` (0: not voided). A fold at an earlier position
+    /// (an as-of replay) does not see it voided.
+    public var voidedSeq: UInt64 = 0
     public var adjustedUp: Int64 = 0
     public var credited: Int64 = 0
     public var writtenOff: Int64 = 0
@@ -209,19 +196,36 @@ public struct InvoiceState: Sendable, Equatable {
     /// Payment allocations in force (unreversed).
     public var paid: Int64 = 0
 
+    public init(seq: UInt64, id: String, issuedOn: Day, issuedAt: Timestamp, amount: Int64, installments: [Installment]) {
+        self.seq = seq
+        self.id = id
+        self.issuedOn = issuedOn
+        self.issuedAt = issuedAt
+        self.amount = amount
+        self.installments = installments
+    }
+
+    public var voided: Bool {
+        get { voidedSeq != 0 }
+        set { if !newValue { voidedSeq = 0 } }
+    }
+
+    /// Voided by an event before log position `seq`.
+    public func voided(before seq: UInt64) -> Bool { voidedSeq != 0 && voidedSeq < seq }
+
     public var open: Int64 { installments.reduce(0) { $0 + $1.open } }
 }
 
 public struct Allocation: Sendable, Equatable {
-    public let invoice: Int32
+    /// The invoice's log position (`InvoiceState.seq`).
+    public let invoice: UInt64
     public let installment: Int32
     public let amount: Int64
     /// received_on − installment due_on, in calendar days; negative when paid early. Kept
-    /// signed for the credit score (which rewards paying early) and stored with the
-    /// allocation so that scoring need not look up the installment.
+    /// signed for the credit score (which rewards paying early).
     public let daysBeyondTerms: Int32
 
-    public init(invoice: Int32, installment: Int32, amount: Int64, daysBeyondTerms: Int32) {
+    public init(invoice: UInt64, installment: Int32, amount: Int64, daysBeyondTerms: Int32) {
         self.invoice = invoice
         self.installment = installment
         self.amount = amount
@@ -232,14 +236,32 @@ public struct Allocation: Sendable, Equatable {
     public var daysLate: Int32 { max(0, daysBeyondTerms) }
 }
 
+/// A payment's cold record, keyed by `seq`, the log position of its `payment.received`.
 public struct PaymentState: Sendable, Equatable {
+    public let seq: UInt64
     public let id: String
     public let at: Timestamp
     public let receivedOn: Day
     public let amount: Int64
     public var allocations: [Allocation]
     public var unapplied: Int64
-    public var reversed = false
+    /// The log position of its `payment.reversed` (0: not reversed).
+    public var reversedSeq: UInt64 = 0
     /// The UTC date of the reversal's `at`.
     public var reversedOn: Day?
+
+    public init(seq: UInt64, id: String, at: Timestamp, receivedOn: Day, amount: Int64, allocations: [Allocation], unapplied: Int64) {
+        self.seq = seq
+        self.id = id
+        self.at = at
+        self.receivedOn = receivedOn
+        self.amount = amount
+        self.allocations = allocations
+        self.unapplied = unapplied
+    }
+
+    public var reversed: Bool { reversedSeq != 0 }
+
+    /// Reversed by an event before log position `seq`.
+    public func reversed(before seq: UInt64) -> Bool { reversedSeq != 0 && reversedSeq < seq }
 }

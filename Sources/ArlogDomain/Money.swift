@@ -112,6 +112,12 @@ public struct DecimalText: Hashable, Sendable {
 
     /// Parses `-?[0-9]+(\.[0-9]+)?` exactly (no `+`, no exponent, no spaces, no leading `.`).
     public init(parsing text: some StringProtocol) throws(ParseError) {
+        try self.init(utf8: text.utf8)
+    }
+
+    /// `init(parsing:)` on the text's UTF-8 bytes (a slice of a feed line: the fast decoder
+    /// reads money without making a String). The one parser behind both: the same rules.
+    public init(utf8 text: some Sequence<UInt8>) throws(ParseError) {
         var negative = false
         var digits: UInt64 = 0
         var digitCount = 0
@@ -119,7 +125,7 @@ public struct DecimalText: Hashable, Sendable {
         var seenPoint = false
         var intDigits = 0
         var first = true
-        for byte in text.utf8 {
+        for byte in text {
             defer { first = false }
             switch byte {
             case UInt8(ascii: "-") where first:

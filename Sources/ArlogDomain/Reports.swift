@@ -7,16 +7,16 @@ public struct BalanceReport: Sendable, Equatable {
     public let avgDaysLateHundredths: Int64?
     public let dunningLevel: Int
 
-    public init(_ s: LedgerSummary) {
-        customer = s.profile.id
-        currency = s.profile.currency
+    public init(customer: String, state s: CustomerState) {
+        self.customer = customer
+        currency = s.currency
         totals = s.totals
-        creditLimit = s.profile.creditLimit
+        creditLimit = s.creditLimit
         avgDaysLateHundredths = s.avgDaysLateHundredths
         dunningLevel = s.dunningLevel
     }
 
-    public init(_ l: CustomerLedger) { self.init(l.summary) }
+    public init(_ l: CustomerLedger) { self.init(customer: l.profile.id, state: l.state) }
 
     public var balance: Int64 { totals.balance }
     /// Limit − balance: wide, since a customer with large unapplied credit can have more
@@ -127,10 +127,10 @@ public struct AgingReport: Sendable, Equatable {
 
     /// Adds a customer's row (rows must be added in customer byte order); customers with
     /// nothing open and no unapplied credit are left out, as the contract says.
-    public mutating func add(_ s: LedgerSummary) {
-        let buckets = s.aging(asOf: asOf, edges: edges)
+    public mutating func add(customer: String, state s: CustomerState) {
+        let buckets = s.aging(on: asOf, edges: edges)
         guard s.totals.unapplied != 0 || buckets.contains(where: { $0 != 0 }) else { return }
-        customers.append(Row(customer: s.profile.id, currency: s.profile.currency, buckets: buckets, unapplied: s.totals.unapplied))
+        customers.append(Row(customer: customer, currency: s.currency, buckets: buckets, unapplied: s.totals.unapplied))
     }
 
     /// The totals of one currency: sums across customers, which may pass Int64 (each

@@ -25,31 +25,6 @@ public struct RiskCause: Sendable, Equatable {
     }
 }
 
-/// An open installment that has reached an alerting bucket (61-90 = 3, 91+ = 4).
-public struct OverdueMark: Sendable, Equatable {
-    public let invoice: String
-    public let installment: Int32
-    public let bucket: UInt8
-    public let open: Int64
-}
-
-/// What the risk projector keeps per customer between evaluations: enough to tell what
-/// changed (grade, thresholds crossed, installments entering late buckets).
-public struct RiskState: Sendable, Equatable {
-    public var evaluatedOn: Day
-    /// The log position of the last evaluation.
-    public var seq: UInt64
-    public var score: Int
-    public var grade: Grade
-    /// Per factor, in `RiskFactor` order.
-    public var points: [Int]
-    public var overLimit: Bool
-    /// Utilisation above the policy's alert level (over the limit included).
-    public var utilisationHigh: Bool
-    /// Open installments at 61+ days past due, sorted by (invoice, installment).
-    public var overdue: [OverdueMark]
-}
-
 /// One grade change of a customer: the first grade, and every later change.
 public struct GradeChange: Sendable, Equatable {
     public let customer: String
@@ -59,8 +34,8 @@ public struct GradeChange: Sendable, Equatable {
     public let to: Grade
     public let scoreFrom: Int?
     public let score: Int
-    public let pointsFrom: [Int]?
-    public let points: [Int]
+    public let pointsFrom: FactorPoints?
+    public let points: FactorPoints
     public let policyName: String
 }
 
@@ -113,8 +88,9 @@ public struct Alert: Sendable, Equatable {
 
 /// The risk projector: a pure fold step. Each evaluation scores the customer on the cause's
 /// UTC date (never earlier than its previous evaluation: the projector's clock per customer
-/// only moves forward), compares with the previous state and returns the new state, the
-/// grade change and the alerts.
+/// only moves forward), compares with the previous evaluation and returns the grade change
+/// and the alerts; the new evaluation is kept in the state (`CustomerState.risk`). It costs
+/// O(log n) in the customer's open installments and payments (`RiskSweep`), not a scan.
 public enum RiskProjector {
     public static let alertBucketMin = 3  // index of 61-90 in current, 1-30, 31-60, 61-90, 91+
 
@@ -122,26 +98,50 @@ public enum RiskProjector {
         public let state: RiskState
         public let change: GradeChange?
         public let alerts: [Alert]
-        public let assessment: CreditAssessment
+        public let scored: CreditScoring.Scored
     }
 
-    public static func evaluate(_ ledger: CustomerLedger, policy: CreditPolicy, cause: RiskCause, previous: RiskState?) -> Outcome {
-        let day = max(cause.at.utcDay, previous?.evaluatedOn ?? cause.at.utcDay)
-        let a = CreditScoring.assess(ledger, policy: policy, on: day, measureSales: false)
-        let customer = ledger.profile.id
+    /// Evaluates `s` after the event at log position `seq` (of `type`, at `at`), or after a
+    /// log-wide event. `cause` builds the stored description of the event (only called when
+    /// something is recorded); `reversed` is the payment a `payment.reversed` took back.
+    public static func evaluate(_ s: inout CustomerState, customer: String, policy: CreditPolicy,
+                                seq: UInt64, type: EventType, at: Timestamp, cause makeCause: () -> RiskCause,
+                                reversed: (id: String, amount: Int64)? = nil) -> Outcome {
+        let previous = s.risk.last
+        let day = max(at.utcDay, previous?.evaluatedOn ?? at.utcDay)
+        // Installments that entered a late bucket as the day moved (open before, open now).
+        var entered: [(slot: Int, bucket: Int)] = []
+        s.risk.advance(to: day, slots: s.slots) { slot, bucket in
+            if bucket >= alertBucketMin { entered.append((slot, bucket)) }
+        }
+        // Installments this event opened (nothing open before) that are already late.
+        for key in s.openedSlots {
+            guard let i = s.openInvoice(seq: key.invoiceSeq), let slot = s.slot(ofInvoice: i, installment: Int(key.index)),
+                s.slots[slot].open > 0
+            else { continue }
+            entered.removeAll { $0.slot == slot }
+            let b = RiskSweep.bucket(day, s.slots[slot].dueOn)
+            if b >= alertBucketMin { entered.append((slot, b)) }
+        }
+        s.openedSlots.removeAll(keepingCapacity: true)
+        let a = CreditScoring.score(s, policy: policy, on: day, buckets: s.risk.buckets)
+        let currency = s.currency
         let overLimit = a.balance > a.creditLimit
         // Compared exactly (90.004 % is above 90 %), like over_limit.
         let utilisationHigh = overLimit || (a.creditLimit > 0 && Int128(a.balance) * 100 > Int128(a.creditLimit) * Int128(policy.alertUtilisationPercent))
-        let marks = overdueMarks(ledger, on: day)
-        let state = RiskState(evaluatedOn: day, seq: cause.seq, score: a.score, grade: a.grade, points: a.factors.map(\.points),
-                              overLimit: overLimit, utilisationHigh: utilisationHigh, overdue: marks)
+        let state = RiskState(evaluatedOn: day, seq: seq, score: a.score, grade: a.grade, points: a.points,
+                              overLimit: overLimit, utilisationHigh: utilisationHigh)
+        s.risk.last = state
 
         var alerts: [Alert] = []
+        var cause: RiskCause?
         func raise(_ kind: AlertKind, _ level: AlertLevel, amount: Int64?, reference: String? = nil, from: Grade? = nil, _ reason: String) {
-            alerts.append(Alert(customer: customer, currency: a.currency, cause: cause, index: alerts.count, kind: kind, level: level,
+            let c = cause ?? makeCause()
+            cause = c
+            alerts.append(Alert(customer: customer, currency: currency, cause: c, index: alerts.count, kind: kind, level: level,
                                 evaluatedOn: day, grade: a.grade, score: a.score, gradeFrom: from, amount: amount, reference: reference, reason: reason))
         }
-        let money = { (v: Int64) in "\(Money.format(v, fractionDigits: a.currency.fractionDigits)) \(a.currency.code)" }
+        let money = { (v: Int64) in "\(Money.format(v, fractionDigits: currency.fractionDigits)) \(currency.code)" }
         if let p = previous, a.grade > p.grade {
             raise(.gradeFell, a.grade == .e ? .critical : .warning, amount: nil, from: p.grade,
                   "grade fell from \(p.grade) to \(a.grade) (score \(p.score) → \(a.score))")
@@ -155,47 +155,43 @@ public enum RiskProjector {
             raise(.utilisationHigh, .warning, amount: a.balance,
                   "utilisation \(a.utilisationBasisPoints.map { Money.format($0, fractionDigits: 2) } ?? "∞")% is above \(policy.alertUtilisationPercent)%")
         }
-        for (bucket, kind, level) in [(UInt8(3), AlertKind.overdue61to90, AlertLevel.warning), (4, .overdue91Plus, .critical)] {
-            var amount: Int64 = 0
-            var invoices: [String] = []
-            for m in marks where m.bucket == bucket {
-                let before = previous?.overdue.first { $0.invoice == m.invoice && $0.installment == m.installment }
-                if let before, before.bucket >= bucket { continue }
-                amount += m.open
-                if invoices.last != m.invoice { invoices.append(m.invoice) }
+        if !entered.isEmpty {
+            for (bucket, kind, level) in [(3, AlertKind.overdue61to90, AlertLevel.warning), (4, .overdue91Plus, .critical)] {
+                var amount: Int64 = 0
+                var invoices: [(start: Int32, count: UInt8, seq: UInt64)] = []
+                for (slot, b) in entered where b == bucket {
+                    amount += s.slots[slot].open
+                    let x = s.slots[slot]
+                    if !invoices.contains(where: { $0.seq == x.invoiceSeq }) { invoices.append((x.idStart, x.idCount, x.invoiceSeq)) }
+                }
+                guard amount > 0 else { continue }
+                // The reference is the first invoice in id order.
+                var first = invoices[0]
+                for inv in invoices.dropFirst() where s.idPrecedes(inv.start, inv.count, first.start, first.count) { first = inv }
+                let firstID = String(decoding: s.ids[Int(first.start)..<(Int(first.start) + Int(first.count))], as: UTF8.self)
+                let name = bucket == 3 ? "61-90" : "91+"
+                let which = invoices.count == 1 ? "invoice \(firstID)" : "\(invoices.count) invoices (\(firstID), …)"
+                raise(kind, level, amount: amount, reference: firstID, "\(money(amount)) of \(which) entered the \(name) days overdue bucket")
             }
-            guard amount > 0 else { continue }
-            let name = bucket == 3 ? "61-90" : "91+"
-            let which = invoices.count == 1 ? "invoice \(invoices[0])" : "\(invoices.count) invoices (\(invoices[0]), …)"
-            raise(kind, level, amount: amount, reference: invoices[0], "\(money(amount)) of \(which) entered the \(name) days overdue bucket")
         }
-        if cause.type == .paymentReversed, let id = cause.payment {
-            let amount = ledger.payment(id)?.amount
-            raise(.paymentReversed, .critical, amount: amount, reference: id,
-                  "payment \(id)\(amount.map { " of \(money($0))" } ?? "") was reversed")
+        if type == .paymentReversed {
+            let c = cause ?? makeCause()
+            cause = c
+            if let id = c.payment {
+                let amount = reversed?.amount
+                raise(.paymentReversed, .critical, amount: amount, reference: id,
+                      "payment \(id)\(amount.map { " of \(money($0))" } ?? "") was reversed")
+            }
         }
 
         var change: GradeChange?
         if previous?.grade != a.grade {
-            change = GradeChange(customer: customer, cause: cause, evaluatedOn: day, from: previous?.grade, to: a.grade,
+            let c = cause ?? makeCause()
+            change = GradeChange(customer: customer, cause: c, evaluatedOn: day, from: previous?.grade, to: a.grade,
                                  scoreFrom: previous?.score, score: a.score, pointsFrom: previous?.points, points: state.points,
                                  policyName: policy.name)
         }
-        return Outcome(state: state, change: change, alerts: alerts, assessment: a)
-    }
-
-    /// Open installments at 61+ days past due on `day`, sorted by (invoice id, installment).
-    static func overdueMarks(_ ledger: CustomerLedger, on day: Day) -> [OverdueMark] {
-        var marks: [OverdueMark] = []
-        for i in ledger.openInvoices {
-            let inv = ledger.invoices[Int(i)]
-            for (j, inst) in inv.installments.enumerated() where inst.open > 0 {
-                let b = Aging.bucket(daysPastDue: day.days(since: inst.dueOn), edges: CreditScoring.bucketEdges)
-                if b >= alertBucketMin { marks.append(OverdueMark(invoice: inv.id, installment: Int32(j), bucket: UInt8(b), open: inst.open)) }
-            }
-        }
-        marks.sort { ($0.invoice.utf8.lexicographicallyPrecedes($1.invoice.utf8)) || ($0.invoice == $1.invoice && $0.installment < $1.installment) }
-        return marks
+        return Outcome(state: state, change: change, alerts: alerts, scored: a)
     }
 }
 

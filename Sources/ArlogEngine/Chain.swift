@@ -16,32 +16,70 @@ import Crypto
 /// changes every hash from there on; a head kept outside the store proves the history up to it.
 public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
     public static let byteCount = 32
-    public static let genesis = ChainHash(bytes: [UInt8](repeating: 0, count: byteCount))
+    public static let genesis = ChainHash(words: (0, 0, 0, 0))
 
-    public let bytes: [UInt8]
+    /// The 32 bytes, in order, as four words in memory order: a value with no heap storage
+    /// (a link is computed for every event appended).
+    var words: (UInt64, UInt64, UInt64, UInt64)
 
-    /// A hash this process computed (always `byteCount` bytes).
-    init(bytes: [UInt8]) {
+    init(words: (UInt64, UInt64, UInt64, UInt64)) {
+        self.words = words
+    }
+
+    /// The bytes, copied.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Calls `body` with the 32 bytes in place.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: words, body)
+    }
+
+    /// A hash from exactly `byteCount` bytes.
+    init(bytes: some Collection<UInt8>) {
         precondition(bytes.count == ChainHash.byteCount)
-        self.bytes = bytes
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &w) { out in
+            for (i, b) in bytes.enumerated() { out[i] = b }
+        }
+        words = w
     }
 
     /// A stored link or head: nil unless exactly `byteCount` bytes (a truncated or extended
     /// record is damage, which the caller reports with its database and key).
     init?(stored: some Collection<UInt8>) {
         guard stored.count == ChainHash.byteCount else { return nil }
-        self.bytes = Array(stored)
+        self.init(bytes: stored)
+    }
+
+    public static func == (a: ChainHash, b: ChainHash) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+
+    /// Whether `stored` holds exactly these bytes.
+    func equals(stored: some Collection<UInt8>) -> Bool {
+        stored.count == ChainHash.byteCount && withUnsafeBytes { $0.elementsEqual(stored) }
     }
 
     /// The next link: this hash, the sequence number, the event's bytes.
     func next(seq: UInt64, event: UnsafeRawBufferPointer) -> ChainHash {
-        // Raw-buffer updates: the generic DataProtocol path and temporary arrays cost more
-        // than hashing the few hundred bytes of an event (ingest's hot path).
+        // Raw-buffer updates, no temporary arrays: a link is computed for every event.
         var hasher = SHA256()
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        withUnsafeBytes(of: seq.bigEndian) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        Swift.withUnsafeBytes(of: seq.bigEndian) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: event)
-        return ChainHash(bytes: hasher.finalize().withUnsafeBytes { Array($0) })
+        let digest = hasher.finalize()
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        digest.withUnsafeBytes { d in
+            Swift.withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: d.prefix(ChainHash.byteCount))) }
+        }
+        return ChainHash(words: w)
     }
 
     /// Lower-case hex.
@@ -76,7 +114,7 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
             bytes.append(hi << 4 | lo)
             i += 2
         }
-        self.bytes = bytes
+        self.init(bytes: bytes)
     }
 }
 

@@ -77,19 +77,20 @@ extension Store {
         var entries: [PolicyEntry] = []
         var seqs: [UInt64] = []
         try txn.scan(globals, from: nil) { key, value in
-            let seq = try Store.seqKey(globals, key)
+            guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(globals, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
             if let through, seq > through { return false }
             if value.first == EventType.creditPolicyChanged.rawValue { seqs.append(seq) }
             return true
         }
         for seq in seqs {
-            guard let record = try record(txn, seq) else {
-                throw Store.corrupt(globals, seq.bigEndianBytes, "names log entry \(seq), which does not exist")
+            let e = try withRecord(txn, seq) { view in
+                do {
+                    return try view.event()
+                } catch {
+                    throw Store.corrupt(log, seq: seq, error)
+                }
             }
-            let e = try record.checkedEvent()
-            guard case .creditPolicyChanged(let p) = e.body else {
-                throw Store.corrupt(globals, seq.bigEndianBytes, "names log entry \(seq) as a policy change; it is a \(e.type.name)")
-            }
+            guard case .creditPolicyChanged(let p) = e.body else { throw Store.corrupt(globals, "log position \(seq)", StoredDataError("names an event that is not a policy change")) }
             entries.append(PolicyEntry(seq: seq, id: e.id, at: e.at, actor: e.actor, note: e.note, policy: p))
         }
         return entries
@@ -105,17 +106,19 @@ extension Store {
             guard let ledger = try ledger(txn, customer, asOf: t, through: through) else { throw notFound(customer) }
             let entry = try policyInForce(txn, asOf: t, through: through)
             let day = asOf ?? today
-            let a = CreditScoring.assess(ledger, policy: entry?.policy ?? .default, on: day)
+            let policy = entry?.policy ?? .default
+            let a = CreditScoring.assess(ledger.state, customer: customer, policy: policy, on: day,
+                                         invoicedInWindow: CreditScoring.netSales(ledger, after: day.adding(days: -policy.windowDays), through: day))
             var history: [GradeChange] = []
             if withHistory {
-                try txn.scan(grades, prefix: Store.customerPrefix(customer)) { key, value in
-                    let c = try decodeGradeChange(key, value)
+                try txn.scan(grades, prefix: Store.customerPrefix(customer)) { _, value in
+                    let c = try Store.decoding(grades, "customer \(customer)", value, RiskCodec.decodeGradeChange)
                     if let through, c.cause.seq > through { return false }
                     if asOf == nil || c.evaluatedOn <= day { history.append(c) }
                     return true
                 }
             }
-            let stored = asOf == nil && through == nil ? try storedRisk(txn, customer) : nil
+            let stored = asOf == nil && through == nil ? try storedState(txn, customer)?.risk.last : nil
             return GradeReport(assessment: a, stored: stored, history: history, policy: entry)
         }
     }
@@ -145,11 +148,13 @@ extension Store {
             // Named customers in byte order, as the ledgers database lists them.
             let customers = try named.map { Set($0).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } } ?? customerIDs(txn)
             for customer in customers {
-                guard let ledger = try ledger(txn, customer, asOf: t) else {
+                guard let ledger = try ledger(txn, customer, asOf: t, through: nil) else {
                     if named != nil { throw notFound(customer) }
                     continue
                 }
-                let a = CreditScoring.assess(ledger, policy: policy, on: asOf ?? today)
+                let day = asOf ?? today
+                let a = CreditScoring.assess(ledger.state, customer: customer, policy: policy, on: day,
+                                             invoicedInWindow: CreditScoring.netSales(ledger, after: day.adding(days: -policy.windowDays), through: day))
                 guard let r = LimitReview.recommend(a, termsDays: ledger.profile.termsDays, policy: policy) else { continue }
                 if r.limitChange || r.currentTermsDays != r.recommendedTermsDays { out.append(r) }
             }

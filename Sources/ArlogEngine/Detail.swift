@@ -22,11 +22,29 @@ public struct InvoiceDetail: Sendable {
     public let events: [HistoryEntry]
 }
 
+/// An event as history and statements show it: from the log record's header and binary
+/// form (never its JSON), with the invoice or payment it names given by id.
+public struct HistoryEvent: Sendable {
+    public let id: String
+    public let type: EventType
+    public let at: Timestamp
+    public let actor: String?
+    public let note: String?
+    /// The invoice the event names (issued, adjusted, voided, written off, dunning).
+    public let invoiceReference: String?
+    /// The payment the event names (received, reversed).
+    public let paymentReference: String?
+    /// issued_on or received_on, for descriptions.
+    public let businessDay: Day?
+    /// For `invoice.adjusted`: whether it is a credit note (negative).
+    public let credit: Bool
+}
+
 /// One line of `arlog history`: the event as logged and the customer's figures before and
 /// after it.
 public struct HistoryEntry: Sendable {
     public let seq: UInt64
-    public let event: Event
+    public let event: HistoryEvent
     public let recordedAtMicros: Int64
     /// The money the event moved, in minor units: the invoice amount, the adjustment
     /// (signed), what was written off or voided, the payment, the reversed payment (negative);
@@ -53,17 +71,6 @@ public struct HistoryEntry: Sendable {
     public var overdueChange: Int64 { overdueAfter - overdueBefore }
     public var dunningLevelChange: Int { dunningLevelAfter - dunningLevelBefore }
 
-    /// Open amount of the ledger's installments due before `day`.
-    static func overdue(_ ledger: CustomerLedger?, on day: Day) -> Int64 {
-        guard let ledger else { return 0 }
-        var total: Int64 = 0
-        for ref in ledger.openInstallments() {
-            let inst = ledger.invoices[Int(ref.invoice)].installments[Int(ref.installment)]
-            if inst.dueOn < day { total += inst.open }
-        }
-        return total
-    }
-
     static func amountMoved(_ type: EventType, before: Totals, after: Totals) -> Int64? {
         switch type {
         case .invoiceIssued: after.invoiced - before.invoiced
@@ -76,80 +83,135 @@ public struct HistoryEntry: Sendable {
     }
 }
 
+/// One of a customer's log entries, copied out of the store for a replay in memory.
+struct LoggedEntry {
+    let seq: UInt64
+    let id: String
+    let recordedAtMicros: Int64
+    let at: Timestamp
+    let binary: [UInt8]
+}
+
 extension Store {
-    /// The customer's events in log order, each with the figures before and after it (all
-    /// events: history is the record as logged; `asOf` drops events whose `at` is later,
-    /// `knownAt` those recorded later).
-    public func history(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
-        try env.read { txn in try history(txn, customer, asOf: asOf, through: try knownSequence(txn, knownAt)) }
+    /// The customer's log entries in log order, up to `through` (nil: all), with `at` ≤ asOf.
+    func entries(_ txn: ReadTransaction, of customer: String, asOf: Timestamp? = nil, through: UInt64? = nil) throws -> [LoggedEntry] {
+        var out: [LoggedEntry] = []
+        try forEachEvent(txn, of: customer, through: through) { seq, at, _ in
+            if let asOf, at > asOf { return true }
+            out.append(try withRecord(txn, seq, of: customer) { view in
+                LoggedEntry(seq: seq, id: view.id, recordedAtMicros: view.header.recordedAtMicros, at: view.header.at, binary: Array(view.binary))
+            })
+            return true
+        }
+        return out
     }
 
-    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
-        guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
-        var ledger: CustomerLedger?
-        var entries: [HistoryEntry] = []
-        try forEachEvent(txn, of: customer, through: through) { seq, record in
-            if let asOf, record.at > asOf { return }
-            let e = try record.checkedEvent(customer: customer)
-            guard let r = try? Fold.resolve(e, ledger: ledger) else {
-                throw EngineError.corrupt(database: "log", key: "sequence \(seq)", "logged event \(e.id) cannot be folded")
+    /// The customer's events in log order, each with the figures before and after it (all
+    /// events: history is the record as logged; `asOf` drops events whose `at` is later,
+    /// `knownAt` those recorded later). Linear in the customer's events.
+    public func history(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> (currency: Currency, entries: [HistoryEntry]) {
+        try env.read { txn in try history(txn, customer, asOf: asOf, through: try knownSequence(txn, knownAt)).result }
+    }
+
+    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws
+        -> (result: (currency: Currency, entries: [HistoryEntry]), ledger: CustomerLedger?)
+    {
+        guard try txn.contains(states, key: Array(customer.utf8)) else { throw notFound(customer) }
+        var state: CustomerState?
+        var cold = MemoryCold()
+        var out: [HistoryEntry] = []
+        for entry in try entries(txn, of: customer, asOf: asOf, through: through) {
+            try entry.binary.withUnsafeBytes { bytes in
+                let e: LoggedEvent
+                do {
+                    e = try LoggedEvent(bytes)
+                } catch {
+                    throw Store.corrupt(log, seq: entry.seq, error)
+                }
+                let day = e.at.utcDay
+                let before = state?.totals ?? Totals()
+                let dunningBefore = state?.dunningLevel ?? 0
+                let overdueBefore = state?.overdue(sweepingTo: day) ?? 0
+                try FoldStep.apply(e, seq: entry.seq, customer: customer, to: &state, cold: &cold)
+                let after = state?.totals ?? Totals()
+                let overdueAfter = state?.overdue(sweepingTo: day) ?? 0
+                var amount: Int64?
+                switch e.body {
+                case .registered(_, _, let limit, _, _), .creditLimit(let limit): amount = limit  // the limit it set (docs/cli.md)
+                default: amount = HistoryEntry.amountMoved(e.type, before: before, after: after)
+                }
+                out.append(HistoryEntry(seq: entry.seq, event: Store.historyEvent(e, id: entry.id, state: state, cold: cold), recordedAtMicros: entry.recordedAtMicros,
+                                        amount: amount, balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
+                                        dunningLevelAfter: state?.dunningLevel ?? 0, balanceBefore: before.balance, openBefore: before.open,
+                                        unappliedBefore: before.unapplied, dunningLevelBefore: dunningBefore,
+                                        overdueBefore: overdueBefore, overdueAfter: overdueAfter))
             }
-            let day = e.at.utcDay
-            let before = ledger?.totals ?? Totals()
-            let dunningBefore = ledger?.dunningLevel ?? 0
-            let overdueBefore = HistoryEntry.overdue(ledger, on: day)
-            Fold.apply(r, to: &ledger)
-            guard let folded = ledger else {
-                throw EngineError.corrupt(database: "log", key: "sequence \(seq)", "logged event \(e.id) leaves customer \(customer) unregistered")
-            }
-            let after = folded.totals
-            entries.append(HistoryEntry(seq: seq, event: e, recordedAtMicros: record.recordedAtMicros,
-                                        // Limit events show the limit they set (docs/cli.md).
-                                        amount: e.type == .customerRegistered || e.type == .creditLimitChanged
-                                            ? r.amount : HistoryEntry.amountMoved(e.type, before: before, after: after),
-                                        balanceAfter: after.balance, openAfter: after.open, unappliedAfter: after.unapplied,
-                                        dunningLevelAfter: folded.dunningLevel,
-                                        balanceBefore: before.balance, openBefore: before.open, unappliedBefore: before.unapplied,
-                                        dunningLevelBefore: dunningBefore,
-                                        overdueBefore: overdueBefore, overdueAfter: HistoryEntry.overdue(ledger, on: day)))
         }
-        guard let ledger else { throw notFound(customer) }
-        return (ledger.currency, entries)
+        guard let state else { throw notFound(customer) }
+        if let p = try storedProfile(txn, customer), cold.profiles[customer] == nil { cold.profiles[customer] = p }
+        return ((state.currency, out), Replay.view(customer: customer, state: state, cold: cold))
+    }
+
+    /// The event as history shows it, its invoice or payment named by id. `state` and `cold`:
+    /// the customer after the event (an invoice still open is in the state, not a cold record).
+    static func historyEvent(_ e: LoggedEvent, id: String, state: CustomerState?, cold: MemoryCold) -> HistoryEvent {
+        func invoiceID(_ seq: UInt64) -> String? {
+            if let s = state, let i = s.openInvoice(seq: seq) { return s.id(s.invoices[i]) }
+            return cold.invoices[seq]?.id
+        }
+        var invoice: String?
+        var payment: String?
+        var day: Day?
+        var credit = false
+        switch e.body {
+        case .invoiceIssued(let i, _, let issuedOn, _):
+            invoice = i.utf8String
+            day = issuedOn
+        case .invoiceAdjusted(let seq, let a):
+            invoice = invoiceID(seq)
+            credit = a < 0
+        case .invoiceVoided(let seq), .invoiceWrittenOff(let seq, _):
+            invoice = invoiceID(seq)
+        case .dunning(_, _, let seq):
+            invoice = seq.flatMap(invoiceID)
+        case .paymentReceived(let p, _, let receivedOn, _):
+            payment = p.utf8String
+            day = receivedOn
+        case .paymentReversed(let seq):
+            payment = cold.payments[seq]?.id
+        case .registered, .updated, .creditLimit, .policyChanged, .reviewed:
+            break
+        }
+        return HistoryEvent(id: id, type: e.type, at: e.at, actor: e.actor?.utf8String, note: e.note?.utf8String,
+                            invoiceReference: invoice, paymentReference: payment, businessDay: day, credit: credit)
     }
 
     /// One read transaction, so the invoice, its ledger and its events are one state.
     public func invoice(_ id: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> InvoiceDetail {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            guard let owner = try txn.get(invoices, key: Array(id.utf8)) else {
+            guard let ref = try StoreReferences(store: self, txn: txn).invoice(id) else {
                 throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
             }
-            guard !owner.isEmpty, owner.count <= FeedLimits.customerCharsMax else {
-                throw Store.corrupt(invoices, key: id, "an owner of \(owner.count) bytes is not a customer id")
-            }
-            let customer = String(decoding: owner, as: UTF8.self)
-            guard let ledger = try ledger(txn, customer, asOf: asOf, through: through), let invoice = ledger.invoice(id),
-                let index = ledger.invoicePosition(id)
-            else {
+            let (result, ledger) = try history(txn, ref.customer, asOf: asOf, through: through)
+            guard let ledger, let invoice = ledger.invoice(seq: ref.seq) else {
                 let known = through.map { " as known at sequence \($0)" } ?? ""
                 throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")\(known)")
             }
             var payments: [InvoiceDetail.Payment] = []
             var paymentIDs = Set<String>()
-            for p in ledger.payments where p.allocations.contains(where: { $0.invoice == index }) {
+            for p in ledger.payments where p.allocations.contains(where: { $0.invoice == ref.seq }) {
                 paymentIDs.insert(p.id)
-                for a in p.allocations where a.invoice == index && !p.reversed {
+                for a in p.allocations where a.invoice == ref.seq && !p.reversed {
                     payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
                 }
             }
-            let events = try history(txn, customer, asOf: asOf, through: through).entries.filter { entry in
+            let events = result.entries.filter { entry in
                 if entry.event.invoiceReference == id { return true }
-                switch entry.event.body {
-                case .paymentReceived(let p, _, _, _, _), .paymentReversed(let p): return paymentIDs.contains(p)
-                default: return false
-                }
+                if let p = entry.event.paymentReference { return paymentIDs.contains(p) }
+                return false
             }
-            return InvoiceDetail(customer: customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
+            return InvoiceDetail(customer: ref.customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
         }
     }
 }

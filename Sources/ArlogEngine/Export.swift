@@ -16,36 +16,45 @@ extension Store {
                        write: (UnsafeRawBufferPointer) throws -> Void) throws {
         let first = max(from ?? 1, 1)
         let newline: [UInt8] = [0x0A]
-        func emit(_ value: UnsafeRawBufferPointer, _ seq: UInt64) throws {
-            let h = try EventRecord.header(value, seq: seq)
+        func emit(_ seq: UInt64, _ value: UnsafeRawBufferPointer) throws {
+            let h = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.header($0) }
             if let customer, !UnsafeRawBufferPointer(rebasing: value[h.customerRange]).elementsEqual(customer.utf8) {
-                throw Store.corrupt(customerEvents, key: "\(customer) sequence \(seq)", "names log entry \(seq), which is of another customer")
+                throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of another customer")
             }
             try write(UnsafeRawBufferPointer(rebasing: value[h.rawStart...]))
             try newline.withUnsafeBytes { try write($0) }
         }
         try env.read { txn in
             let last = try to ?? Store.u64(txn, meta, MetaKey.head)
+            // The customer index is the log's own: complete even while projections are rebuilt.
+            func known(_ customer: String) throws -> Bool {
+                var found = false
+                try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { _, _ in
+                    found = true
+                    return false
+                }
+                return found
+            }
             guard first <= last else {
-                if let customer, try !txn.contains(ledgers, key: Array(customer.utf8)) { throw notFound(customer) }
+                if let customer, try !known(customer) { throw notFound(customer) }
                 return
             }
             if let customer {
-                guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
+                guard try known(customer) else { throw notFound(customer) }
                 try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
                     let seq = try Store.customerSeqKey(customerEvents, key, customer: customer)
                     if seq < first { return true }
                     if seq > last { return false }
-                    guard try txn.withValue(log, key: seq.bigEndianBytes, { try emit($0, seq) }) != nil else {
+                    guard try txn.withValue(log, key: seq.bigEndianBytes, { try emit(seq, $0) }) != nil else {
                         throw Store.corrupt(customerEvents, key, "names log entry \(seq), which does not exist")
                     }
                     return true
                 }
             } else {
                 try txn.scan(log, from: first.bigEndianBytes) { key, value in
-                    let seq = try Store.seqKey(log, key)
+                    guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(log, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
                     if seq > last { return false }
-                    try emit(value, seq)
+                    try emit(seq, value)
                     return true
                 }
             }

@@ -80,10 +80,13 @@ public struct IngestInterrupted: Error, CustomStringConvertible {
     /// What failed.
     public let underlying: Error
 
-    public var description: String {
+    public var description: String { message(cause: "\(underlying)") }
+
+    /// The sentence for people, with `cause` saying what failed (e.g. storage advice).
+    public func message(cause: String) -> String {
         let what = committed.accepted == 1 ? "1 event" : "\(committed.accepted) events"
         let through = committedThroughLine > 0 ? " (through line \(committedThroughLine) of \(source))" : ""
-        return "\(underlying); \(what) accepted before it are committed\(through). Ingesting the same input again skips them as duplicates and adds the rest."
+        return "\(cause); \(what) accepted before it are committed\(through). Ingesting the same input again skips them as duplicates and adds the rest."
     }
 }
 
@@ -191,7 +194,7 @@ extension Store {
         let lines = batch.lines[from...]
         let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
-        var ledgersAfter: [String: CustomerLedger] = [:]
+        var statesAfter = HeldStates()
         var committedTransactionID = 0
         var rolledBack = false
         do {
@@ -206,7 +209,7 @@ extension Store {
                 // Recording times never go backwards, whatever the clock does. The cache is
                 // taken (empty unless this process made the last commit); it returns only on
                 // commit.
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(transactionID: txn.id), head: head,
+                var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head,
                                            appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
@@ -216,7 +219,7 @@ extension Store {
                             continue
                         }
                         switch try Intake.process(line: UnsafeRawBufferPointer(rebasing: all[line.range]), into: &state) {
-                        case .accepted(let r): outcomes.append((line.number, r.event.id, nil, false))
+                        case .accepted(let id): outcomes.append((line.number, id, nil, false))
                         case .duplicate(let id): outcomes.append((line.number, id, nil, true))
                         case .rejected(let rejection, let id): outcomes.append((line.number, id, rejection, false))
                         }
@@ -225,9 +228,9 @@ extension Store {
                 if atomic, outcomes.contains(where: { $0.rejection != nil }) { throw AtomicRollback() }
                 try state.finish()
                 committedTransactionID = txn.id
-                ledgersAfter = state.ledgers
+                statesAfter = state.held
             }
-            cache.restore(ledgersAfter, transactionID: committedTransactionID)
+            cache.restore(statesAfter, transactionID: committedTransactionID)
         } catch is AtomicRollback {
             rolledBack = true
         }

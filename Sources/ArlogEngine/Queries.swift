@@ -47,9 +47,8 @@ public enum KnownAt: Sendable, Equatable {
 /// by T". When that covers the whole log the projections answer as usual; otherwise each
 /// customer asked about is replayed from its events (skipped records are never parsed).
 extension Store {
-    /// The customer's ledger as of `asOf` (nil: every event). Answered from the projection
-    /// when no event of the customer is later than `asOf`; otherwise by folding the
-    /// customer's events with `at` ≤ asOf, in log order, as the contract defines.
+    /// The customer's whole ledger (state and every invoice and payment) as of `asOf` (nil:
+    /// every event), known at `knownAt`: a fold of its events from the first.
     public func ledger(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> CustomerLedger {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
@@ -58,12 +57,18 @@ extension Store {
         }
     }
 
-    public func balance(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> BalanceReport {
+    /// The customer's hot state as of `asOf`, known at `knownAt` (from the stored state, or a
+    /// checkpoint and the events after it: `AsOf.swift`).
+    public func state(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> CustomerState {
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            guard let s = try summary(txn, customer, asOf: asOf, through: through) else { throw notFound(customer) }
-            return BalanceReport(s)
+            guard let s = try state(txn, customer, asOf: asOf, through: through) else { throw notFound(customer) }
+            return s
         }
+    }
+
+    public func balance(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> BalanceReport {
+        BalanceReport(customer: customer, state: try state(customer, asOf: asOf, knownAt: knownAt))
     }
 
     /// The last sequence number `knownAt` covers: the number itself (at most the head), or the
@@ -89,8 +94,8 @@ extension Store {
             var hi = head
             while lo < hi {
                 let mid = lo + (hi - lo + 1) / 2
-                guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0, seq: mid).recordedAtMicros }) else {
-                    throw EngineError.corrupt(database: "log", key: "sequence \(mid)", "missing below the head (\(head))")
+                guard let recorded = try txn.withValue(log, key: mid.bigEndianBytes, { try EventRecord.header($0).recordedAtMicros }) else {
+                    throw EngineError(.store, "log entry \(mid) is missing (head \(head))")
                 }
                 if recorded <= t { lo = mid } else { hi = mid - 1 }
             }
@@ -110,52 +115,19 @@ extension Store {
         EngineError(.notFound, "unknown customer \"\(customer)\": no customer.registered for it in the store")
     }
 
-    /// `through`: only events with seq ≤ it (nil: all).
-    func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
-        guard let head = try storedSummary(txn, customer) else { return nil }
-        if through == nil, asOf == nil || head.latestAt <= asOf! { return try loadLedger(txn, customer) }
-        return try replay(txn, customer, asOf: asOf, through: through)
-    }
-
-    func summary(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> LedgerSummary? {
-        guard let head = try storedSummary(txn, customer) else { return nil }
-        if through == nil, asOf == nil || head.latestAt <= asOf! { return head }
-        return try replay(txn, customer, asOf: asOf, through: through)?.summary
-    }
-
-    /// Folds the customer's logged events with `at` ≤ asOf and seq ≤ through; nil when none
-    /// (not yet registered).
-    func replay(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws -> CustomerLedger? {
-        var ledger: CustomerLedger?
-        try forEachEvent(txn, of: customer, through: through) { seq, record in
-            if let asOf, record.at > asOf { return }
-            try Store.fold(try record.checkedEvent(customer: customer), seq: seq, into: &ledger)
-        }
-        return ledger
-    }
-
-    /// Calls `body` with each of the customer's log entries, in log order; with `through`,
-    /// stops before the first entry past it (its record is not read). A malformed index key,
-    /// a missing entry or an entry of another customer is `EngineError.corrupt`.
-    func forEachEvent(_ txn: ReadTransaction, of customer: String, through: UInt64? = nil, _ body: (UInt64, EventRecord) throws -> Void) throws {
-        try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { key, _ in
-            let seq = try Store.customerSeqKey(customerEvents, key, customer: customer)
-            if let through, seq > through { return false }
-            guard let record = try record(txn, seq) else {
-                throw Store.corrupt(customerEvents, key, "names log entry \(seq), which does not exist")
+    /// Every customer's state as of `asOf`, known through `through`, in customer byte order;
+    /// customers with no event then (not yet registered) are left out.
+    func forEachState(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64?, _ body: (String, CustomerState) throws -> Void) throws {
+        try txn.scan(states, from: nil) { key, value in
+            let customer = String(decoding: key, as: UTF8.self)
+            let head = try Store.decoding(states, "customer \(customer)", value, StateCodec.decodeState)
+            if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true {
+                try body(customer, head)
+            } else if let s = try state(txn, customer, asOf: asOf, through: through) {
+                try body(customer, s)
             }
-            guard record.customer == customer else {
-                throw Store.corrupt(customerEvents, key, "names log entry \(seq), which is of \(record.customer.isEmpty ? "no customer" : "customer \(record.customer)")")
-            }
-            try body(seq, record)
             return true
         }
-    }
-
-    /// Every customer's summary as of `asOf` and known through seq `through`, in customer byte
-    /// order; customers with no such events are left out.
-    func forEachCustomer(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64? = nil, _ body: (LedgerSummary) throws -> Void) throws {
-        try forEachCustomerLedger(txn, asOf: asOf, through: through) { s, _ in try body(s) }
     }
 
     /// Aging of every customer registered as of the date. Without `asOf` the state is every
@@ -164,7 +136,7 @@ extension Store {
         var report = AgingReport(asOf: asOf ?? today, edges: edges)
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            try forEachCustomer(txn, asOf: asOf.map(Timestamp.endOf), through: through) { report.add($0) }
+            try forEachState(txn, asOf: asOf.map(Timestamp.endOf), through: through) { report.add(customer: $0, state: $1) }
         }
         return report
     }
@@ -172,7 +144,8 @@ extension Store {
 
 /// One line of `arlog customers`.
 public struct CustomerRow: Sendable {
-    public let summary: LedgerSummary
+    public let profile: CustomerProfile
+    public let state: CustomerState
     /// Open amount past due on the report date, and the oldest such due date.
     public let overdue: Int64
     public let oldestOverdue: Day?
@@ -181,7 +154,7 @@ public struct CustomerRow: Sendable {
     public var grade: Grade? = nil
     public var score: Int? = nil
 
-    public var balance: BalanceReport { BalanceReport(summary) }
+    public var balance: BalanceReport { BalanceReport(customer: profile.id, state: state) }
 }
 
 public struct CustomerFilter: Sendable {
@@ -241,24 +214,24 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             let t = asOf.map(Timestamp.endOf)
             let policy = try policyInForce(txn, asOf: t, through: through)?.policy ?? .default
-            try forEachCustomerLedger(txn, asOf: t, through: through) { s, replayed in
+            try forEachState(txn, asOf: t, through: through) { customer, s in
                 var overdue: Int64 = 0
                 var oldest: Day?
                 for i in s.openInstallments where i.dueOn < day {
                     overdue += i.open
                     if oldest == nil || i.dueOn < oldest! { oldest = i.dueOn }
                 }
-                var row = CustomerRow(summary: s, overdue: overdue, oldestOverdue: oldest, daysPastDue: oldest.map { day.days(since: $0) } ?? 0)
-                if filter.overLimit, !row.balance.overLimit { return }
+                let balance = BalanceReport(customer: customer, state: s)
+                if filter.overLimit, !balance.overLimit { return }
                 if filter.overdue, overdue == 0 { return }
                 if let min = filter.dunningLevelMin, s.dunningLevel < min { return }
-                if let c = filter.currency, s.profile.currency.code != c { return }
-                guard let ledger = try replayed ?? loadLedger(txn, s.profile.id) else { return }
-                let a = CreditScoring.assess(ledger, policy: policy, on: day)
+                if let c = filter.currency, s.currency.code != c { return }
+                let a = CreditScoring.assess(s, customer: customer, policy: policy, on: day)
+                if let grades = filter.grades, !grades.contains(a.grade) { return }
+                let text = try storedProfile(txn, customer) ?? ProfileText(name: "")
+                var row = CustomerRow(profile: CustomerProfile(id: customer, text: text, state: s), state: s, overdue: overdue,
+                                      oldestOverdue: oldest, daysPastDue: oldest.map { day.days(since: $0) } ?? 0)
                 (row.grade, row.score) = (a.grade, a.score)
-                if let grades = filter.grades {
-                    guard let g = row.grade, grades.contains(g) else { return }
-                }
                 rows.append(row)
             }
         }
@@ -268,28 +241,14 @@ extension Store {
             // Largest first, compared in major units (there is no FX here: across currencies
             // this is a ranking of face values; filter by --currency for a true one).
             rows.sort { a, b in
-                let x = Int128(a.summary.totals.balance) * Int128(b.summary.profile.currency.minorPerMajor)
-                let y = Int128(b.summary.totals.balance) * Int128(a.summary.profile.currency.minorPerMajor)
-                return x != y ? x > y : a.summary.profile.id.utf8.lexicographicallyPrecedes(b.summary.profile.id.utf8)
+                let x = Int128(a.state.totals.balance) * Int128(b.state.currency.minorPerMajor)
+                let y = Int128(b.state.totals.balance) * Int128(a.state.currency.minorPerMajor)
+                return x != y ? x > y : a.profile.id.utf8.lexicographicallyPrecedes(b.profile.id.utf8)
             }
-        case .oldestOverdue: rows.sort { ($0.daysPastDue, $1.summary.profile.id) > ($1.daysPastDue, $0.summary.profile.id) }
+        case .oldestOverdue: rows.sort { ($0.daysPastDue, $1.profile.id) > ($1.daysPastDue, $0.profile.id) }
         }
         if let limit = filter.limit, rows.count > limit { rows.removeLast(rows.count - limit) }
         return rows
-    }
-
-    /// Like `forEachCustomer`, also handing over the ledger when the customer was replayed
-    /// (nil when the stored summary answered).
-    func forEachCustomerLedger(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64?, _ body: (LedgerSummary, CustomerLedger?) throws -> Void) throws {
-        try txn.scan(ledgers, from: nil) { key, value in
-            let head = try decodeSummary(value, customer: String(decoding: key, as: UTF8.self))
-            if through == nil, asOf == nil || head.latestAt <= asOf! {
-                try body(head, nil)
-            } else if let l = try replay(txn, head.profile.id, asOf: asOf, through: through) {
-                try body(l.summary, l)
-            }
-            return true
-        }
     }
 
     /// `events`: the log head; as of a date or known at a point, the events that count then.
@@ -303,22 +262,22 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             let counted = asOfTime != nil || through != nil
             if counted { stats.events = 0 }
-            try forEachCustomer(txn, asOf: asOfTime, through: through) { s in
+            try forEachState(txn, asOf: asOfTime, through: through) { _, s in
                 stats.customers += 1
                 if counted { stats.events += UInt64(s.eventCount) }
-                if s.totals.balance > s.profile.creditLimit { stats.overLimit += 1 }
+                if s.totals.balance > s.creditLimit { stats.overLimit += 1 }
                 if s.dunningLevel > 0 { stats.inDunning += 1 }
-                var f = byCode[s.profile.currency.code] ?? .init(currency: s.profile.currency)
+                var f = byCode[s.currency.code] ?? .init(currency: s.currency)
                 f.customers += 1
                 f.open += Int128(s.totals.open)
                 f.unapplied += Int128(s.totals.unapplied)
-                for i in s.openInstallments where i.dueOn < day { f.overdue += Int128(i.open) }
-                // A customer's weight is at most its late amount × the span of dates
-                // (checked when decoded): 10^38 ÷ (9.3·10^18 × 3.7·10^6) customers before
-                // this sum could overflow.
+                f.overdue += Int128(s.aging(on: day, edges: []).dropFirst().reduce(0, +))
+                // A customer's weight is at most its late amount × the span of dates (checked
+                // when decoded): 10^38 ÷ (9.3·10^18 × 3.7·10^6) customers before this sum could
+                // overflow.
                 f.lateWeighted += s.totals.lateWeighted
                 f.lateAmount += Int128(s.totals.lateAmount)
-                byCode[s.profile.currency.code] = f
+                byCode[s.currency.code] = f
             }
         }
         stats.currencies = byCode.keys.sorted().map { byCode[$0]! }

@@ -29,19 +29,21 @@ extension Store {
     /// batches, for the same reason (each commit rewrites every page it touched).
     public static let replayBatchEventsDefault = IngestOptions().batchEventsMax
 
-    /// Drops every projection and index derived from the log and replays the log into fresh
-    /// ones. Interrupted, it resumes at the next write (`arlog rebuild` again, or an ingest);
-    /// until then queries answer from the projections as far as they got, and say so.
-    public func rebuild(batchEventsMax: Int = Store.replayBatchEventsDefault, progress: ((UInt64) -> Void)? = nil) throws -> RebuildSummary {
+    /// Drops the projections (and with `indexes`, the log's indexes too) and replays the log
+    /// into fresh ones. Interrupted, it resumes at the next write (`arlog rebuild` again, or an
+    /// ingest); until then queries answer from the projections as far as they got, and say so.
+    public func rebuild(indexes: Bool = false, batchEventsMax: Int = Store.replayBatchEventsDefault,
+                        progress: ((UInt64) -> Void)? = nil) throws -> RebuildSummary {
         let started = Store.monotonicSeconds()
         try env.write { txn in
-            for db in derivedDatabases { try txn.drop(db) }
+            for db in projectionDatabases { try txn.drop(db) }
+            if indexes { for db in indexDatabases { try txn.drop(db) } }
             try txn.put(meta, key: MetaKey.projected, value: UInt64(0).bigEndianBytes)
         }
-        cache = LedgerCache()
+        cache = StateCache()
         var summary = RebuildSummary()
         summary.events = try catchUp(batchEventsMax: batchEventsMax, progress: progress)
-        summary.customers = try env.read { txn in try txn.count(ledgers) }
+        summary.customers = try env.read { txn in try txn.count(states) }
         summary.seconds = Store.monotonicSeconds() - started
         return summary
     }
@@ -50,8 +52,9 @@ extension Store {
     /// transaction that commits the position it reached; returns the events replayed. Every
     /// writer calls this before it writes (under LMDB's write lock, so two processes never
     /// replay the same events), and a reader never does: readers answer from the projections
-    /// as committed. The ledger cache is used only when no other transaction committed since
-    /// this process's last one (`LedgerCache`).
+    /// as committed. The state cache is used only when no other transaction committed since
+    /// this process's last one (`StateCache`). The log's indexes are rewritten too when they
+    /// are missing (a rebuild that dropped them).
     @discardableResult
     func catchUp(batchEventsMax: Int = Store.replayBatchEventsDefault, batchesMax: Int = .max, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         precondition(batchEventsMax > 0, "a replay batch holds at least one event")
@@ -59,27 +62,30 @@ extension Store {
         var batches = 0
         while batches < batchesMax {
             batches += 1
-            let step = try env.write { txn -> (from: UInt64, to: UInt64, ledgers: [String: CustomerLedger], transactionID: Int)? in
+            let step = try env.write { txn -> (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)? in
                 let head = try Store.u64(txn, meta, MetaKey.head)
                 let projected = try Store.u64(txn, meta, MetaKey.projected)
                 guard projected < head else { return nil }
-                var state = try BatchState(store: self, txn: txn, ledgers: cache.take(transactionID: txn.id), head: head, appending: nil)
+                var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head, appending: nil)
+                // The id index covers the log unless a rebuild dropped the indexes.
+                state.reindexing = try txn.count(ids) < Int(projected + 1)
                 var position = projected
                 var count = 0
                 try txn.scan(log, from: (projected + 1).bigEndianBytes) { key, value in
-                    guard let seq = UInt64(bigEndianBytes: key) else { throw EngineError(.store, "corrupt log key") }
+                    guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(log, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
                     guard seq == position + 1 else { throw EngineError(.store, "log has a gap after sequence \(position)") }
-                    try state.replay(try EventRecord(value).event(), seq: seq)
+                    let view = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.View($0) }
+                    try state.replay(view, seq: seq)
                     position = seq
                     count += 1
                     return count < batchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
                 }
                 guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
                 try state.finish(projected: position)
-                return (projected, position, state.ledgers, txn.id)
+                return (projected, position, state.held, txn.id)
             }
             guard let step else { break }
-            cache.restore(step.ledgers, transactionID: step.transactionID)
+            cache.restore(step.held, transactionID: step.transactionID)
             replayed += step.to - step.from
             progress?(step.to)
         }

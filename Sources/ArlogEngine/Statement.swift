@@ -45,7 +45,7 @@ public struct Statement: Sendable {
     /// Balance as of the end of `to`: what `arlog balance --as-of TO` shows.
     public let closingBalance: Int64
     /// The customer's state as of the end of `to`.
-    public let closing: LedgerSummary
+    public let closing: CustomerState
     /// Aging as of `to`, of this customer only (empty when nothing is open or unapplied).
     public let aging: AgingReport
 }
@@ -64,77 +64,106 @@ extension Store {
         guard from <= to else { throw EngineError(.usage, "the statement period ends (\(to)) before it starts (\(from))") }
         let openT = Timestamp.endOf(from.adding(days: -1))
         let closeT = Timestamp.endOf(to)
-        var events: [(seq: UInt64, event: Event)] = []
+        var events: [LoggedEntry] = []
+        var name = ""
         try env.read { txn in
-            guard try txn.contains(ledgers, key: Array(customer.utf8)) else { throw notFound(customer) }
-            try forEachEvent(txn, of: customer) { seq, record in
-                if record.at <= closeT { events.append((seq, try record.checkedEvent(customer: customer))) }
+            guard try txn.contains(states, key: Array(customer.utf8)) else { throw notFound(customer) }
+            events = try entries(txn, of: customer, asOf: closeT)
+            name = try storedProfile(txn, customer)?.name ?? ""
+        }
+        return try Statement.build(customer: customer, name: name, from: from, to: to, edges: edges, events: events)
+    }
+}
+
+extension Statement {
+    static func build(customer: String, name: String, from: Day, to: Day, edges: [Int],
+                      events: [LoggedEntry]) throws -> Statement {
+        // Decoded in place each time it is folded (the binary form is a few dozen bytes).
+        func fold(_ i: Int, _ state: inout CustomerState?, _ cold: inout MemoryCold) throws -> HistoryEvent {
+            try events[i].binary.withUnsafeBytes { bytes in
+                let e: LoggedEvent
+                do {
+                    e = try LoggedEvent(bytes)
+                } catch {
+                    throw EngineError.corrupt(database: "log", key: "log position \(events[i].seq)", "\(error)")
+                }
+                try FoldStep.apply(e, seq: events[i].seq, customer: customer, to: &state, cold: &cold)
+                return Store.historyEvent(e, id: events[i].id, state: state, cold: cold)
             }
         }
+        let openT = Timestamp.endOf(from.adding(days: -1))
         // Events counted so far, by index into `events` (log order).
         var counted = [Bool](repeating: false, count: events.count)
-        var ledger: CustomerLedger?
+        var state: CustomerState?
+        var cold = MemoryCold()
         var lastCounted = -1
         var period: [Int] = []
         for (i, e) in events.enumerated() {
-            if e.event.at <= openT {
-                try Store.fold(e.event, seq: e.seq, into: &ledger)
+            if e.at <= openT {
+                _ = try fold(i, &state, &cold)
                 counted[i] = true
                 lastCounted = i
             } else {
                 period.append(i)
             }
         }
-        let opening = ledger?.totals.balance ?? 0
-        period.sort { (events[$0].event.at, $0) < (events[$1].event.at, $1) }
+        let opening = state?.totals.balance ?? 0
+        period.sort { (events[$0].at, $0) < (events[$1].at, $1) }
         var lines: [Statement.Line] = []
         for i in period {
-            let before = ledger?.totals.balance ?? 0
+            let before = state?.totals.balance ?? 0
             counted[i] = true
+            var shown: HistoryEvent?
             if i > lastCounted {
-                try Store.fold(events[i].event, seq: events[i].seq, into: &ledger)
+                shown = try fold(i, &state, &cold)
                 lastCounted = i
             } else {
                 // Keyed in late: refold what is counted, in log order, as the as-of fold would.
-                ledger = nil
-                for j in events.indices where counted[j] { try Store.fold(events[j].event, seq: events[j].seq, into: &ledger) }
+                state = nil
+                cold = MemoryCold()
+                for j in events.indices where counted[j] {
+                    let h = try fold(j, &state, &cold)
+                    if j == i { shown = h }
+                }
             }
-            let after = ledger?.totals.balance ?? 0
-            guard let line = Statement.line(events[i].seq, events[i].event, amount: after - before, balance: after) else { continue }
+            let after = state?.totals.balance ?? 0
+            guard let shown else { continue }
+            guard let line = Statement.line(events[i].seq, shown, amount: after - before, balance: after) else { continue }
             lines.append(line)
         }
-        guard let ledger else { throw notFound(customer) }
-        let summary = ledger.summary
+        guard let state else { throw EngineError(.notFound, "unknown customer \"\(customer)\": not registered by \(to)") }
         var aging = AgingReport(asOf: to, edges: edges)
-        aging.add(summary)
-        return Statement(customer: customer, name: ledger.profile.name, currency: ledger.currency, from: from, to: to,
-                         openingBalance: opening, lines: lines, closingBalance: summary.totals.balance,
-                         closing: summary, aging: aging)
+        aging.add(customer: customer, state: state)
+        return Statement(customer: customer, name: name, currency: state.currency, from: from, to: to,
+                         openingBalance: opening, lines: lines, closingBalance: state.totals.balance,
+                         closing: state, aging: aging)
     }
 }
 
 extension Statement {
     /// The statement line of a money event; nil for events that move no money.
-    static func line(_ seq: UInt64, _ e: Event, amount: Int64, balance: Int64) -> Line? {
+    static func line(_ seq: UInt64, _ e: HistoryEvent, amount: Int64, balance: Int64) -> Line? {
         let kind: Kind
         let reference: String
         var description: String
-        switch e.body {
-        case .invoiceIssued(let invoice, _, let issuedOn, _, _):
-            (kind, reference, description) = (.invoice, invoice, "invoice \(invoice) issued on \(issuedOn)")
-        case .invoiceAdjusted(let invoice, let a):
-            if a.negative {
+        let invoice = e.invoiceReference ?? "?"
+        let payment = e.paymentReference ?? "?"
+        switch e.type {
+        case .invoiceIssued:
+            (kind, reference, description) = (.invoice, invoice, "invoice \(invoice) issued on \(e.businessDay?.description ?? "?")")
+        case .invoiceAdjusted:
+            if e.credit {
                 (kind, reference, description) = (.creditNote, invoice, "credit note on invoice \(invoice)")
             } else {
                 (kind, reference, description) = (.adjustment, invoice, "adjustment of invoice \(invoice)")
             }
-        case .invoiceVoided(let invoice):
+        case .invoiceVoided:
             (kind, reference, description) = (.void, invoice, "invoice \(invoice) voided")
-        case .invoiceWrittenOff(let invoice, _):
+        case .invoiceWrittenOff:
             (kind, reference, description) = (.writeOff, invoice, "write-off on invoice \(invoice)")
-        case .paymentReceived(let payment, _, let receivedOn, _, _):
-            (kind, reference, description) = (.payment, payment, "payment \(payment) received on \(receivedOn)")
-        case .paymentReversed(let payment):
+        case .paymentReceived:
+            (kind, reference, description) = (.payment, payment, "payment \(payment) received on \(e.businessDay?.description ?? "?")")
+        case .paymentReversed:
             (kind, reference, description) = (.reversal, payment, "payment \(payment) reversed")
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed:
             return nil

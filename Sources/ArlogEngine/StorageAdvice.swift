@@ -50,11 +50,12 @@ extension EngineError {
         case EACCES, EPERM:
             return "permission denied on the store at \(store): run arlog as a user who may read and write that directory and its files (even queries write LMDB's lock file, lock.mdb)"
         case EROFS:
-            return "the store at \(store) is on a read-only file system: arlog needs to write LMDB's lock file even to answer queries; copy the store to a writable place"
+            return "the store at \(store) is on a read-only file system: queries work there, commands that write (ingest, rebuild, policy set, review, limits --apply, alerts --exec) need a writable copy"
         case EAGAIN, EBUSY:
             return "the store at \(store) is locked by another process: retry when it has finished"
-        case EIO:
-            return "the disk reported an I/O error on the store at \(store): check the disk (e.g. `dmesg`), then run `arlog verify`"
+        case EIO, EFBIG:
+            // LMDB reports a short write (a full disk, a file-size limit) as EIO.
+            return "a write to the store at \(store) failed (a full disk, a file-size limit or a disk error; the failed write was rolled back): check free space (df) and the disk (dmesg), then retry"
         case ENOMEM:
             return "not enough memory or address space to map the store at \(store): close other programs or raise the limit (ulimit -v) and retry"
         case ENOENT, ENOTDIR:

@@ -38,17 +38,6 @@ extension Store {
         return seq
     }
 
-    /// The kind ('i', 'p') and position of a `customer 0x00 kind position(u32)` item key.
-    static func itemKeyParts(_ key: UnsafeRawBufferPointer, customer: String, _ db: Database) throws -> (kind: UInt8, position: Int) {
-        let prefix = customer.utf8.count + 1
-        guard key.count == prefix + 5, key[prefix] == invoiceItem || key[prefix] == paymentItem else {
-            throw corrupt(db, key, "not an item key of customer \(customer)")
-        }
-        var p = 0
-        for b in key[(prefix + 1)...] { p = p << 8 | Int(b) }
-        return (key[prefix], p)
-    }
-
     /// The parts of an alert key, `seq ‖ customer ‖ 0x00 ‖ index`; nil when it is not one.
     static func alertKeyParts(_ key: some Collection<UInt8>) -> (seq: UInt64, customer: String, index: Int)? {
         let bytes = Array(key)
@@ -58,53 +47,6 @@ extension Store {
         let customer = bytes[8..<(bytes.count - 2)]
         guard !customer.contains(0) else { return nil }
         return (seq, String(decoding: customer, as: UTF8.self), Int(bytes[bytes.count - 1]))
-    }
-
-    /// The log record at `seq`, its header checked; nil when absent.
-    func record(_ txn: ReadTransaction, _ seq: UInt64) throws -> EventRecord? {
-        try txn.withValue(log, key: seq.bigEndianBytes) { try EventRecord($0, seq: seq) }
-    }
-
-    /// Folds a logged event like `Replay.step`, except that an event that no longer resolves
-    /// against the ledger (damaged bytes that still parse) is `EngineError.corrupt` naming its
-    /// log position, never an assertion.
-    static func fold(_ e: Event, seq: UInt64, into ledger: inout CustomerLedger?) throws {
-        let r: ResolvedEvent
-        do {
-            r = try Fold.resolve(e, ledger: ledger)
-        } catch {
-            throw EngineError.corrupt(database: "log", key: "sequence \(seq)", "the event does not fold: \(error)")
-        }
-        Fold.apply(r, to: &ledger)
-    }
-
-    /// A ledger header (`ledgers`), checked (see `LedgerCodec.decodeSummary`).
-    func decodeSummary(_ value: UnsafeRawBufferPointer, customer: String) throws -> LedgerSummary {
-        let s: LedgerSummary
-        do {
-            s = try LedgerCodec.decodeSummary(value)
-        } catch {
-            throw Store.corrupt(ledgers, key: customer, error.message)
-        }
-        guard s.profile.id == customer else {
-            throw Store.corrupt(ledgers, key: customer, "the header is of customer \(s.profile.id)")
-        }
-        return s
-    }
-
-    /// The stored header of `customer`; nil when there is none.
-    func storedSummary(_ txn: ReadTransaction, _ customer: String) throws -> LedgerSummary? {
-        try txn.withValue(ledgers, key: Array(customer.utf8)) { try decodeSummary($0, customer: customer) }
-    }
-
-    func storedRisk(_ txn: ReadTransaction, _ customer: String) throws -> RiskState? {
-        try txn.withValue(risk, key: Array(customer.utf8)) { value in
-            do {
-                return try RiskCodec.decodeState(value)
-            } catch let e as RiskCodec.DecodeError {
-                throw Store.corrupt(risk, key: customer, e.message)
-            }
-        }
     }
 
     func decodeGradeChange(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> GradeChange {
@@ -136,7 +78,7 @@ extension Store {
 /// written and undone generically (Tests/ArlogEngineTests/CorruptionTests.swift).
 extension Store {
     /// Every database of the store, meta and the log first.
-    var allDatabases: [Database] { [meta, log, chain] + derivedDatabases }
+    var allDatabases: [Database] { [meta, log, chain] + indexDatabases + projectionDatabases }
 
     /// The (key, value) pairs of a database, in key order, copied.
     func rawRecords(_ db: Database) throws -> [(key: [UInt8], value: [UInt8])] {
@@ -150,14 +92,14 @@ extension Store {
         return out
     }
 
-    /// Writes one raw record (damage, or undoing it), dropping the ledger cache.
+    /// Writes one raw record (damage, or undoing it), dropping the state cache.
     func rawPut(_ db: Database, key: [UInt8], value: [UInt8]) throws {
         try env.write { txn in try txn.put(db, key: key, value: value) }
-        cache = LedgerCache()
+        cache = StateCache()
     }
 
     func rawDelete(_ db: Database, key: [UInt8]) throws {
         try env.write { txn in _ = try txn.delete(db, key: key) }
-        cache = LedgerCache()
+        cache = StateCache()
     }
 }

@@ -1,84 +1,135 @@
 import ArlogDomain
 import ArlogStorage
 
-/// `verify` and the projection half of `audit verify`: everything a query reads, compared with
-/// what the log implies (docs/architecture.md, "Verification").
+/// `verify` and the shared half of `audit verify`: everything a query (or the next ingest)
+/// reads, compared with what the log implies (docs/architecture.md, "Verification").
 ///
-/// - meta: the format, the positions (`log.head`, `projections.seq`, `chain.head`'s sequence
-///   number), the last recording time, alert cursors (each an existing alert's key), and no
-///   unknown keys;
-/// - the log's keys are 1…head without a gap, every header is readable and recording times
-///   never go backwards;
-/// - per customer, one pass: its events (index keys, entries of that customer, headers that
-///   agree with the bytes, the id index pointing at them) are replayed through both folds;
-///   the stored header bytes, every stored item's bytes (and no extra item), the invoice and
-///   payment owner indexes, the risk state, the grade history and the alerts must equal the
-///   replay's;
-/// - the log-wide events: the globals index names exactly them, with their types;
-/// - and counts, so that nothing extra hides under a key no customer scans.
+/// - the log: keys 1…head without a gap, readable headers, binary forms that agree with their
+///   headers, recording times never going backwards;
+/// - the log's indexes, value by value: `ids`, `customer_events` (`at` and type), `refs`
+///   (position and customer), `globals` (type), with counts for extras;
+/// - meta: the format, the head, the projected position, the last recording time, the chain
+///   head's form and position, alert cursors (each naming an existing alert), no unknown key;
+/// - per customer, the projections against a replay (`checkProjections`).
 ///
 /// Damage is reported as a problem and the walk goes on; only a failing LMDB call throws.
 extension Store {
-    /// Replays every customer's events from the log in memory and compares the result with
-    /// everything stored (see above). Changes nothing.
+    /// Replays every customer from the log in memory and compares every record of the
+    /// projections with the replay, after the log, its indexes and meta (see above). Changes
+    /// nothing.
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         try env.read { txn in
-            let log = checkLog(txn) { message, _ in report.problem(message) }
-            let meta = checkMeta(txn, log: log) { message in report.problem(message) }
+            let facts = try checkLog(txn) { message, _ in report.problem(message) }
+            let meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
             report.events = meta.head
-            report.customers = try checkProjections(txn, log: log) { _, message in report.problem(message) }
+            if meta.projected != meta.head {
+                // Projections behind are incomplete, not wrong: one problem, nothing compared.
+                report.problem("projections reflect sequence \(meta.projected) but the log head is \(meta.head) (a rebuild is running or was interrupted: run arlog rebuild); projections not compared")
+                return
+            }
+            report.customers = try checkProjections(txn) { _, message, _ in report.problem(message) }
         }
         return report
     }
 
-    /// What the log holds, from a walk of its keys and headers.
+    /// What a walk of the log found.
     struct LogFacts {
-        /// The last sequence number of the gapless run from 1 (0: none).
+        /// The last log position of the run 1, 2, … without a gap (0: none).
         var last: UInt64 = 0
         var entries = 0
-        var customerEvents = 0
-        var globalEvents = 0
+        /// The latest recording time of the log's entries (µs; 0 when none).
         var lastRecordedAtMicros: Int64 = 0
     }
 
-    /// Walks the log's keys and record headers (no event is parsed): keys 1…n without a
-    /// gap, readable headers, recording times never going backwards. `problem` gets a message
-    /// and the sequence number concerned.
-    func checkLog(_ txn: ReadTransaction, _ problem: (String, UInt64) -> Void) -> LogFacts {
+    /// Walks the log once, in key order: keys 1…n without a gap, readable headers, binary forms
+    /// that agree with their headers, recording times never going backwards; and every index
+    /// value the entry implies (its id, its customer's index entry with `at` and type, its
+    /// invoice or payment reference, the globals entry of a log-wide event), with counts of
+    /// each index for extras. `problem` gets a message and the log position concerned.
+    /// `entry` sees each entry whose header is readable (nil view: unreadable), in order, before
+    /// its checks: `audit verify` recomputes the chain there.
+    func checkLog(_ txn: ReadTransaction, _ problem: (String, UInt64?) throws -> Void,
+                  entry: (UInt64, EventRecord.View?) throws -> Void = { _, _ in }) throws -> LogFacts {
         var facts = LogFacts()
         var expected: UInt64 = 1
         var gap = false
-        do {
-            try txn.scan(log, from: nil) { key, value in
-                facts.entries += 1
-                let seq: UInt64
-                do {
-                    seq = try Store.seqKey(log, key)
-                } catch {
-                    problem("\(error)", expected)
-                    return true
-                }
-                if seq != expected, !gap {
-                    problem("log: sequence \(expected) is missing (next entry is \(seq))", expected)
-                    gap = true
-                }
-                if !gap { facts.last = seq }
-                expected = seq < Store.seqMax ? seq + 1 : seq
-                do {
-                    let h = try EventRecord.header(value, seq: seq)
-                    if h.type.isGlobal { facts.globalEvents += 1 } else { facts.customerEvents += 1 }
-                    if h.recordedAtMicros < facts.lastRecordedAtMicros {
-                        problem("log: entry \(seq) was recorded at \(Render.recordedAt(h.recordedAtMicros)), before the entry ahead of it (\(Render.recordedAt(facts.lastRecordedAtMicros))): recording times go backwards", seq)
-                    }
-                    facts.lastRecordedAtMicros = max(facts.lastRecordedAtMicros, h.recordedAtMicros)
-                } catch {
-                    problem("\(error)", seq)
+        var counts = (customer: 0, refs: 0, globals: 0)
+        try txn.scan(log, from: nil) { key, value in
+            facts.entries += 1
+            let seq: UInt64
+            do {
+                seq = try Store.seqKey(log, key)
+            } catch let e as EngineError {
+                try problem(e.message, expected)
+                return true
+            }
+            if seq != expected, !gap {
+                try problem("log: sequence \(expected) is missing (next entry is \(seq))", expected)
+                gap = true
+            }
+            if !gap { facts.last = seq }
+            expected = seq < Store.seqMax ? seq + 1 : seq
+            let view: EventRecord.View
+            do {
+                view = try EventRecord.View(value)
+            } catch {
+                try entry(seq, nil)
+                try problem("log entry \(seq) is unreadable: \(error)", seq)
+                return true
+            }
+            try entry(seq, view)
+            let h = view.header
+            if h.recordedAtMicros < facts.lastRecordedAtMicros {
+                try problem("log entry \(seq) was recorded before the entry preceding it (recording times go backwards)", seq)
+            }
+            facts.lastRecordedAtMicros = max(facts.lastRecordedAtMicros, h.recordedAtMicros)
+            let logged: LoggedEvent
+            do {
+                logged = try view.logged()
+            } catch {
+                try problem("log entry \(seq): \(error)", seq)
+                return true
+            }
+            // Its indexes. Keys and values are compared in place: no copy per event.
+            let id = UnsafeRawBufferPointer(rebasing: view.bytes[h.idRange])
+            if try !(txn.withValue(ids, key: id) { $0.elementsEqual(key) } ?? false) {
+                try problem(Store.corrupt(ids, id, "missing, or not log position \(seq) (the entry of this id)").message, seq)
+            }
+            if h.type.isGlobal {
+                counts.globals += 1
+                if try !(txn.withValue(globals, key: key) { $0.count == 1 && $0[0] == h.type.rawValue } ?? false) {
+                    try problem(Store.corrupt(globals, key: "log position \(seq)", "missing, or not the type of the log-wide event there (\(h.type.name))").message, seq)
                 }
                 return true
             }
-        } catch {
-            problem("log cannot be read: \(error)", expected)
+            counts.customer += 1
+            let customer = view.customer
+            var at = BinaryWriter(capacity: 13)
+            at.timestamp(h.at)
+            at.u8(h.type.rawValue)
+            if try txn.get(customerEvents, key: Store.customerEventKey(customer, seq)) != at.bytes {
+                try problem(Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "missing, or not the `at` and type of the entry").message, seq)
+            }
+            var ref: [UInt8]?
+            switch logged.body {
+            case .invoiceIssued(let invoice, _, _, _): ref = Store.refKey(Store.invoiceRef, invoice)
+            case .paymentReceived(let payment, _, _, _): ref = Store.refKey(Store.paymentRef, payment)
+            default: break
+            }
+            if let ref {
+                counts.refs += 1
+                if try txn.get(refs, key: ref) != Store.refValue(seq, customer) {
+                    try problem(Store.corrupt(refs, ref, "missing, or not log position \(seq) of customer \(customer) (the invoice or payment created there)").message, seq)
+                }
+            }
+            return true
+        }
+        // Nothing extra: counts equal, and each entry's index values were matched above.
+        for (db, n, what) in [(ids, facts.entries, "events"), (customerEvents, counts.customer, "customer events"),
+                              (globals, counts.globals, "log-wide events"), (refs, counts.refs, "invoices and payments")] {
+            let stored = try txn.count(db)
+            if stored != n { try problem("\(db.name) index holds \(stored) entries for \(n) \(what)", nil) }
         }
         return facts
     }
@@ -88,321 +139,281 @@ extension Store {
         var projected: UInt64 = 0
     }
 
-    /// The meta records against the log: format, positions, recording time, chain head's
-    /// position, alert cursors, and no unknown keys.
-    func checkMeta(_ txn: ReadTransaction, log facts: LogFacts, _ problem: (String) -> Void) -> MetaFacts {
+    /// The meta records against the log: format, head, projected position, last recording
+    /// time, the chain head's form and position, alert cursors, no unknown key. `problem`
+    /// gets a message and the log position concerned, when there is one.
+    func checkMeta(_ txn: ReadTransaction, log facts: LogFacts, _ problem: (String, UInt64?) throws -> Void) throws -> MetaFacts {
         var m = MetaFacts()
-        func read(_ key: [UInt8]) -> UInt64? {
-            do { return try Store.u64(txn, meta, key) } catch {
-                problem("\(error)")
+        func read(_ key: [UInt8]) throws -> UInt64? {
+            do {
+                return try Store.u64(txn, meta, key)
+            } catch let e as EngineError {
+                try problem(e.message, nil)
                 return nil
             }
         }
+        if try txn.get(meta, key: MetaKey.format).flatMap({ UInt64(bigEndianBytes: $0) }) != Store.formatVersion {
+            try problem(Store.corrupt(meta, MetaKey.format, "not format \(Store.formatVersion)").message, nil)
+        }
+        m.head = try read(MetaKey.head) ?? 0
+        m.projected = try read(MetaKey.projected) ?? 0
+        if facts.entries != Int(clamping: m.head) || facts.last != m.head {
+            try problem("log holds \(facts.entries) entries (1…\(facts.last) without a gap) but its head is \(m.head)", min(facts.last, m.head) + 1)
+        }
+        if let recorded = try read(MetaKey.recordedAt), Int64(bitPattern: recorded) < facts.lastRecordedAtMicros {
+            try problem("meta: the last recording time \(Int64(bitPattern: recorded)) µs is before the log's last (\(facts.lastRecordedAtMicros) µs): the next ingest would record times going backwards", nil)
+        }
         do {
-            let format = try txn.get(meta, key: MetaKey.format)
-            if format.flatMap({ UInt64(bigEndianBytes: $0) }) != Store.formatVersion {
-                problem("meta: the format record is not format \(Store.formatVersion)")
-            }
-            m.head = read(MetaKey.head) ?? 0
-            m.projected = read(MetaKey.projected) ?? 0
-            if facts.entries != Int(clamping: m.head) || facts.last != m.head {
-                problem("log holds \(facts.entries) entries (1…\(facts.last) without a gap) but its head is \(m.head)")
-            }
-            if m.projected != m.head { problem("projections reflect sequence \(m.projected) but the log head is \(m.head)") }
-            if let recorded = read(MetaKey.recordedAt), Int64(bitPattern: recorded) < facts.lastRecordedAtMicros {
-                problem("meta: the last recording time \(Int64(bitPattern: recorded)) µs is before the log's last (\(facts.lastRecordedAtMicros) µs): the next ingest would record times going backwards")
-            }
-            do {
-                let chainHead = try Store.chainHead(txn, meta)
-                if chainHead.seq != m.head { problem("meta: the chain head is at sequence \(chainHead.seq), the log head at \(m.head)") }
-            } catch {
-                problem("\(error)")
-            }
-            let known = [MetaKey.format, MetaKey.head, MetaKey.projected, MetaKey.recordedAt, MetaKey.chainHead]
-            let cursorPrefix = Array("alerts.cursor.".utf8)
-            try txn.scan(meta, from: nil) { key, value in
-                if known.contains(where: { $0.elementsEqual(key) }) { return true }
-                if key.starts(with: cursorPrefix) {
-                    let name = String(decoding: key[cursorPrefix.count...], as: UTF8.self)
-                    guard EventDecoder.isIdentifier(name, max: CreditLimits.cursorNameCharsMax) else {
-                        problem("meta: \(StoreKey.text(key)) is not a cursor name")
-                        return true
-                    }
-                    do {
-                        let cursor = try Store.cursorValue(Array(value), name: name)
-                        if try !txn.contains(alerts, key: cursor) {
-                            problem("meta: cursor \(name) names alert \(StoreKey.text(cursor)), which does not exist")
-                        }
-                    } catch {
-                        problem("\(error)")
-                    }
-                    return true
-                }
-                problem("meta: unknown key \(StoreKey.text(key))")
+            let chainHead = try Store.chainHead(txn, meta)
+            if chainHead.seq != m.head { try problem("meta: the chain head is at sequence \(chainHead.seq), the log head at \(m.head)", nil) }
+        } catch let e as EngineError {
+            try problem(e.message, nil)
+        }
+        let known = [MetaKey.format, MetaKey.head, MetaKey.projected, MetaKey.recordedAt, MetaKey.chainHead]
+        let cursorPrefix = Array("alerts.cursor.".utf8)
+        try txn.scan(meta, from: nil) { key, value in
+            if known.contains(where: { $0.elementsEqual(key) }) { return true }
+            guard key.starts(with: cursorPrefix) else {
+                try problem("meta: unknown key \(StoreKey.text(key))", nil)
                 return true
             }
-        } catch {
-            problem("meta cannot be read: \(error)")
+            let name = String(decoding: key[cursorPrefix.count...], as: UTF8.self)
+            guard EventDecoder.isIdentifier(name, max: CreditLimits.cursorNameCharsMax) else {
+                try problem("meta: \(StoreKey.text(key)) is not a cursor name", nil)
+                return true
+            }
+            do {
+                let cursor = try Store.cursorValue(Array(value), name: name)
+                if try !txn.contains(alerts, key: cursor) {
+                    try problem("meta: cursor \(name) names alert \(StoreKey.text(cursor)), which does not exist", nil)
+                }
+            } catch let e as EngineError {
+                try problem(e.message, nil)
+            }
+            return true
         }
         return m
     }
 
-    /// What a walk of the stored customers found, for the final counts.
-    struct ProjectionTally {
-        var customers = 0
-        var events = 0
-        var invoices = 0
-        var payments = 0
-        var risks = 0
-        var changes = 0
-        var alerts = 0
+    /// A log-wide event, as every customer's replay meets it.
+    struct GlobalEvent {
+        let seq: UInt64
+        let id: String
+        let type: EventType
+        let at: Timestamp
     }
 
-    /// Replays every customer with a stored projection and compares everything stored about
-    /// it (see the top of this file); checks the log-wide events and the final counts.
-    /// `problem` gets the customer concerned ("" for none) and a message. Returns how many
-    /// customers were checked. Shared by verify and audit verify.
-    func checkProjections(_ txn: ReadTransaction, log facts: LogFacts, _ problem: (String, String) throws -> Void) throws -> Int {
-        var tally = ProjectionTally()
-        let logWide = try verifiedGlobalEvents(txn) { try problem("", $0) }
-        var timeline = PolicyTimeline()
-        for g in logWide { if case .creditPolicyChanged(let p) = g.event.body { timeline.policies.append((g.seq, g.event.at, p)) } }
-        try txn.scan(ledgers, from: nil) { key, value in
-            let customer = String(decoding: key, as: UTF8.self)
-            tally.customers += 1
-            do {
-                try checkCustomer(txn, customer, header: value, timeline: timeline, globals: logWide, &tally) { try problem(customer, "customer \(customer): \($0)") }
-            } catch let e as EngineError {
-                try problem(customer, "customer \(customer): \(e.message)")
-            }
-            return true
-        }
-        // Nothing extra: what the stored customers account for is all there is.
-        func count(_ db: Database, _ expected: Int, _ what: String) throws {
-            let n = try txn.count(db)
-            if n != expected { try problem("", "\(db.name) holds \(n) \(what); the stored customers account for \(expected)") }
-        }
-        try count(customerEvents, tally.events, "customer index entries")
-        if facts.customerEvents != tally.events {
-            try problem("", "the log holds \(facts.customerEvents) customer events; the stored customers account for \(tally.events)")
-        }
-        try count(ids, facts.entries, "event ids")
-        try count(invoices, tally.invoices, "invoice owners")
-        try count(payments, tally.payments, "payment owners")
-        try count(ledgerItems, tally.invoices + tally.payments, "ledger items")
-        try count(risk, tally.risks, "risk states")
-        try count(grades, tally.changes, "grade changes")
-        try count(alerts, tally.alerts, "alerts")
-        if try txn.count(globals) != facts.globalEvents {
-            try problem("", "globals holds \(try txn.count(globals)) entries; the log holds \(facts.globalEvents) log-wide events")
-        }
-        return tally.customers
-    }
-
-    /// The log-wide events the globals index names, each checked (an existing log entry of a
-    /// log-wide event whose type the index holds, its header agreeing with its bytes, its id
-    /// indexed); the ones that fail are reported and left out.
-    func verifiedGlobalEvents(_ txn: ReadTransaction, _ problem: (String) throws -> Void) throws -> [(seq: UInt64, event: Event)] {
-        var out: [(seq: UInt64, event: Event)] = []
-        try txn.scan(globals, from: nil) { key, value in
-            do {
-                let seq = try Store.seqKey(globals, key)
-                guard let record = try record(txn, seq) else { throw Store.corrupt(globals, key, "names log entry \(seq), which does not exist") }
-                guard record.type.isGlobal, value.count == 1, value[0] == record.type.rawValue else {
-                    throw Store.corrupt(globals, key, "names log entry \(seq) as event type \(value.first.map(String.init) ?? "none"); the log holds a \(record.type.name)")
-                }
-                let e = try record.checkedEvent()
-                try checkID(txn, e.id, seq)
-                out.append((seq, e))
-            } catch let e as EngineError {
-                try problem(e.message)
-            }
+    /// The log-wide events in log order (from the globals index and the log's headers).
+    func globalEvents(_ txn: ReadTransaction) throws -> [GlobalEvent] {
+        var out: [GlobalEvent] = []
+        try txn.scan(globals, from: nil) { key, _ in
+            guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(globals, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
+            out.append(try withRecord(txn, seq) { GlobalEvent(seq: seq, id: $0.id, type: $0.header.type, at: $0.header.at) })
             return true
         }
         return out
     }
 
-    /// The id index must name `seq` for the event `id` (compared in place: one lookup per
-    /// event, no copies).
-    func checkID(_ txn: ReadTransaction, _ id: String, _ seq: UInt64) throws {
-        if try indexHolds(txn, ids, key: id, value: seq) { return }
-        let stored = try txn.get(ids, key: Array(id.utf8))
-        throw Store.corrupt(ids, key: id, stored == nil ? "missing for log entry \(seq)" : "names \(StoreKey.text(stored ?? [])), not log entry \(seq)")
-    }
+    /// What one customer's replay expects to find stored besides its state.
+    struct ExpectedRecords: ProjectionSink {
+        var late: [[UInt8]: [UInt8]] = [:]
+        var checkpoints: [[UInt8]: [UInt8]] = [:]
+        var grades: [[UInt8]: [UInt8]] = [:]
+        var alerts: [[UInt8]: [UInt8]] = [:]
 
-    /// Whether `db` holds exactly `value` (a sequence number, big-endian) under `key`.
-    func indexHolds(_ txn: ReadTransaction, _ db: Database, key: String, value seq: UInt64) throws -> Bool {
-        var key = key
-        return try key.withUTF8 { k in
-            try seq.withBigEndianBytes { v in try txn.withValue(db, key: UnsafeRawBufferPointer(k)) { $0.elementsEqual(v) } ?? false }
+        mutating func late(_ customer: String, _ seq: UInt64, _ at: Timestamp) {
+            var w = BinaryWriter(capacity: 12)
+            w.timestamp(at)
+            late[Store.customerEventKey(customer, seq)] = w.bytes
+        }
+
+        mutating func checkpoint(_ customer: String, _ state: CustomerState) {
+            checkpoints[Store.checkpointKey(customer, state.latestAt, state.lastSeq)] = StateCodec.encode(state)
+        }
+
+        mutating func outcome(_ o: RiskProjector.Outcome, _ customer: String) {
+            if let c = o.change { grades[Store.gradeKey(customer, c.cause.seq)] = RiskCodec.encode(c) }
+            for a in o.alerts { alerts[Store.alertKey(a)] = RiskCodec.encode(a) }
         }
     }
 
-    /// Whether `db` holds exactly the bytes of `value` under `key`.
-    func indexHolds(_ txn: ReadTransaction, _ db: Database, key: String, value: String) throws -> Bool {
-        var key = key
-        return try key.withUTF8 { k in try txn.withValue(db, key: UnsafeRawBufferPointer(k)) { $0.elementsEqual(value.utf8) } ?? false }
-    }
-
-    /// What one customer's events imply, replayed from the log: its ledger and its risk
-    /// projection.
-    struct CustomerReplay {
-        var ledger: CustomerLedger?
-        var risk: RiskState?
-        var changes: [GradeChange] = []
-        var alerts: [Alert] = []
-        var events = 0
-    }
-
-    /// Replays the customer's events and the log-wide events after its registration, in log
-    /// order, through both folds (ledger, then risk), as ingest did; each of its events checked
-    /// (index key, owner, header against bytes, id index).
-    func replayCustomer(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline,
-                        globals: [(seq: UInt64, event: Event)]) throws -> CustomerReplay {
-        var own: [(seq: UInt64, event: Event)] = []
-        try forEachEvent(txn, of: customer) { seq, record in
-            let e = try record.checkedEvent(customer: customer)
-            try checkID(txn, e.id, seq)
-            own.append((seq, e))
+    /// Replays every customer in the log (its events, and the log-wide events after its
+    /// registration, in log order: one customer at a time) and calls `mismatch(customer,
+    /// message)` for every stored record that differs from the replay, is missing, is extra or
+    /// does not decode: states, cold records, profiles, checkpoints, late entries, grade
+    /// changes, alerts. Returns how many customers were checked. Shared by verify and audit
+    /// verify; one pass per customer.
+    /// With `rederive` (audit verify), every event's binary form is also derived again from its
+    /// bytes as received, validated against the replayed state where it stands in the log, and
+    /// must be the stored one: the chain proves the bytes, this proves what folds read.
+    /// `mismatch` gets the log position concerned when one entry is (a binary form), else nil.
+    func checkProjections(_ txn: ReadTransaction, rederive: Bool = false, _ mismatch: (String, String, UInt64?) throws -> Void) throws -> Int {
+        let timeline = try self.timeline(txn)
+        let globals = try globalEvents(txn)
+        var customers = 0
+        var itemsExpected = 0
+        var alertsExpected = 0
+        var totals = (checkpoints: 0, late: 0, grades: 0)
+        // The customers of the log, from its own index (one scan, in customer order).
+        var previous: [UInt8] = []
+        var names: [String] = []
+        try txn.scan(customerEvents, from: nil) { key, _ in
+            guard let zero = key.firstIndex(of: 0) else { throw Store.corrupt(customerEvents, "a key of \(key.count) bytes", StoredDataError("no customer in it")) }
+            let name = UnsafeRawBufferPointer(rebasing: key[..<zero])
+            if !name.elementsEqual(previous) {
+                previous = Array(name)
+                names.append(String(decoding: name, as: UTF8.self))
+            }
+            return true
         }
-        var r = CustomerReplay()
-        r.events = own.count
-        guard let first = own.first?.seq else { return r }
-        // The first log-wide event after the registration (globals are in log order).
+        for customer in names {
+            customers += 1
+            do {
+                let r = try replayForVerify(txn, customer, timeline: timeline, globals: globals, rederive: rederive)
+                itemsExpected += r.cold.invoices.count + r.cold.payments.count
+                alertsExpected += r.expected.alerts.count
+                totals.checkpoints += r.expected.checkpoints.count
+                totals.late += r.expected.late.count
+                totals.grades += r.expected.grades.count
+                for p in r.entryProblems { try mismatch(customer, "customer \(customer): \(p.message)", p.seq) }
+                try compare(txn, customer, r) { try mismatch($0, $1, nil) }
+            } catch let e as EngineError {
+                try mismatch(customer, "customer \(customer): \(e.message)", nil)
+            }
+        }
+        // Nothing extra: each database holds exactly what the replays expect.
+        for (db, expected) in [(states, customers), (profiles, customers), (items, itemsExpected), (alerts, alertsExpected),
+                               (checkpoints, totals.checkpoints), (late, totals.late), (grades, totals.grades)] {
+            let count = try txn.count(db)
+            if count != expected { try mismatch("", "\(db.name) holds \(count) records; the log implies \(expected)", nil) }
+        }
+        return customers
+    }
+
+    struct VerifyReplay {
+        var state: CustomerState?
+        var cold = MemoryCold()
+        var expected = ExpectedRecords()
+        /// Entries whose binary form is not the one their bytes give (with `rederive`).
+        var entryProblems: [(seq: UInt64, message: String)] = []
+    }
+
+    func replayForVerify(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline, globals: [GlobalEvent],
+                         rederive: Bool = false) throws -> VerifyReplay {
+        var r = VerifyReplay()
+        let references = StoreReferences(store: self, txn: txn)
+        var own: [UInt64] = []
+        try forEachEvent(txn, of: customer) { seq, _, _ in
+            own.append(seq)
+            return true
+        }
+        guard let first = own.first else { return r }
         var j = globals.partitionPoint { $0.seq > first }
         var i = 0
         while i < own.count || j < globals.count {
-            let next: (seq: UInt64, event: Event)
-            if j >= globals.count || (i < own.count && own[i].seq < globals[j].seq) {
-                next = own[i]
+            if j >= globals.count || (i < own.count && own[i] < globals[j].seq) {
+                let seq = own[i]
                 i += 1
-                try Store.fold(next.event, seq: next.seq, into: &r.ledger)
+                try withRecord(txn, seq, of: customer) { view in
+                    let e: LoggedEvent
+                    do {
+                        e = try view.logged()
+                    } catch {
+                        throw Store.corrupt(log, seq: seq, error)
+                    }
+                    if rederive {
+                        do {
+                            try rederiveBinary(view, seq, state: r.state, cold: &r.cold, refs: references)
+                        } catch let e as EngineError {
+                            // Reported, and the replay goes on with the stored form (what ingest folded).
+                            r.entryProblems.append((seq, e.message))
+                        }
+                    }
+                    try Store.fold(e, seq: seq, customer: customer, eventID: view.id, state: &r.state, cold: &r.cold,
+                                   policy: timeline.policy(atSeq: seq), sink: &r.expected)
+                }
             } else {
-                next = globals[j]
+                let g = globals[j]
                 j += 1
+                guard r.state != nil else { continue }
+                let o = Projection.regrade(&r.state!, customer: customer, policy: timeline.policy(atSeq: g.seq), seq: g.seq, type: g.type, at: g.at) {
+                    RiskCause(seq: g.seq, eventID: g.id, type: g.type, at: g.at, payment: nil)
+                }
+                r.expected.outcome(o, customer)
             }
-            guard let ledger = r.ledger else { continue }
-            let o = RiskProjector.evaluate(ledger, policy: timeline.policy(atSeq: next.seq), cause: RiskCause(seq: next.seq, event: next.event), previous: r.risk)
-            r.risk = o.state
-            if let c = o.change { r.changes.append(c) }
-            r.alerts.append(contentsOf: o.alerts)
         }
         return r
     }
 
-    /// One customer, one pass: replay, then every stored record about it against the replay.
-    func checkCustomer(_ txn: ReadTransaction, _ customer: String, header: UnsafeRawBufferPointer, timeline: PolicyTimeline,
-                       globals: [(seq: UInt64, event: Event)], _ tally: inout ProjectionTally, _ problem: (String) throws -> Void) throws {
-        let replayed: CustomerReplay
-        do {
-            replayed = try replayCustomer(txn, customer, timeline: timeline, globals: globals)
-        } catch let e as EngineError {
-            // Its events cannot be replayed: count its index entries so that the totals
-            // still hold, and compare nothing else.
-            try txn.scan(customerEvents, prefix: Store.customerPrefix(customer)) { _, _ in
-                tally.events += 1
+    func compare(_ txn: ReadTransaction, _ customer: String, _ r: VerifyReplay, _ mismatch: (String, String) throws -> Void) throws {
+        let key = Array(customer.utf8)
+        let storedState = try txn.get(states, key: key)
+        if let state = r.state {
+            if storedState != StateCodec.encode(state) {
+                try mismatch(customer, "customer \(customer): stored state \(storedState == nil ? "is missing" : "differs from the log")")
+            }
+        } else if storedState != nil {
+            try mismatch(customer, "customer \(customer): a state is stored, but the log registers no such customer")
+        }
+        if let p = r.cold.profiles[customer], try txn.get(profiles, key: key) != StateCodec.encode(p) {
+            try mismatch(customer, "customer \(customer): stored profile differs from the log")
+        }
+        for (seq, inv) in r.cold.invoices where try txn.get(items, key: seq.bigEndianBytes) != [StoreCold.invoiceKind] + StateCodec.encode(inv) {
+            try mismatch(customer, "customer \(customer): the record of invoice \(inv.id) (log position \(seq)) differs from the log")
+        }
+        for (seq, p) in r.cold.payments where try txn.get(items, key: seq.bigEndianBytes) != [StoreCold.paymentKind] + StateCodec.encode(p) {
+            try mismatch(customer, "customer \(customer): the record of payment \(p.id) (log position \(seq)) differs from the log")
+        }
+        for (db, expected, what) in [(checkpoints, r.expected.checkpoints, "checkpoints"), (late, r.expected.late, "late entries"),
+                                     (grades, r.expected.grades, "grade history")] {
+            var stored: [[UInt8]: [UInt8]] = [:]
+            try txn.scan(db, prefix: Store.customerPrefix(customer)) { k, v in
+                stored[Array(k)] = Array(v)
                 return true
             }
-            try problem("its events do not replay: \(e.message)")
-            return
-        }
-        tally.events += replayed.events
-        guard let ledger = replayed.ledger else {
-            try problem("a projection exists but the log has no events for it")
-            return
-        }
-        // The header, byte for byte: profile, totals, the open installments aging reads.
-        if !header.elementsEqual(LedgerCodec.encodeHeader(ledger)) {
-            let stored = (try? decodeSummary(header, customer: customer)).map { Money.format($0.totals.balance, fractionDigits: $0.profile.currency.fractionDigits) } ?? "unreadable"
-            try problem("stored ledger header differs from the log (stored balance \(stored), replayed \(Money.format(ledger.totals.balance, fractionDigits: ledger.currency.fractionDigits)))")
-        }
-        // Every stored item against the replayed one, and no extra one.
-        var seen = (invoices: 0, payments: 0)
-        try txn.scan(ledgerItems, prefix: Store.customerPrefix(customer)) { key, value in
-            let kind: UInt8
-            let position: Int
-            do {
-                (kind, position) = try Store.itemKeyParts(key, customer: customer, ledgerItems)
-            } catch let e as EngineError {
-                try problem(e.message)
-                return true
+            if stored != expected {
+                try mismatch(customer, "customer \(customer): stored \(what) (\(stored.count)) differ from the log (\(expected.count))")
             }
-            let expected: [UInt8]?
-            let what: String
-            if kind == Store.invoiceItem {
-                seen.invoices += 1
-                expected = position < ledger.invoices.count ? LedgerCodec.encodeInvoice(ledger.invoices[position]) : nil
-                what = "invoice \(position < ledger.invoices.count ? ledger.invoices[position].id : "#\(position)")"
-            } else {
-                seen.payments += 1
-                expected = position < ledger.payments.count ? LedgerCodec.encodePayment(ledger.payments[position]) : nil
-                what = "payment \(position < ledger.payments.count ? ledger.payments[position].id : "#\(position)")"
-            }
-            if let expected {
-                if !value.elementsEqual(expected) { try problem("stored \(what) differs from the log") }
-            } else {
-                try problem("stored \(what) does not exist in the log (item key \(StoreKey.text(key)))")
-            }
-            return true
         }
-        if seen.invoices != ledger.invoices.count || seen.payments != ledger.payments.count {
-            try problem("stores \(seen.invoices) invoices and \(seen.payments) payments; the log implies \(ledger.invoices.count) and \(ledger.payments.count)")
+        for (k, v) in r.expected.alerts where try txn.get(alerts, key: k) != v {
+            // Named by its id and kind (decoded from the replay's own bytes, only when it differs).
+            let name = (try? v.withUnsafeBytes { try RiskCodec.decodeAlert($0) }).map { "alert \($0.id) (\($0.kind.rawValue))" } ?? "an alert"
+            try mismatch(customer, "customer \(customer): \(name) is \(try txn.contains(alerts, key: k) ? "different" : "missing") in the store")
         }
-        tally.invoices += ledger.invoices.count
-        tally.payments += ledger.payments.count
-        // The owner indexes: each of its invoices and payments names it.
-        for inv in ledger.invoices where try !indexHolds(txn, invoices, key: inv.id, value: customer) {
-            try problem("the invoice index does not name it as the owner of invoice \(inv.id)")
-        }
-        for p in ledger.payments where try !indexHolds(txn, payments, key: p.id, value: customer) {
-            try problem("the payment index does not name it as the owner of payment \(p.id)")
-        }
-        try checkRisk(txn, customer, replayed, &tally, problem)
     }
 
-    /// The stored risk state, grade history and alerts against the replay.
-    func checkRisk(_ txn: ReadTransaction, _ customer: String, _ replayed: CustomerReplay, _ tally: inout ProjectionTally,
-                   _ problem: (String) throws -> Void) throws {
-        if replayed.risk != nil { tally.risks += 1 }
+    /// Derives the binary form of the entry at `seq` again from its bytes as received, as
+    /// intake did (`FoldStep.validate` against `state` and the references logged before it),
+    /// and throws `.corrupt` unless it is the stored one.
+    func rederiveBinary(_ view: EventRecord.View, _ seq: UInt64, state: CustomerState?, cold: inout some ColdItems,
+                        refs: StoreReferences) throws {
+        let event: Event
         do {
-            let stored = try storedRisk(txn, customer)
-            if stored != replayed.risk {
-                try problem("stored credit grade differs from the log (stored \(stored.map { "\($0.grade) \($0.score)" } ?? "none"), replayed \(replayed.risk.map { "\($0.grade) \($0.score)" } ?? "none"))")
-            }
-        } catch let e as EngineError {
-            try problem(e.message)
+            event = try view.event()
+        } catch {
+            throw Store.corrupt(log, seq: seq, error)
         }
-        tally.changes += replayed.changes.count
-        var storedChanges: [GradeChange] = []
-        var readable = true
-        try txn.scan(grades, prefix: Store.customerPrefix(customer)) { key, value in
-            do {
-                let seq = try Store.customerSeqKey(grades, key, customer: customer)
-                let c = try decodeGradeChange(key, value)
-                guard c.cause.seq == seq, c.customer == customer else {
-                    throw Store.corrupt(grades, key, "holds the grade change of \(c.customer) at sequence \(c.cause.seq)")
-                }
-                storedChanges.append(c)
-            } catch let e as EngineError {
-                readable = false
-                try problem(e.message)
-            }
-            return true
+        var w = LoggedEventWriter(reusing: [])
+        do {
+            try FoldStep.validate(event, state: event.type.isGlobal ? nil : state, cold: &cold,
+                                  refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+        } catch let r as Rejection {
+            throw Store.corrupt(log, key: "log position \(seq)", "its bytes as received no longer pass validation where they stand in the log (\(r.rule.rawValue): \(r.message))")
+        } catch let e as StoredDataError {
+            throw Store.corrupt(log, key: "log position \(seq)", "its bytes as received no longer validate: \(e.message)")
         }
-        if readable, storedChanges != replayed.changes {
-            try problem("stored grade history (\(storedChanges.count) changes) differs from the log (\(replayed.changes.count))")
-        }
-        tally.alerts += replayed.alerts.count
-        for a in replayed.alerts {
-            let key = Store.alertKey(a)
-            do {
-                let stored = try key.withUnsafeBytes { k in try txn.withValue(alerts, key: k) { try decodeAlert(k, $0) } }
-                if stored != a {
-                    try problem("alert \(a.id) (\(a.kind.rawValue)) is \(stored == nil ? "missing" : "different") in the store")
-                }
-            } catch let e as EngineError {
-                try problem(e.message)
-            }
+        guard w.w.bytes.elementsEqual(view.binary) else {
+            throw Store.corrupt(log, key: "log position \(seq)", "its binary form is not the one its bytes as received give")
         }
     }
+}
+
+/// The references logged before a log position: what validation saw when the entry there was
+/// accepted (an item created later, or by the entry itself, is not yet there).
+struct ReferencesBefore: ReferenceLookup {
+    let refs: StoreReferences
+    let seq: UInt64
+
+    func invoice(_ id: String) throws -> Reference? { try refs.invoice(id).flatMap { $0.seq < seq ? $0 : nil } }
+    func payment(_ id: String) throws -> Reference? { try refs.payment(id).flatMap { $0.seq < seq ? $0 : nil } }
 }

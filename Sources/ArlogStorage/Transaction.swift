@@ -163,6 +163,38 @@ public class ReadTransaction {
         }
     }
 
+    /// Visits, in reverse key order, the entries whose key starts with `prefix` and is <= `through`
+    /// (which must itself start with `prefix`), until `body` returns false.
+    public final func scanBackward(_ db: Database, prefix: [UInt8], through: [UInt8],
+                                   _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        precondition(through.starts(with: prefix), "scanBackward: the start key must begin with the prefix")
+        try through.withUnsafeBytes { start in
+            try checkKey(start)
+            try withCursor(db) { cursor in
+                var keyVal = MDB_val(mv_size: start.count, mv_data: UnsafeMutableRawPointer(mutating: start.baseAddress))
+                var dataVal = MDB_val()
+                // The first key >= `through`; if it is greater (or there is none), step back.
+                var rc = mdb_cursor_get(cursor, &keyVal, &dataVal, MDB_SET_RANGE)
+                if rc == MDB_NOTFOUND {
+                    rc = mdb_cursor_get(cursor, &keyVal, &dataVal, MDB_LAST)
+                } else {
+                    try check(rc, "mdb_cursor_get(\(db.name), set range)")
+                    if !UnsafeRawBufferPointer(keyVal).elementsEqual(start) {
+                        rc = mdb_cursor_get(cursor, &keyVal, &dataVal, MDB_PREV)
+                    }
+                }
+                while true {
+                    if rc == MDB_NOTFOUND { return }
+                    try check(rc, "mdb_cursor_get(\(db.name), backward)")
+                    let key = UnsafeRawBufferPointer(keyVal)
+                    guard key.starts(with: prefix) else { return }
+                    guard try body(key, UnsafeRawBufferPointer(dataVal)) else { return }
+                    rc = mdb_cursor_get(cursor, &keyVal, &dataVal, MDB_PREV)
+                }
+            }
+        }
+    }
+
     /// `start` nil: from the first key. `prefixLength` set: stop at the first key that does not
     /// begin with the first `prefixLength` bytes of `start`.
     private func scanCore(

@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Aging: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "aging",
         abstract: "Show open receivables by days past due, per customer and per currency.",
         discussion: """
             Every open installment goes into a bucket by days past due on the report date \

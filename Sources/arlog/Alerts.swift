@@ -8,6 +8,7 @@ import ArlogEngine
 
 struct Alerts: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "alerts",
         abstract: "List credit alerts; --follow prints new ones as they come, --exec delivers them.",
         discussion: """
             Alerts are raised by the risk projection when an evaluation crosses a line: grade \

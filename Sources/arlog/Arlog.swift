@@ -10,6 +10,8 @@ import ArlogEngine
 @main
 struct Arlog: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Every command names itself: ArgumentParser would otherwise derive each name by
+        // reflection on every run, a few milliseconds of a short query's process.
         commandName: "arlog",
         abstract: "An event-sourced accounts-receivable ledger: ingest NDJSON event feeds, ask for balances, aging and history.",
         discussion: """
@@ -62,14 +64,16 @@ struct Arlog: ParsableCommand {
         // reported like a full disk, not kill the process mid-commit.
         signal(SIGXFSZ, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let message = UnknownCommand.message(arguments) {
-            Console.error("arlog: \(message)")
-            Glibc.exit(Exit.usage)
-        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
         } catch {
+            // Only when parsing failed (or asked for help): naming every command costs a few
+            // milliseconds of reflection, too much to pay on every run.
+            if let message = UnknownCommand.message(arguments) {
+                Console.error("arlog: \(message)")
+                Glibc.exit(Exit.usage)
+            }
             finish(error)
         }
         do {

@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Prove what the log held: its hash chain, indexes and projections.",
         discussion: """
             Every logged event is chained: its SHA-256 covers the previous link, its sequence \

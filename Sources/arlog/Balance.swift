@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Balance: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "balance",
         abstract: "Show one customer's balance figures.",
         discussion: """
             open, unapplied, balance (= open − unapplied), credit limit, available, over_limit, \

@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Credit check of an order: approve, review or hold, with each rule's reason.",
         discussion: """
             Applies the credit policy's rules to an order of --amount (in the customer's \

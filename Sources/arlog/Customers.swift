@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Customers: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "customers",
         abstract: "List customers with their balance, credit and overdue figures.",
         discussion: """
             One row per customer registered as of the report date (--as-of, default today in \

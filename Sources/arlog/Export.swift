@@ -7,6 +7,7 @@ import ArlogEngine
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write logged events exactly as received, in log order, as NDJSON.",
         discussion: """
             Each line is an event's bytes as billing sent them (unknown fields and all). \

@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List one customer's events in log order, with the balance after each.",
         discussion: """
             Columns: seq (log position), at (when it took effect), recorded_at (when it was \

@@ -8,6 +8,7 @@ import ArlogEngine
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Append NDJSON event feeds to the store (created when missing).",
         discussion: """
             Each file is read in order; `-` reads standard input. Valid events are appended to the \
@@ -90,7 +91,8 @@ struct Ingest: ParsableCommand {
             var failure = error
             if let interrupted = error as? IngestInterrupted {
                 total = total + interrupted.committed
-                failure = EngineError(.io, interrupted.description)
+                let cause = EngineError.storageFailure(interrupted.underlying, store: storeOptions.directory)?.message ?? "\(interrupted.underlying)"
+                failure = EngineError(.io, interrupted.message(cause: cause))
             }
             try? rejectsFile?.close()
             stderr.line(Render.ingestSummary(total))

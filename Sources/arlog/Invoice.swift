@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Invoice: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "invoice",
         abstract: "Show one invoice: its figures, installments, the payments applied to it, and its events.",
         discussion: """
             Installments are numbered from 1 in due order. Payments applied are the allocations \

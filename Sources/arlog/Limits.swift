@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Limits: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "limits",
         abstract: "Review credit limits and terms against the policy; --apply plans (and with --yes logs) the new limits.",
         discussion: """
             Lists the customers whose credit limit differs from the policy's recommendation for \

@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Policy: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "policy",
         abstract: "Show, list or change the credit policy (weights, thresholds, grades, rules).",
         discussion: """
             The credit policy is every weight, threshold and boundary of the scoring model, the \

@@ -3,7 +3,8 @@ import ArlogEngine
 
 struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Drop every projection and index and rebuild them by replaying the log.",
+        commandName: "rebuild",
+        abstract: "Drop every projection (and with --indexes the log's indexes) and rebuild them by replaying the log.",
         discussion: """
             The log itself is not touched. An interrupted rebuild is finished by the next write \
             (`arlog rebuild` again, or an ingest); until then queries answer from the projections \
@@ -18,6 +19,9 @@ struct Rebuild: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     static let batchEventsRange = 1...1_000_000
+
+    @Flag(help: "Also drop and rebuild the log's own indexes (ids, references, the customer index, log-wide events).")
+    var indexes = false
 
     @Option(help: ArgumentHelp("Events replayed per write transaction (1…1000000, default \(Store.replayBatchEventsDefault)).", valueName: "n"))
     var batchEvents: Int?
@@ -40,7 +44,7 @@ struct Rebuild: ParsableCommand {
                 Console.errorText("\r" + text)
                 progressWidth = text.count
             } : nil
-        let summary = try store.rebuild(batchEventsMax: batchEvents ?? Store.replayBatchEventsDefault, progress: progress)
+        let summary = try store.rebuild(indexes: indexes, batchEventsMax: batchEvents ?? Store.replayBatchEventsDefault, progress: progress)
         if progressWidth > 0 { Console.errorText("\r" + String(repeating: " ", count: progressWidth) + "\r") }
         try Console.out(Render.rebuild(summary))
     }

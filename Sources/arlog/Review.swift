@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "review",
         abstract: "Log a credit review: regrade every customer on that date (run it daily).",
         discussion: """
             Appends a `credit.reviewed` event (no customer): every customer is scored again on \

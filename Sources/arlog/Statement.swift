@@ -4,6 +4,7 @@ import ArlogEngine
 
 struct Statement: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "statement",
         abstract: "One customer's statement of account for a period.",
         discussion: """
             The opening balance (as of the end of the day before --from), every invoice, credit \

@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stats",
         abstract: "Show portfolio figures: customers, events, over limit, in dunning, and totals per currency.",
         discussion: """
             Per currency: customers, open, unapplied, balance, overdue (open installments due \

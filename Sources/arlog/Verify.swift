@@ -3,6 +3,7 @@ import ArlogEngine
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check that the projections and indexes agree with the log.",
         discussion: """
             Replays every customer's events in memory and compares the result with the stored \

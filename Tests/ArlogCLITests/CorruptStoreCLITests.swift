@@ -116,20 +116,24 @@ struct CorruptStoreCLITests {
         #expect(out["balance ACME"]?.status == 0)
     }
 
-    /// ACME's ledger header with its currency code changed ("EUR" → "EUQ"): every read of it
-    /// is exit 2 naming `ledgers` and `ACME`; BOLT still answers; both verifiers exit 4.
-    @Test func aDamagedLedgerHeader() throws {
+    /// Little-endian bytes of an integer, as the store's binary records hold it.
+    static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+    /// ACME's hot state with its currency code changed ("EUR" → "EUQ"): every read of it is
+    /// exit 2 naming `states` and the customer; BOLT still answers; both verifiers exit 4.
+    @Test func aDamagedState() throws {
         let (directory, store) = try Self.store()
         defer { try? FileManager.default.removeItem(at: directory) }
-        // The header: version 2, "ACME" (zigzag length 8), "Acme", "EUR".
-        let header: [UInt8] = [2, 8] + Array("ACME".utf8) + [8] + Array("Acme".utf8) + [6] + Array("EUR".utf8)
-        var damaged = header
-        damaged[damaged.count - 1] = UInt8(ascii: "Q")
-        #expect(try Self.damage(store, header, damaged) >= 1)
+        // The state starts: version 1, the currency (three letters in a u32), terms_days 30
+        // (i32), credit limit 500000 minor units (i64).
+        let state: [UInt8] = [1] + Array("EUR".utf8) + [0] + Self.le(Int32(30)) + Self.le(Int64(500_000))
+        var damaged = state
+        damaged[3] = UInt8(ascii: "Q")
+        #expect(try Self.damage(store, state, damaged) >= 1)
         let out = try Self.runAll(store, directory)
         for c in ["balance ACME", "aging", "customers", "grade ACME --history", "check ACME --amount 10.00", "stats"] {
             #expect(out[c]?.status == 2, "\(c): \(out[c]?.status ?? -1) \(out[c]?.stderr ?? "")")
-            #expect(out[c]?.stderr.contains("corrupt record in database ledgers, key ACME") == true, "\(c): \(out[c]?.stderr ?? "")")
+            #expect(out[c]?.stderr.contains("corrupt record in database states, key customer ACME") == true, "\(c): \(out[c]?.stderr ?? "")")
         }
         #expect(out["balance BOLT"]?.status == 0)
         #expect(out["verify"]?.status == 4)
@@ -137,19 +141,40 @@ struct CorruptStoreCLITests {
         #expect(out["audit verify"]?.status == 4)
     }
 
-    /// An event's bytes that no longer decode ("3000.00" → "3000x00"): replays fail with exit
-    /// 2 naming the log and the sequence number; the projection still answers; verifiers exit 4.
+    /// An event's binary form (what every replay reads) that no longer decodes: A-1's amount
+    /// raised by one minor unit, so its installments no longer sum to it. Replays fail with exit
+    /// 2 naming the log and the log position; the projection still answers; verifiers exit 4.
     @Test func aDamagedLogRecord() throws {
+        let (directory, store) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The binary form of invoice.issued: amount (i64), issued_on (i32 day number), 2
+        // (installments), their count (u32).
+        let issued = Int32(20093)  // 2025-01-05
+        let form = Self.le(Int64(300_000)) + Self.le(issued) + [2] + Self.le(UInt32(2))
+        #expect(try Self.damage(store, form, Self.le(Int64(300_001)) + Self.le(issued) + [2] + Self.le(UInt32(2))) == 1)
+        let out = try Self.runAll(store, directory)
+        for c in ["balance ACME --as-of 2025-02-15", "history ACME", "statement ACME --from 2025-01-01 --to 2025-03-31"] {
+            #expect(out[c]?.status == 2, "\(c): \(out[c]?.status ?? -1) \(out[c]?.stderr ?? "")")
+            #expect(out[c]?.stderr.contains("corrupt record in database log, key log position 3") == true, "\(c): \(out[c]?.stderr ?? "")")
+        }
+        #expect(out["balance ACME"]?.status == 0)
+        #expect(out["verify"]?.status == 4)
+        #expect(out["audit verify"]?.status == 4)
+        #expect(out["audit verify"]?.stdout.contains("first broken at sequence 3") == true, "\(out["audit verify"]?.stdout ?? "")")
+    }
+
+    /// The event's bytes as received no longer decode ("3000.00" → "3000x00"). Folds read the
+    /// binary form, so every answer stands, and `verify`, which trusts the log, cannot see it
+    /// (docs/audit.md); `audit verify`, which proves the bytes by the chain, exits 4 at 3.
+    @Test func damagedEventBytes() throws {
         let (directory, store) = try Self.store()
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try Self.damage(store, Array(#""amount":"3000.00""#.utf8), Array(#""amount":"3000x00""#.utf8)) == 1)
         let out = try Self.runAll(store, directory)
-        for c in ["balance ACME --as-of 2025-02-15", "history ACME", "statement ACME --from 2025-01-01 --to 2025-03-31"] {
-            #expect(out[c]?.status == 2, "\(c): \(out[c]?.status ?? -1) \(out[c]?.stderr ?? "")")
-            #expect(out[c]?.stderr.contains("corrupt record in database log, key sequence 3") == true, "\(c): \(out[c]?.stderr ?? "")")
+        for c in ["balance ACME --as-of 2025-02-15", "history ACME", "invoice A-1"] {
+            #expect(out[c]?.status == 0, "\(c): \(out[c]?.status ?? -1) \(out[c]?.stderr ?? "")")
         }
-        #expect(out["balance ACME"]?.status == 0)
-        #expect(out["verify"]?.status == 4)
+        #expect(out["export"]?.stdout.contains(#""amount":"3000x00""#) == true)
         #expect(out["audit verify"]?.status == 4)
         #expect(out["audit verify"]?.stdout.contains("first broken at sequence 3") == true, "\(out["audit verify"]?.stdout ?? "")")
     }

@@ -141,6 +141,7 @@ struct FaultCLITests {
         let r = try limited(run, kilobytes: size / 1024 + 6144, ["ingest", feed, "--store", run.store, "--batch-events", "500"])
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.contains("accepted before it are committed"), "\(r.stderr)")
+        #expect(r.stderr.contains("check free space"), "\(r.stderr)")
         let summary = try #require(r.stderrLines.compactMap(CLIFixtures.summary).last, "\(r.stderr)")
         let events = try CrashTests.events(run, run.store)
         #expect(events > 1000 && events < Self.feedEvents, "the limit did not stop the ingest part-way")

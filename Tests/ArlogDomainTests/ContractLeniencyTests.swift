@@ -14,7 +14,7 @@ struct ContractLeniencyTests {
 
     func allocations(_ b: Book, _ payment: String) -> [String] {
         guard let l = b.ledger(), let p = l.payment(payment) else { return ["no payment \(payment)"] }
-        return p.allocations.map { "\(l.invoices[Int($0.invoice)].id)#\($0.installment):\($0.amount)" }
+        return p.allocations.map { "\(l.invoice(seq: $0.invoice)?.id ?? "seq \($0.invoice)")#\($0.installment):\($0.amount)" }
     }
 
     // MARK: payment.received allocations
@@ -117,7 +117,8 @@ struct ContractLeniencyTests {
         #expect(after.eventCount == before.eventCount + 2)
         #expect(b.figures() == figures)
         #expect(b.log.events.map(\.event.id).suffix(2) == ["u1", "u2"])
-        #expect(b.log.ledger(for: "C", asOf: nil) == b.ledger())
+        // A replay gives the live ledger (without the risk projection, which replays do not run).
+        #expect(try b.log.ledger(for: "C", asOf: nil).map(withoutRisk) == b.ledger().map(withoutRisk))
         #expect(b.figures(asOf: "2025-01-02") == figures)
         // Idempotent like any event.
         #expect(b.event("customer.updated", id: "u1", at: noon("2025-01-02")).isDuplicate)

@@ -11,7 +11,7 @@ struct CreditDecisionsTests {
                            invoiced: Int64 = 0, trading: Int = 365) -> CreditAssessment {
         CreditAssessment(
             customer: "C", currency: Currency(code: currency)!, on: Day(parsing: "2025-06-30")!, policyName: "test",
-            score: score, grade: grade, factors: [], paymentDaysHundredths: nil, paymentAmount: 0,
+            score: score, grade: grade, factors: [], points: FactorPoints(), paymentDaysHundredths: nil, paymentAmount: 0,
             buckets: [balance, 0, 0, 0, 0], open: balance, balance: balance, creditLimit: limit,
             utilisationBasisPoints: nil, oldestOverdueDays: overdueDays, dunningLevel: dunning, reversals: 0,
             tradingDays: trading, invoicedInWindow: invoiced)
@@ -25,7 +25,8 @@ struct CreditDecisionsTests {
         let score = CreditScoring.score(factors)
         return CreditAssessment(
             customer: "C", currency: Currency(code: currency)!, on: Day(parsing: "2025-06-30")!, policyName: p.name,
-            score: score, grade: p.grade(score: score), factors: factors, paymentDaysHundredths: nil, paymentAmount: 0,
+            score: score, grade: p.grade(score: score), factors: factors, points: FactorPoints(factors.map(\.points)),
+            paymentDaysHundredths: nil, paymentAmount: 0,
             buckets: [0, 0, 0, 0, 0], open: 0, balance: 0, creditLimit: limit, utilisationBasisPoints: 0,
             oldestOverdueDays: 0, dunningLevel: 0, reversals: 0, tradingDays: trading, invoicedInWindow: invoiced)
     }
@@ -324,7 +325,23 @@ struct CreditDecisionsTests {
 
     // MARK: - Risk records
 
-    static func state(_ s: RiskState) throws -> RiskState { try RiskCodec.encode(s).withUnsafeBytes { try RiskCodec.decodeState($0) } }
+    /// A risk state's stored form (part of the customer's hot state, `StateCodec`), alone.
+    static func encodeRisk(_ s: RiskState) -> [UInt8] {
+        var w = BinaryWriter()
+        StateCodec.riskState(s, &w)
+        return w.bytes
+    }
+
+    static func decodeRisk(_ bytes: [UInt8]) throws -> RiskState {
+        try bytes.withUnsafeBytes { raw in
+            var r = BinaryReader(raw)
+            let s = try StateCodec.riskState(&r)
+            try r.end()
+            return s
+        }
+    }
+
+    static func state(_ s: RiskState) throws -> RiskState { try decodeRisk(encodeRisk(s)) }
     static func change(_ c: GradeChange) throws -> GradeChange { try RiskCodec.encode(c).withUnsafeBytes { try RiskCodec.decodeGradeChange($0) } }
     static func alert(_ a: Alert) throws -> Alert { try RiskCodec.encode(a).withUnsafeBytes { try RiskCodec.decodeAlert($0) } }
 
@@ -336,12 +353,17 @@ struct CreditDecisionsTests {
         #expect(log.gradeChanges.count >= 5)
         #expect(log.alerts.count >= 5)
         for s in log.risk.values {
-            #expect(RiskCodec.encode(s).first == RiskCodec.version)
             #expect(try Self.state(s) == s)
         }
-        for c in log.gradeChanges { #expect(try Self.change(c) == c) }
-        for a in log.alerts { #expect(try Self.alert(a) == a) }
-        #expect(log.risk.values.contains { !$0.overdue.isEmpty })
+        for c in log.gradeChanges {
+            #expect(RiskCodec.encode(c).first == RiskCodec.version)
+            #expect(try Self.change(c) == c)
+        }
+        for a in log.alerts {
+            #expect(RiskCodec.encode(a).first == RiskCodec.version)
+            #expect(try Self.alert(a) == a)
+        }
+        #expect(log.states.keys.contains { !(log.overdue($0) ?? []).isEmpty })
         #expect(log.alerts.contains { $0.cause.payment != nil })
     }
 
@@ -349,24 +371,24 @@ struct CreditDecisionsTests {
                                  at: Timestamp(seconds: -86_401, nanos: 999_999_999), payment: "P☃")
 
     @Test func codecRoundTripsEdgeValues() throws {
-        let s = RiskState(evaluatedOn: Day(parsing: "1900-02-28")!, seq: UInt64.max, score: 0, grade: .e, points: [0, 100, 7],
-                          overLimit: true, utilisationHigh: false,
-                          overdue: [OverdueMark(invoice: "I-é", installment: Int32.max, bucket: 4, open: Money.amountMinorMax),
-                                    OverdueMark(invoice: "", installment: 0, bucket: 3, open: 1)])
+        let s = RiskState(evaluatedOn: Day(parsing: "0001-01-01")!, seq: UInt64.max, score: 0, grade: .e, points: FactorPoints([0, 100, 7]),
+                          overLimit: true, utilisationHigh: false)
         #expect(try Self.state(s) == s)
         var t = s
         t.overLimit = false
         t.utilisationHigh = true
-        t.overdue = []
-        t.points = []
+        t.points = FactorPoints()
+        t.evaluatedOn = Day(parsing: "9999-12-31")!
+        t.score = 100
+        t.grade = .a
         #expect(try Self.state(t) == t)
 
         let first = GradeChange(customer: "C", cause: Self.cause, evaluatedOn: Day(number: -5), from: nil, to: .a,
-                                scoreFrom: nil, score: 100, pointsFrom: nil, points: [1, 2, 3, 4, 5, 6], policyName: "")
+                                scoreFrom: nil, score: 100, pointsFrom: nil, points: FactorPoints([1, 2, 3, 4, 5, 6]), policyName: "")
         #expect(try Self.change(first) == first)
         let later = GradeChange(customer: "C", cause: RiskCause(seq: 0, eventID: "e", type: .creditPolicyChanged, at: Timestamp(seconds: 0), payment: nil),
                                 evaluatedOn: Day(number: 20_000), from: .a, to: .e, scoreFrom: 0, score: 0,
-                                pointsFrom: [], points: [0], policyName: "strict ☃")
+                                pointsFrom: FactorPoints(), points: FactorPoints([0]), policyName: "strict ☃")
         #expect(try Self.change(later) == later)
 
         for (amount, reference, from) in [(Int64?.none, String?.none, Grade?.none), (-5, "", .e), (Money.amountMinorMax, "P1", .a)] {
@@ -383,74 +405,80 @@ struct CreditDecisionsTests {
     }
 
     /// A damaged record is an error, never a crash: every truncation, a trailing byte, another
-    /// version, out-of-range grades.
+    /// version, out-of-range grades and scores.
     @Test func codecRejectsDamage() throws {
         var log = InMemoryLog()
         log.feed(RiskProjectorTests.mixedFeed)
-        let s = try #require(log.risk.values.first { !$0.overdue.isEmpty })
+        let s = try #require(log.risk.values.first { $0.overLimit })
         let c = try #require(log.gradeChanges.first { $0.from != nil })
         let a = try #require(log.alerts.first { $0.reference != nil })
-        let records: [([UInt8], ([UInt8]) throws -> Void)] = [
-            (RiskCodec.encode(s), { b in _ = try b.withUnsafeBytes { try RiskCodec.decodeState($0) } }),
-            (RiskCodec.encode(c), { b in _ = try b.withUnsafeBytes { try RiskCodec.decodeGradeChange($0) } }),
-            (RiskCodec.encode(a), { b in _ = try b.withUnsafeBytes { try RiskCodec.decodeAlert($0) } }),
+        let records: [([UInt8], versioned: Bool, ([UInt8]) throws -> Void)] = [
+            (Self.encodeRisk(s), false, { b in _ = try Self.decodeRisk(b) }),
+            (RiskCodec.encode(c), true, { b in _ = try b.withUnsafeBytes { try RiskCodec.decodeGradeChange($0) } }),
+            (RiskCodec.encode(a), true, { b in _ = try b.withUnsafeBytes { try RiskCodec.decodeAlert($0) } }),
         ]
-        for (bytes, decode) in records {
+        for (bytes, versioned, decode) in records {
             try decode(bytes)
             for n in 0..<bytes.count {
-                #expect(throws: RiskCodec.DecodeError.self, "prefix of \(n) bytes") { try decode(Array(bytes.prefix(n))) }
+                #expect(throws: StoredDataError.self, "prefix of \(n) bytes") { try decode(Array(bytes.prefix(n))) }
             }
-            #expect(throws: RiskCodec.DecodeError.self) { try decode(bytes + [0]) }
-            var other = bytes
-            other[0] = RiskCodec.version &+ 1
-            #expect(throws: RiskCodec.DecodeError.self) { try decode(other) }
+            #expect(throws: StoredDataError.self) { try decode(bytes + [0]) }
+            // (A risk state has no version of its own: it is part of the hot state's record.)
+            if versioned {
+                var other = bytes
+                other[0] = RiskCodec.version &+ 1
+                #expect(throws: StoredDataError.self) { try decode(other) }
+            }
         }
 
-        // A grade out of range, in a state and as a change's `from`, including a value whose
-        // stored form would overflow when unshifted.
-        var w = ByteWriter()
-        w.bytes.append(RiskCodec.version)
-        w.int(0)
-        w.int(1)
-        w.int(50)
-        w.int(9)  // grade
-        #expect(throws: RiskCodec.DecodeError.self) { _ = try w.bytes.withUnsafeBytes { try RiskCodec.decodeState($0) } }
+        // A grade or a score out of range in a state.
+        for (score, grade, valid) in [(UInt8(50), UInt8(9), false), (50, 5, false), (50, 255, false), (101, 0, false), (100, 4, true)] {
+            var w = BinaryWriter()
+            w.day(Day(parsing: "2025-01-01")!)
+            w.u64(1)
+            w.u8(score)
+            w.u8(grade)
+            for _ in 0..<FactorPoints.count { w.u8(100) }
+            w.u8(0)  // flags
+            #expect(((try? Self.decodeRisk(w.bytes)) != nil) == valid, "score \(score), grade \(grade)")
+        }
         // Grade changes: (from, score from) as stored (shifted by one; 0 is none).
-        // (A score that cannot be unshifted decodes to nonsense, but must not crash: nil.)
-        for (fromRaw, scoreFromRaw, valid) in [(Int64(7), Int64(1), false), (-1, 1, false), (Int64.min, 1, false), (2, 1, true), (2, Int64.min, nil)] as [(Int64, Int64, Bool?)] {
-            var g = ByteWriter()
-            g.bytes.append(RiskCodec.version)
-            g.string("C")
+        for (fromRaw, scoreFromRaw, valid) in [(UInt8(7), UInt8(1), false), (255, 1, false), (6, 1, false), (5, 1, true), (2, 1, true),
+                                               (2, 101, true), (2, 102, false), (2, 255, false)] {
+            var g = BinaryWriter()
+            g.u8(RiskCodec.version)
+            g.shortText("C".utf8)
             RiskCodec.cause(Self.cause, &g)
-            g.int(0)  // evaluated on
-            g.int(fromRaw)
-            g.int(0)  // to
-            g.int(scoreFromRaw)
-            g.int(1)  // score
-            g.int(0)  // no points before
-            g.int(0)  // no points
-            g.string("p")
+            g.day(Day(number: 0))  // evaluated on
+            g.u8(fromRaw)
+            g.u8(0)  // to
+            g.u8(scoreFromRaw)
+            g.u8(1)  // score
+            g.bool(false)  // no points before
+            for _ in 0..<FactorPoints.count { g.u8(0) }
+            g.text("p".utf8)
             let decoded = g.bytes.withUnsafeBytes { try? RiskCodec.decodeGradeChange($0) }
-            if let valid { #expect((decoded != nil) == valid, "from \(fromRaw), score from \(scoreFromRaw)") }
-            if valid == true { #expect(decoded?.from == .b && decoded?.scoreFrom == 0) }
+            #expect((decoded != nil) == valid, "from \(fromRaw), score from \(scoreFromRaw)")
+            if valid, fromRaw == 2, scoreFromRaw == 1 { #expect(decoded?.from == .b && decoded?.scoreFrom == 0) }
         }
         // Alerts: grade before, as stored.
-        for (fromRaw, valid) in [(Int64(0), true), (5, true), (6, false), (-1, false), (Int64.min, false)] {
-            var g = ByteWriter()
-            g.bytes.append(RiskCodec.version)
-            g.string("C")
-            g.string("EUR")
+        for (fromRaw, valid) in [(UInt8(0), true), (5, true), (6, false), (255, false)] {
+            var g = BinaryWriter()
+            g.u8(RiskCodec.version)
+            g.shortText("C".utf8)
+            g.currency(Currency(code: "EUR")!)
             RiskCodec.cause(Self.cause, &g)
-            g.int(0)  // index
-            g.string("grade_fell")
-            g.int(1)  // warning
-            g.int(0)  // evaluated on
-            g.int(2)  // grade
-            g.int(50)  // score
-            g.int(fromRaw)
-            g.int(0)  // no amount
-            g.optionalString(nil)
-            g.string("r")
+            g.u16(0)  // index
+            g.u8(UInt8(AlertKind.allCases.firstIndex(of: .gradeFell)!))
+            g.u8(1)  // warning
+            g.day(Day(number: 0))  // evaluated on
+            g.u8(2)  // grade
+            g.u8(50)  // score
+            g.u8(fromRaw)
+            g.bool(false)  // no amount
+            g.i64(0)
+            g.optionalText(nil)
+            g.text("r".utf8)
             let decoded = g.bytes.withUnsafeBytes { try? RiskCodec.decodeAlert($0) }
             #expect((decoded != nil) == valid, "from \(fromRaw)")
         }

@@ -39,7 +39,7 @@ extension IntakeOutcome {
 
     var summary: String {
         switch self {
-        case .accepted(let r): "accepted \(r.event.id)"
+        case .accepted(let id): "accepted \(id)"
         case .duplicate(let id): "duplicate \(id)"
         case .rejected(let r, let id): "rejected \(id ?? "-"): \(r)"
         }
@@ -137,16 +137,27 @@ struct Book {
               "\"level\":\(level),\"channel\":\"\(channel)\"" + (invoice.map { ",\"invoice\":\"\($0)\"" } ?? ""))
     }
 
-    func ledger(_ customer: String = "C") -> CustomerLedger? { log.ledger(for: customer) }
+    /// The customer's ledger as the log holds it now: its live hot state and cold records.
+    func ledger(_ customer: String = "C") -> CustomerLedger? { log.currentLedger(for: customer) }
+
+    /// The customer's ledger as of the end of `day` in UTC, by replaying the log.
+    func ledger(_ customer: String = "C", asOf day: String, sourceLocation: SourceLocation = #_sourceLocation) -> CustomerLedger? {
+        do {
+            return try log.ledger(for: customer, asOf: Timestamp.endOf(Day(parsing: day)!))
+        } catch {
+            Issue.record("replay failed: \(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
 
     /// The balance figures of a customer (all events, or as of the end of `asOf` in UTC), as
     /// the text the reports print: money in the currency's digits, avg_days_late as "2.3".
     func figures(_ customer: String = "C", asOf: String? = nil) -> [String: String] {
         let l: CustomerLedger?
         if let asOf {
-            l = log.ledger(for: customer, asOf: Timestamp.endOf(Day(parsing: asOf)!))
+            l = ledger(customer, asOf: asOf)
         } else {
-            l = log.ledger(for: customer)
+            l = ledger(customer)
         }
         guard let l else { return [:] }
         let r = BalanceReport(l)
@@ -169,8 +180,8 @@ struct Book {
     func aging(asOf day: String, edges: [Int] = Aging.defaultEdges) -> AgingReport {
         let d = Day(parsing: day)!
         var report = AgingReport(asOf: d, edges: edges)
-        for id in log.ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            if let l = log.ledger(for: id, asOf: Timestamp.endOf(d)) { report.add(l.summary) }
+        for id in log.states.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            if let l = ledger(id, asOf: day) { report.add(customer: id, state: l.state) }
         }
         return report
     }
@@ -183,5 +194,65 @@ func agingFigures(_ report: AgingReport, _ row: AgingReport.Row) -> [String: Str
     return out
 }
 
+func agingFigures(_ report: AgingReport, _ row: AgingReport.TotalRow) -> [String: String] {
+    var out: [String: String] = [:]
+    for f in report.fields(row) { out[f.name] = f.value.text(digits: row.currency.fractionDigits) }
+    return out
+}
+
 /// A text of `n` copies of `c`.
 func repeated(_ c: Character, _ n: Int) -> String { String(repeating: c, count: n) }
+
+extension InMemoryLog {
+    /// The customer's ledger as the log holds it now (its live hot state with its cold records):
+    /// what a query without as-of reads. `ledger(for:asOf:)` replays the log instead.
+    func currentLedger(for customer: String) -> CustomerLedger? {
+        guard let state = states[customer] else { return nil }
+        let seqs = Set(events(of: customer).map(\.seq))
+        return CustomerLedger.assemble(
+            profile: CustomerProfile(id: customer, text: cold.profiles[customer] ?? ProfileText(name: ""), state: state), state: state,
+            invoices: cold.invoices.values.filter { seqs.contains($0.seq) }.sorted { $0.seq < $1.seq },
+            payments: cold.payments.values.filter { seqs.contains($0.seq) }.sorted { $0.seq < $1.seq })
+    }
+}
+
+/// The ledger without its risk projection (the last evaluation and the overdue sweep): what a
+/// replay, which runs no projector, is compared with.
+func withoutRisk(_ l: CustomerLedger) -> CustomerLedger {
+    var l = l
+    l.state.risk = RiskSweep(sweepDay: l.state.registeredAt.utcDay)
+    return l
+}
+
+/// An open installment in an alerting bucket (61-90 = 3, 91+ = 4) on the customer's last
+/// evaluation day: what the projector's overdue alerts are about.
+struct OverdueMark: Equatable, CustomStringConvertible {
+    let invoice: String
+    let installment: Int32
+    let bucket: UInt8
+    let open: Int64
+
+    var description: String { "\(invoice)#\(installment):\(bucket) \(open)" }
+}
+
+extension InMemoryLog {
+    /// The customer's open installments at 61+ days past due on its last evaluation day,
+    /// sorted by (invoice id, installment), read from its hot state; nil before any
+    /// evaluation. Records an issue when the projector's sweep buckets disagree with them.
+    func overdue(_ customer: String, sourceLocation: SourceLocation = #_sourceLocation) -> [OverdueMark]? {
+        guard let s = states[customer], let day = s.risk.last?.evaluatedOn else { return nil }
+        var marks: [OverdueMark] = []
+        for slot in s.slots where !slot.dead && slot.open > 0 {
+            let b = RiskSweep.bucket(day, slot.dueOn)
+            guard b >= RiskProjector.alertBucketMin, let i = s.openInvoice(seq: slot.invoiceSeq) else { continue }
+            marks.append(OverdueMark(invoice: s.id(s.invoices[i]), installment: Int32(slot.index), bucket: UInt8(b), open: slot.open))
+        }
+        marks.sort { ($0.invoice.utf8.lexicographicallyPrecedes($1.invoice.utf8)) || ($0.invoice == $1.invoice && $0.installment < $1.installment) }
+        #expect(s.risk.sweepDay == day, sourceLocation: sourceLocation)
+        for b in [3, 4] {
+            let sum = marks.filter { $0.bucket == b }.reduce(Int64(0)) { $0 + $1.open }
+            #expect(s.risk.buckets[b] == sum, "sweep bucket \(b)", sourceLocation: sourceLocation)
+        }
+        return marks
+    }
+}

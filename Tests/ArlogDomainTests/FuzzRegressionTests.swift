@@ -23,8 +23,8 @@ import Testing
         let log = try Self.ingest("""
             {"id":"1","type":"customer.registered","at":"2024-12-27T22:36:52Z","customer":"0","name":"t","currency":"JPY","terms_days":3,"credit_limit":"1"}
             """)
-        let ledger = try #require(log.ledgers["0"])
-        let a = CreditScoring.assess(ledger, policy: .default, on: Day(year: 2024, month: 12, day: 28)!)
+        let state = try #require(log.states["0"])
+        let a = CreditScoring.assess(state, customer: "0", policy: .default, on: Day(year: 2024, month: 12, day: 28)!)
         #expect(a.utilisationBasisPoints == 0)
         let check = CreditCheck.decide(a, policy: .default, amount: Money.amountMinorMax)
         #expect(check.utilisationAfterBasisPoints == CreditScoring.utilisationBasisPointsMax)
@@ -43,8 +43,8 @@ import Testing
             {"id":"r","type":"customer.registered","at":"2025-01-01T00:00:00Z","customer":"C","name":"C","currency":"EUR","terms_days":30,"credit_limit":"0.01"}
             {"id":"i","type":"invoice.issued","at":"2025-01-02T00:00:00Z","customer":"C","invoice":"I","amount":"10000000000000.00","issued_on":"2025-01-02"}
             """)
-        let ledger = try #require(log.ledgers["C"])
-        let a = CreditScoring.assess(ledger, policy: .default, on: Day(year: 2025, month: 1, day: 2)!)
+        let state = try #require(log.states["C"])
+        let a = CreditScoring.assess(state, customer: "C", policy: .default, on: Day(year: 2025, month: 1, day: 2)!)
         #expect(a.utilisationBasisPoints == CreditScoring.utilisationBasisPointsMax)
         #expect(a.factors[RiskFactor.utilisation.rawValue].points == CreditPolicy.default.utilisationCurve.points.last!.points)
         // The risk projector ran on it at ingest: far over the limit.

@@ -2,13 +2,6 @@ import Testing
 
 @testable import ArlogDomain
 
-/// The figures of an aging total row by bucket name, as printed.
-func agingFigures(_ report: AgingReport, _ row: AgingReport.TotalRow) -> [String: String] {
-    var out: [String: String] = [:]
-    for f in report.fields(row) { out[f.name] = f.value.text(digits: row.currency.fractionDigits) }
-    return out
-}
-
 /// Valid figures that pass Int64 (issue 8, item 3): every one is accepted and answered, exactly
 /// or clamped as documented, never a trap.
 struct LargeFigureTests {
@@ -21,7 +14,7 @@ struct LargeFigureTests {
         let l = try #require(b.ledger())
         #expect(l.totals.balance == 1_000_000_000_000_000)
         let policy = CreditPolicy.default
-        let a = CreditScoring.assess(l, policy: policy, on: Day(parsing: "2025-01-02")!)
+        let a = CreditScoring.assess(l.state, customer: "C", policy: policy, on: Day(parsing: "2025-01-02")!)
         #expect(a.utilisationBasisPoints == CreditScoring.utilisationBasisPointsMax)
         #expect(a.factors[RiskFactor.utilisation.rawValue].points == policy.utilisationCurve.points.last!.points)
         // The projector ran on ingest: over the limit, one alert for it.
@@ -107,14 +100,19 @@ extension Int128 {
     }
 }
 
-/// Stored ledger and risk records are checked when decoded: ranges, counts and the fold's
-/// identities. Any damage is a thrown `DecodeError`, never a trap (issue 8, item 4).
+/// Stored states, cold records and risk records are checked when decoded: ranges, counts,
+/// positions and the fold's identities. Any damage is a thrown `StoredDataError`, never a
+/// trap (issue 8, item 4; issue 9's hot state and cold records replace the ledger records).
 struct StoredRecordDecodeTests {
+    /// A customer with open invoices (two installments, one partly paid), a settled invoice (a
+    /// cold record), payments (one reversed), an adjustment, dunning and risk evaluations.
     func book() -> Book {
         var b = Book()
         expectAccepted(b.register(limit: "500.00"))
         expectAccepted(b.invoice("I1", "300.00", issued: "2025-01-01", installments: [("2025-02-01", "100.00"), ("2025-03-01", "200.00")]))
         expectAccepted(b.invoice("I2", "50.00", issued: "2025-01-05"))
+        expectAccepted(b.invoice("I3", "20.00", issued: "2025-01-06", due: "2025-01-20"))
+        expectAccepted(b.pay("P0", "20.00", received: "2025-01-25", allocations: [("I3", "20.00")]))
         expectAccepted(b.pay("P1", "120.00", received: "2025-02-10"))
         expectAccepted(b.pay("P2", "10.00", received: "2025-02-11", allocations: [("I2", "10.00")]))
         expectAccepted(b.reverse("P2", on: "2025-02-12"))
@@ -122,6 +120,16 @@ struct StoredRecordDecodeTests {
         expectAccepted(b.dun(2, on: "2025-04-01"))
         return b
     }
+
+    func state(_ b: Book) throws -> CustomerState {
+        let s = try #require(b.log.states["C"])
+        // The book exercises every part of the state.
+        #expect(!s.invoices.isEmpty && !s.slots.isEmpty && !s.payments.isEmpty && !s.reversalDays.isEmpty && s.risk.last != nil)
+        #expect(s.brokenInvariants() == [])
+        return s
+    }
+
+    static let day = Day(parsing: "2025-05-01")!
 
     /// Runs `decode` on every one-byte change (xor 0xFF and 0x01) and every truncation of
     /// `bytes`; each must throw or decode (to whatever). Returns how many decoded.
@@ -141,72 +149,110 @@ struct StoredRecordDecodeTests {
         return decoded
     }
 
-    @Test func damagedLedgerRecordsThrow() throws {
-        let l = try #require(book().ledger())
-        let whole = LedgerCodec.encode(l)
-        damageEveryByte(whole) { raw in
-            // Whatever decodes is a ledger whose figures can be added up without overflow.
-            let d = try LedgerCodec.decode(raw)
-            _ = d.summary.aging(asOf: Day(parsing: "2025-05-01")!, edges: Aging.defaultEdges)
-            _ = BalanceReport(d).fields
-        }
-        damageEveryByte(LedgerCodec.encodeHeader(l)) { raw in
-            let s = try LedgerCodec.decodeSummary(raw)
-            _ = s.aging(asOf: Day(parsing: "2025-05-01")!, edges: Aging.defaultEdges)
-            _ = s.avgDaysLateHundredths
-        }
-        for inv in l.invoices { damageEveryByte(LedgerCodec.encodeInvoice(inv)) { _ = try LedgerCodec.decodeInvoice($0).open } }
-        for p in l.payments { damageEveryByte(LedgerCodec.encodePayment(p)) { _ = try LedgerCodec.decodePayment($0) } }
+    /// What the queries and the projector compute from a decoded state: whatever decodes can
+    /// be added up, aged and scored without overflow.
+    static func use(_ s: CustomerState) {
+        _ = s.aging(on: day, edges: Aging.defaultEdges)
+        _ = s.avgDaysLateHundredths
+        _ = BalanceReport(customer: "C", state: s).fields
+        _ = s.openInstallments
+        _ = (s.latestAt.description, s.registeredAt.description, s.registeredOn?.description)
+        for i in s.invoices.indices { _ = s.invoiceState(i).open }
+        let a = CreditScoring.assess(s, customer: "C", policy: .default, on: day)
+        _ = CreditCheck.decide(a, policy: .default, amount: 1)
+        if let r = s.risk.last { _ = (r.evaluatedOn.description, r.points.map { $0 }) }
     }
 
-    /// A header whose totals do not add up (the open total raised by one) is refused, though
+    @Test func damagedStatesAndColdRecordsThrow() throws {
+        let b = book()
+        let s = try state(b)
+        damageEveryByte(StateCodec.encode(s)) { raw in Self.use(try StateCodec.decodeState(raw)) }
+        let l = try #require(b.ledger())
+        #expect(l.invoices.count == 3 && l.payments.count == 3)
+        #expect(b.log.cold.invoices.count == 1, "I3 is settled: a cold record")
+        for inv in l.invoices {
+            damageEveryByte(StateCodec.encode(inv)) { raw in
+                let d = try StateCodec.decodeInvoice(raw)
+                _ = (d.open, d.issuedAt.description, d.installments.map(\.dueOn.description))
+            }
+        }
+        for p in l.payments {
+            damageEveryByte(StateCodec.encode(p)) { raw in
+                let d = try StateCodec.decodePayment(raw)
+                _ = (d.at.description, d.receivedOn.description, d.reversedOn?.description, d.allocations.reduce(Int128(0)) { $0 + Int128($1.amount) })
+            }
+        }
+        damageEveryByte(StateCodec.encode(try #require(b.log.cold.profiles["C"]))) { _ = try StateCodec.decodeProfile($0) }
+    }
+
+    /// A state whose totals do not add up (the open total raised by one) is refused, though
     /// every field is in range: queries would add it up.
     @Test func totalsThatDoNotAddUpAreRefused() throws {
-        var l = try #require(book().ledger())
-        l.totals.open += 1
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.decode(LedgerCodec.encode(l)) }
-        var m = try #require(book().ledger())
+        var s = try state(book())
+        s.totals.open += 1
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(s).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        var m = try state(book())
         m.totals.open = Int64.max
         m.totals.invoiced = Int64.max
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.decode(LedgerCodec.encode(m)) }
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(m).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        let good = try state(book())
+        #expect(try StateCodec.encode(good).withUnsafeBytes { try StateCodec.decodeState($0) } == good)
     }
 
-    @Test func itemsThatDisagreeWithTheHeaderAreRefused() throws {
-        let l = try #require(book().ledger())
-        var inv = l.invoices[0]
-        inv.installments[0].open += 1
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodeInvoice(inv).withUnsafeBytes { try LedgerCodec.decodeInvoice($0) } }
-        // Consistent in itself, but not with the header's totals.
-        inv = l.invoices[0]
-        inv.installments[1].open -= 1
-        inv.credited += 1
-        let decoded = try LedgerCodec.encodeInvoice(inv).withUnsafeBytes { try LedgerCodec.decodeInvoice($0) }
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.assemble(l.summary, invoices: [decoded, l.invoices[1]], payments: l.payments) }
-        #expect(try LedgerCodec.assemble(l.summary, invoices: l.invoices, payments: l.payments) == l)
+    /// Parts that disagree with the whole are refused: an installment with more open than
+    /// scheduled, slots that do not sum to the open total, a payment whose allocations and
+    /// unapplied credit do not make its amount.
+    @Test func partsThatDisagreeWithTheWholeAreRefused() throws {
+        let b = book()
+        let l = try #require(b.ledger())
+        var inv = try #require(l.invoice("I1"))
+        inv.installments[0].open = inv.installments[0].amount + 1
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(inv).withUnsafeBytes { try StateCodec.decodeInvoice($0) } }
+        // Consistent in itself (each slot within its amount), but not with the state's open total.
+        var s = try state(b)
+        let k = try #require(s.slots.firstIndex { $0.open > 0 })
+        s.slots[k].open -= 1
+        let error = #expect(throws: StoredDataError.self) { try StateCodec.encode(s).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        #expect(error?.message.contains("open installments sum to") == true, "\(String(describing: error))")
+        var p = try #require(l.payment("P1"))
+        p.unapplied += 1
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(p).withUnsafeBytes { try StateCodec.decodePayment($0) } }
+        for inv in l.invoices { #expect(try StateCodec.encode(inv).withUnsafeBytes { try StateCodec.decodeInvoice($0) } == inv) }
+        for p in l.payments { #expect(try StateCodec.encode(p).withUnsafeBytes { try StateCodec.decodePayment($0) } == p) }
     }
 
     @Test func datesAndPositionsOutOfRangeAreRefused() throws {
-        let l = try #require(book().ledger())
-        var inv = l.invoices[0]
+        let b = book()
+        let l = try #require(b.ledger())
+        var inv = try #require(l.invoice("I1"))
         inv.installments[0].dueOn = Day(number: Int32.max)
-        let error = #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodeInvoice(inv).withUnsafeBytes { try LedgerCodec.decodeInvoice($0) } }
-        #expect(error?.message.contains("not a date") == true)
-        var p = l.payments[0]
-        p.allocations[0] = Allocation(invoice: -1, installment: 0, amount: p.allocations[0].amount, daysBeyondTerms: 0)
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodePayment(p).withUnsafeBytes { try LedgerCodec.decodePayment($0) } }
+        let error = #expect(throws: StoredDataError.self) { try StateCodec.encode(inv).withUnsafeBytes { try StateCodec.decodeInvoice($0) } }
+        #expect(error?.message.contains("outside 0001–9999") == true, "\(String(describing: error))")
+        var p = try #require(l.payment("P1"))
+        let a = p.allocations[0]
+        p.allocations[0] = Allocation(invoice: a.invoice, installment: -1, amount: a.amount, daysBeyondTerms: a.daysBeyondTerms)
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(p).withUnsafeBytes { try StateCodec.decodePayment($0) } }
         // A payment of 0 with an allocation (the allocation's range once depended on it).
-        let zero = PaymentState(id: "Z", at: p.at, receivedOn: p.receivedOn, amount: 0, allocations: [Allocation(invoice: 0, installment: 0, amount: 1, daysBeyondTerms: 0)], unapplied: 0)
-        #expect(throws: LedgerCodec.DecodeError.self) { try LedgerCodec.encodePayment(zero).withUnsafeBytes { try LedgerCodec.decodePayment($0) } }
+        let zero = PaymentState(seq: p.seq, id: "Z", at: p.at, receivedOn: p.receivedOn, amount: 0,
+                                allocations: [Allocation(invoice: a.invoice, installment: 0, amount: 1, daysBeyondTerms: 0)], unapplied: 0)
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(zero).withUnsafeBytes { try StateCodec.decodePayment($0) } }
+        // Positions a state holds must be inside its arrays.
+        var s = try state(b)
+        s.firstOpen = s.slots.count + 1
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(s).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        s = try state(b)
+        s.slots[0].idStart = Int32(s.ids.count)
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(s).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        s = try state(b)
+        s.invoices[0].dueStart = Int32(s.dues.count)
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(s).withUnsafeBytes { try StateCodec.decodeState($0) } }
     }
 
     @Test func damagedRiskRecordsThrow() throws {
         let b = book()
-        let state = try #require(b.log.risk["C"])
-        damageEveryByte(RiskCodec.encode(state)) { raw in
-            let s = try RiskCodec.decodeState(raw)
-            #expect(s.points.allSatisfy { (0...100).contains($0) })
-            _ = s.evaluatedOn.description
-        }
+        let state = try state(b)
+        let risk = try #require(state.risk.last)
+        #expect(!b.log.gradeChanges.isEmpty)
         for c in b.log.gradeChanges {
             damageEveryByte(RiskCodec.encode(c)) { raw in
                 let d = try RiskCodec.decodeGradeChange(raw)
@@ -220,11 +266,16 @@ struct StoredRecordDecodeTests {
                 _ = (d.evaluatedOn.description, d.cause.at.description, d.id)
             }
         }
+        // The last evaluation is part of the hot state (damaged as a whole above): its points
+        // and score are in range.
         var bad = state
-        bad.points[0] = 101
-        #expect(throws: LedgerCodec.DecodeError.self) { try RiskCodec.encode(bad).withUnsafeBytes { try RiskCodec.decodeState($0) } }
-        bad = state
-        bad.score = 101
-        #expect(throws: LedgerCodec.DecodeError.self) { try RiskCodec.encode(bad).withUnsafeBytes { try RiskCodec.decodeState($0) } }
+        var r = risk
+        r.points[0] = 101
+        bad.risk.last = r
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(bad).withUnsafeBytes { try StateCodec.decodeState($0) } }
+        r = risk
+        r.score = 101
+        bad.risk.last = r
+        #expect(throws: StoredDataError.self) { try StateCodec.encode(bad).withUnsafeBytes { try StateCodec.decodeState($0) } }
     }
 }

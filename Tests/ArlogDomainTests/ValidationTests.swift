@@ -62,7 +62,7 @@ struct CheckOrderTests {
         #expect(outcomes.filter(\.isDuplicate).count == 3)
         #expect(outcomes.filter(\.isAccepted).count == 2)
         #expect(log.events.count == 2)
-        #expect(log.ledger(for: "C")?.totals.invoiced == 1000)
+        #expect(log.currentLedger(for: "C")?.totals.invoiced == 1000)
     }
 
     @Test func sameIDDifferentContentIsConflict() throws {

@@ -75,14 +75,14 @@ struct AuditTests {
 
     @Test func aRemovedIndexEntryIsFound() throws {
         let (t, _) = try Self.store()
-        let r15 = try Self.log(t, 15).withUnsafeBytes { try EventRecord($0) }
-        try t.store.env.write { _ = try $0.delete(t.store.ids, key: Array(r15.id.utf8)) }
+        let r15 = try Self.log(t, 15).withUnsafeBytes { try EventRecord.View($0).id }
+        try t.store.env.write { _ = try $0.delete(t.store.ids, key: Array(r15.utf8)) }
         var report = try t.store.auditVerify()
         #expect(!report.ok && report.firstBrokenSeq == 15)
 
         let (u, _) = try Self.store()
-        let r5 = try Self.log(u, 5).withUnsafeBytes { try EventRecord($0) }
-        try u.store.env.write { _ = try $0.delete(u.store.customerEvents, key: Store.customerEventKey(r5.customer, 5)) }
+        let r5 = try Self.log(u, 5).withUnsafeBytes { try EventRecord.View($0).customer }
+        try u.store.env.write { _ = try $0.delete(u.store.customerEvents, key: Store.customerEventKey(r5, 5)) }
         report = try u.store.auditVerify()
         #expect(!report.ok && report.firstBrokenSeq == 5)
     }
@@ -92,14 +92,15 @@ struct AuditTests {
         try t.store.env.write { try $0.put(t.store.ids, key: Array("ghost".utf8), value: UInt64(4).bigEndianBytes) }
         let report = try t.store.auditVerify()
         #expect(!report.ok)
-        #expect(report.problems.contains { $0.contains("id index holds") })
+        // The message names the database and both counts.
+        #expect(report.problems.contains { $0.contains("ids index holds 23 entries for 22 events") }, "\(report.problems)")
     }
 
     @Test func anAlteredProjectionIsFound() throws {
         let (t, _) = try Self.store()
-        var ledger = try t.store.ledger("PEARL")
-        ledger.totals.open += 1
-        try t.store.env.write { try $0.put(t.store.ledgers, key: Array("PEARL".utf8), value: LedgerCodec.encodeHeader(ledger)) }
+        var state = try t.store.state("PEARL")
+        state.totals.open += 1
+        try t.store.env.write { try $0.put(t.store.states, key: Array("PEARL".utf8), value: StateCodec.encode(state)) }
         let report = try t.store.auditVerify()
         #expect(!report.ok)
         #expect(report.problems.contains { $0.contains("PEARL") })

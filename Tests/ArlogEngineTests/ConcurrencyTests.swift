@@ -9,33 +9,36 @@ import Testing
 
 /// What several writers and readers of one store may and may not do to each other
 /// (docs/reliability.md): readers never write; catch-up is a writer's job under LMDB's write
-/// lock; a process's cache of ledgers is used only when nothing was committed since its own
+/// lock; a process's cache of states is used only when nothing was committed since its own
 /// last commit. Another process is emulated in process by replaying with an empty cache.
 @Suite(.serialized)
 struct ConcurrencyTests {
     static let feed = GeneratedFeedTests.feed(events: 3000, customers: 25, seed: 7)
 
-    /// The state right after rebuild's first transaction: everything derived dropped.
-    static func dropProjections(_ store: Store) throws {
+    /// The state right after rebuild's first transaction: the projections dropped (and with
+    /// `indexes`, the log's indexes too: `rebuild(indexes: true)`).
+    static func dropProjections(_ store: Store, indexes: Bool = false) throws {
         try store.env.write { txn in
-            for db in store.derivedDatabases { try txn.drop(db) }
+            for db in store.projectionDatabases { try txn.drop(db) }
+            if indexes { for db in store.indexDatabases { try txn.drop(db) } }
             try txn.put(store.meta, key: Store.MetaKey.projected, value: UInt64(0).bigEndianBytes)
         }
     }
 
-    @Test func aCachedLedgerIsNotUsedAfterAnotherProcessCommitted() throws {
+    @Test(arguments: [false, true])
+    func aCachedStateIsNotUsedAfterAnotherProcessCommitted(indexes: Bool) throws {
         let t = try TempStore()
         try t.ingest(Self.feed)
         let before = try t.derivedRecords()
-        try Self.dropProjections(t.store)
-        // This process replays a first batch and keeps its ledgers...
+        try Self.dropProjections(t.store, indexes: indexes)
+        // This process replays a first batch and keeps its states...
         try t.store.catchUp(batchEventsMax: 500, batchesMax: 1)
         let ours = t.store.cache
         #expect(!ours.entries.isEmpty)
         // ...another process (no cache) replays the next batch and commits...
-        t.store.cache = LedgerCache()
+        t.store.cache = StateCache()
         try t.store.catchUp(batchEventsMax: 500, batchesMax: 1)
-        // ...and this one goes on with the ledgers it had: they no longer reflect what is
+        // ...and this one goes on with the states it had: they no longer reflect what is
         // committed, so it must not use them (the bug: a rebuild and a query in two
         // processes left tens of thousands of wrong projections).
         t.store.cache = ours
@@ -44,32 +47,57 @@ struct ConcurrencyTests {
         #expect(try t.store.verify().ok)
     }
 
+    /// The state cache is used only by the write transaction right after the commit it
+    /// reflects, and never holds more than its bounds: past `stateCacheEntriesMax` states it
+    /// is emptied rather than kept.
+    @Test func theStateCacheIsTakenOnlyByTheNextTransactionAndIsBounded() throws {
+        let s = CustomerState(currency: try #require(Currency(code: "EUR")), termsDays: 30, creditLimit: 0,
+                              registeredAt: Timestamp(seconds: 0), registeredOn: nil)
+        var cache = StateCache()
+        cache.restore(["A": s, "B": s], transactionID: 7)
+        #expect(cache.take(transactionID: 9).isEmpty)  // another transaction committed in between
+        #expect(cache.entries.isEmpty && cache.committedTransactionID == nil)
+        cache.restore(["A": s, "B": s], transactionID: 7)
+        #expect(cache.take(transactionID: 8).keys.sorted() == ["A", "B"])
+        #expect(cache.entries.isEmpty)  // taken, not shared: it comes back only with a commit
+        var many: [String: CustomerState] = [:]
+        for i in 0..<Store.stateCacheEntriesMax { many["C\(i)"] = s }
+        cache.restore(HeldStates(many), transactionID: 8)
+        #expect(cache.entries.count == Store.stateCacheEntriesMax)
+        many["one more"] = s
+        cache.restore(HeldStates(many), transactionID: 9)
+        #expect(cache.entries.isEmpty)
+        #expect(cache.take(transactionID: 10).isEmpty)
+    }
+
     @Test func anIngestAfterAnotherProcessWroteDoesNotReuseItsCache() throws {
         let t = try TempStore()
         let lines = Self.feed.split(separator: "\n", omittingEmptySubsequences: true)
         try t.ingest(lines[..<1500].joined(separator: "\n"))
         let ours = t.store.cache
         // Another process ingests the next part (cacheless)...
-        t.store.cache = LedgerCache()
+        t.store.cache = StateCache()
         try t.ingest(lines[1500..<2200].joined(separator: "\n"))
         // ...then this process appends the rest with its now stale cache.
         t.store.cache = ours
         try t.ingest(lines[2200...].joined(separator: "\n"))
         var reference = InMemoryLog()
         try reference.ingest(Self.feed)
-        for (id, ledger) in reference.ledgers {
-            #expect(try t.store.ledger(id) == ledger, "customer \(id)")
+        for (id, state) in reference.states {
+            #expect(try t.store.state(id) == state, "customer \(id)")
+            #expect(try t.store.ledger(id) == reference.ledger(for: id), "customer \(id)")
         }
         #expect(try t.store.verify().ok)
     }
 
-    @Test func anInterruptedRebuildIsFinishedByTheNextWriteNotByReaders() throws {
+    @Test(arguments: [false, true])
+    func anInterruptedRebuildIsFinishedByTheNextWriteNotByReaders(indexes: Bool) throws {
         let t = try TempStore()
         try t.ingest(Self.feed)
         let before = try t.derivedRecords()
         let customer = try GeneratedFeedTests.customerIDs(t.store)[0]
         let balance = try t.store.balance(customer)
-        try Self.dropProjections(t.store)
+        try Self.dropProjections(t.store, indexes: indexes)
         try t.store.catchUp(batchEventsMax: 1000, batchesMax: 1)
         // Opening for reading changes nothing: the projections stay where the rebuild left them.
         try t.reopen(options: { var o = Store.Options(); o.readOnly = true; return o }())

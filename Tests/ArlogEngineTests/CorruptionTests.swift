@@ -14,8 +14,9 @@ import Testing
 /// note or an export's bytes are nowhere else).
 ///
 /// Generic over the layout: it walks `Store.allDatabases` and raw records, so it keeps working
-/// when the layout changes. The store is small (3 customers, 25 events) and the matrix is
-/// chosen for time: `verify` and `audit verify` after every damage, every query after every
+/// when the layout changes; the store must hold a record in every database (format 4: a
+/// checkpoint and a late entry included). The store is small (4 customers, 25 events and one
+/// customer's few dozen small ones for a checkpoint) and the matrix is chosen for time: `verify` and `audit verify` after every damage, every query after every
 /// damage both missed and on a sample of the others, an ingest on a smaller sample.
 struct CorruptionTests {
     static let today = Day(parsing: "2025-07-01")!
@@ -56,8 +57,31 @@ struct CorruptionTests {
             review,
             #"{"id":"d2","type":"dunning.action","at":"2025-06-20T10:00:00Z","customer":"ACME","level":3,"channel":"phone"}"#,
             #"{"id":"i7","type":"invoice.issued","at":"2025-06-21T10:00:00Z","customer":"KAIJU","invoice":"K-2","amount":"2.250","issued_on":"2025-06-21"}"#,
-        ].joined(separator: "\n")
+        ].joined(separator: "\n") + "\n" + checkpointed.joined(separator: "\n")
     }
+
+    /// A fourth customer with enough events for a checkpoint (as-of answers start from it):
+    /// an invoice in two installments, a partial payment, then empty profile updates, one a day
+    /// from 1 May 2025. Small records, so that the matrix stays affordable.
+    static var checkpointed: [String] {
+        var lines = [
+            #"{"id":"r4","type":"customer.registered","at":"2025-01-03T08:00:00Z","customer":"DYNA","name":"Dyna","currency":"EUR","terms_days":30,"credit_limit":"900.00"}"#,
+            #"{"id":"i8","type":"invoice.issued","at":"2025-01-10T10:00:00Z","customer":"DYNA","invoice":"D-1","amount":"600.00","issued_on":"2025-01-10","installments":[{"due_on":"2025-02-09","amount":"200.00"},{"due_on":"2025-03-11","amount":"400.00"}]}"#,
+            #"{"id":"p5","type":"payment.received","at":"2025-02-15T10:00:00Z","customer":"DYNA","payment":"DP-1","amount":"250.00","received_on":"2025-02-15"}"#,
+        ]
+        let first = Day(parsing: "2025-05-01")!
+        for n in 0..<(Store.checkpointEventsMin + 2) {
+            lines.append(#"{"id":"c\#(n)","type":"customer.updated","at":"\#(first.adding(days: n))T09:00:00Z","customer":"DYNA"}"#)
+        }
+        return lines
+    }
+
+    /// Events in the feed: the lines above.
+    static var feedEvents: Int { 25 + checkpointed.count }
+
+    /// A day between DYNA's checkpoint and its last event: its as-of answers start from the
+    /// checkpoint and walk forward.
+    static let checkpointedAsOf = Timestamp.endOf(Day(parsing: "2025-05-01")!.adding(days: Store.checkpointEventsMin))
 
     /// What the small ingest after each damage sends: a duplicate, a new invoice, a payment.
     static let moreEvents = [
@@ -70,7 +94,10 @@ struct CorruptionTests {
         let t = try TempStore()
         let (summary, rejected) = try t.ingest(feed)
         #expect(rejected.isEmpty, "\(rejected.map(\.rejection))")
-        #expect(summary.accepted == 25)
+        #expect(summary.accepted == feedEvents)
+        // The store has a record in every database (a checkpoint, a late entry, ...): the
+        // matrix damages each kind.
+        for db in t.store.allDatabases { #expect(try !t.store.rawRecords(db).isEmpty, "\(db.name) is empty") }
         return t
     }
 
@@ -103,7 +130,7 @@ struct CorruptionTests {
         let day = today
         let past = Day(parsing: "2025-03-31")!
         var out: [String] = []
-        for c in ["ACME", "BOLT", "KAIJU"] {
+        for c in ["ACME", "BOLT", "KAIJU", "DYNA"] {
             out.append(answer("balance \(c)") { Render.balance(try store.balance(c), format: .json) })
             out.append(answer("balance \(c) as of") { Render.balance(try store.balance(c, asOf: Timestamp.endOf(past)), format: .json) })
             out.append(answer("balance \(c) known at 12") { Render.balance(try store.balance(c, knownAt: .seq(12)), format: .json) })
@@ -111,6 +138,12 @@ struct CorruptionTests {
                 let h = try store.history(c)
                 return maskRecordingTimes(Render.history(customer: c, currency: h.currency, entries: h.entries, format: .json, changes: true))
             })
+            if c == "DYNA" {
+                out.append(answer("balance \(c) as of, from its checkpoint") { Render.balance(try store.balance(c, asOf: checkpointedAsOf), format: .json) })
+                out.append(answer("grade \(c) as of, from its checkpoint") {
+                    Render.grade(try store.grade(c, asOf: checkpointedAsOf.utcDay, today: day), format: .json, history: true)
+                })
+            }
             out.append(answer("statement \(c)") { Render.statement(try store.statement(c, from: Day(parsing: "2025-02-01")!, to: past), format: .json) })
             out.append(answer("grade \(c)") { Render.grade(try store.grade(c, today: day), format: .json, history: true) })
             out.append(answer("grade \(c) as of") { Render.grade(try store.grade(c, asOf: past, today: day), format: .json, history: true) })
@@ -171,7 +204,7 @@ struct CorruptionTests {
                 for r in records { try txn.put(db, key: r.key, value: r.value) }
             }
         }
-        store.cache = LedgerCache()
+        store.cache = StateCache()
     }
 
     /// One damage: a record's value replaced, or its key changed (nil value: deleted).
@@ -193,21 +226,31 @@ struct CorruptionTests {
     struct Matrix {
         var fullFlipStep = 1
         var truncateStep = 1
+        /// A record of the same shape (key and value lengths) as an earlier one of its database
+        /// (a chain link, an id's position, another of the same small event) gets the offsets
+        /// of one in `repeatStep`, a different slice for each repeat: every offset of every
+        /// shape is still damaged, and repeats cost a fraction.
+        var repeatStep = 4
     }
 
     /// One-byte flips, truncations, an appended byte, random bytes, deletion; for keys, flips
     /// and a truncation.
     static func damages(_ db: Database, _ records: [(key: [UInt8], value: [UInt8])], _ m: Matrix, rng: inout SplitMix) -> [Damage] {
         var out: [Damage] = []
+        var shapes: [[Int]: Int] = [:]
         for r in records {
-            for i in r.value.indices {
-                for mask: UInt8 in i % m.fullFlipStep == 0 ? [0x01, 0xFF] : [0x01] {
+            let repeats = shapes[[r.key.count, r.value.count], default: 0]
+            shapes[[r.key.count, r.value.count]] = repeats + 1
+            // The first of a shape: every offset; its repeats: a rotating slice.
+            let step = repeats == 0 ? 1 : m.repeatStep
+            for i in r.value.indices where (i + repeats) % step == 0 {
+                for mask: UInt8 in (i / step) % m.fullFlipStep == 0 ? [0x01, 0xFF] : [0x01] {
                     var v = r.value
                     v[i] ^= mask
                     out.append(Damage(db: db, key: r.key, newKey: nil, value: v, what: "byte \(i) xor \(mask)"))
                 }
             }
-            for n in stride(from: 0, to: r.value.count, by: m.truncateStep) {
+            for n in stride(from: repeats % step, to: r.value.count, by: m.truncateStep * step) {
                 out.append(Damage(db: db, key: r.key, newKey: nil, value: Array(r.value.prefix(n)), what: "truncated to \(n)"))
             }
             out.append(Damage(db: db, key: r.key, newKey: nil, value: r.value + [0], what: "a byte appended"))

@@ -181,7 +181,7 @@ import Testing
         func assessment(payment: Int64?, buckets: [Int64], limit: Int64, balance: Int64, utilisation: Int64?, reversals: Int, trading: Int) -> CreditAssessment {
             CreditAssessment(
                 customer: "X", currency: eur, on: Day(year: 2025, month: 6, day: 30)!, policyName: "p", score: 50, grade: .c,
-                factors: factors, paymentDaysHundredths: payment, paymentAmount: 420_000, buckets: buckets, open: buckets.reduce(0, +),
+                factors: factors, points: FactorPoints(factors.map(\.points)), paymentDaysHundredths: payment, paymentAmount: 420_000, buckets: buckets, open: buckets.reduce(0, +),
                 balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: 40, dunningLevel: 2,
                 reversals: reversals, tradingDays: trading, invoicedInWindow: 0)
         }
@@ -211,14 +211,14 @@ import Testing
         let cause = RiskCause(seq: 7, eventID: "e7", type: .paymentReversed, at: Timestamp(seconds: 0), payment: "P")
         let change = GradeChange(
             customer: "X", cause: cause, evaluatedOn: Day(number: 0), from: .b, to: .d, scoreFrom: 77, score: 53,
-            pointsFrom: [80, 100, 90, 100, 100, 60], points: [50, 60, 90, 100, 100, 60], policyName: "p")
+            pointsFrom: FactorPoints([80, 100, 90, 100, 100, 60]), points: FactorPoints([50, 60, 90, 100, 100, 60]), policyName: "p")
         #expect(Render.movedText(change) == "payment 80→50, overdue 100→60")
         let record = Render.gradeChangeRecord(change)
         #expect(record.names == Render.gradeHistoryColumns)
         #expect(record.cells.map(\.text) == ["1970-01-01", "1970-01-01T00:00:00Z", "7", "B", "D", "77", "53", "e7", "payment.reversed", "p", "payment 80→50, overdue 100→60"])
         let first = GradeChange(
             customer: "X", cause: cause, evaluatedOn: Day(number: 0), from: nil, to: .a, scoreFrom: nil, score: 90,
-            pointsFrom: nil, points: [80, 100, 90, 100, 100, 60], policyName: "p")
+            pointsFrom: nil, points: FactorPoints([80, 100, 90, 100, 100, 60]), policyName: "p")
         #expect(Render.movedText(first) == "")
     }
 
@@ -425,25 +425,25 @@ import Testing
         let array = try Self.array(try Self.json(Render.customers(rows, format: .json))).map(Self.object)
         // The live model on the report date, as `grade` computes it.
         for (row, o) in zip(rows, array) {
-            let live = try t.store.grade(row.summary.profile.id, today: Self.day).assessment
+            let live = try t.store.grade(row.profile.id, today: Self.day).assessment
             #expect(Self.string(o["grade"]) == live.grade.letter)
             #expect(Self.number(o["score"]) == "\(live.score)")
         }
         let csv = Self.lines(Render.customers(rows, format: .csv))
         #expect(csv[0].hasSuffix(",avg_days_late,grade,score"))
         var filter = CustomerFilter()
-        let rev = try #require(rows.first { $0.summary.profile.id == "REV" }?.grade)
+        let rev = try #require(rows.first { $0.profile.id == "REV" }?.grade)
         filter.grades = [rev]
-        #expect(try t.store.customers(filter, asOf: nil, today: Self.day).map(\.summary.profile.id).contains("REV"))
+        #expect(try t.store.customers(filter, asOf: nil, today: Self.day).map(\.profile.id).contains("REV"))
         filter.grades = Set(Grade.allCases).subtracting([rev])
-        #expect(!(try t.store.customers(filter, asOf: nil, today: Self.day).map(\.summary.profile.id).contains("REV")))
+        #expect(!(try t.store.customers(filter, asOf: nil, today: Self.day).map(\.profile.id).contains("REV")))
         // As of a past date: the model on that date, from the state as of then.
         let asOf = Day(year: 2025, month: 2, day: 12)!
         let then = try t.store.grade("REV", asOf: asOf, today: Self.day).assessment
-        let row = try #require(try t.store.customers(CustomerFilter(), asOf: asOf, today: Self.day).first { $0.summary.profile.id == "REV" })
+        let row = try #require(try t.store.customers(CustomerFilter(), asOf: asOf, today: Self.day).first { $0.profile.id == "REV" })
         #expect(row.grade == then.grade)
         #expect(row.score == then.score)
-        #expect(row.score != rows.first { $0.summary.profile.id == "REV" }?.score)
+        #expect(row.score != rows.first { $0.profile.id == "REV" }?.score)
     }
 
     /// Known at a log position, the grades and scores are those of a store that holds only what

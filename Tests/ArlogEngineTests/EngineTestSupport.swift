@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogStorage
 import Foundation
 
 @testable import ArlogEngine
@@ -27,16 +28,7 @@ final class TempStore {
     /// Every record of every database derived from the log (indexes and projections), by
     /// database and key: equal dictionaries mean the same derived state.
     func derivedRecords() throws -> [String: [UInt8]] {
-        try store.env.read { txn in
-            var all: [String: [UInt8]] = [:]
-            for db in store.derivedDatabases {
-                try txn.scan(db, from: nil) { k, v in
-                    all[db.name + ":" + k.map { String($0, radix: 16) }.joined(separator: ".")] = Array(v)
-                    return true
-                }
-            }
-            return all
-        }
+        try store.records(of: store.derivedDatabases)
     }
 
     /// Ingests NDJSON text through a temporary file; returns the summary and rejected lines.
@@ -61,6 +53,42 @@ final class TempStore {
     }
 }
 
+extension Store {
+    /// Every database derived from the log: the log's indexes and the projections.
+    var derivedDatabases: [Database] { indexDatabases + projectionDatabases }
+
+    /// Every record of `databases`, keyed by database name and key bytes (hex): equal
+    /// dictionaries mean byte-identical databases.
+    func records(of databases: [Database]) throws -> [String: [UInt8]] {
+        try env.read { txn in
+            var all: [String: [UInt8]] = [:]
+            for db in databases {
+                try txn.scan(db, from: nil) { k, v in
+                    all[db.name + ":" + k.map { String($0, radix: 16) }.joined(separator: ".")] = Array(v)
+                    return true
+                }
+            }
+            return all
+        }
+    }
+
+    /// The log position of the event that created an invoice (the refs index); nil if none.
+    func refsSeq(_ txn: ReadTransaction, invoice id: String) throws -> UInt64? { try refsSeq(txn, Store.refKey(Store.invoiceRef, id.utf8)) }
+
+    /// The log position of the event that created a payment (the refs index); nil if none.
+    func refsSeq(_ txn: ReadTransaction, payment id: String) throws -> UInt64? { try refsSeq(txn, Store.refKey(Store.paymentRef, id.utf8)) }
+
+    private func refsSeq(_ txn: ReadTransaction, _ key: [UInt8]) throws -> UInt64? {
+        guard let v = try txn.get(refs, key: key), v.count > 8 else { return nil }
+        return UInt64(bigEndianBytes: v[0..<8])
+    }
+
+    /// Every registered customer, in byte order.
+    func customerIDs() throws -> [String] {
+        try env.read { txn in try customerIDs(txn) }
+    }
+}
+
 enum Fixtures {
     static var examplesDirectory: URL {
         var dir = URL(fileURLWithPath: #filePath)
@@ -81,4 +109,19 @@ enum Fixtures {
         default: return false
         }
     }
+}
+
+/// The state cache's states as a dictionary, for tests that build or inspect one.
+extension HeldStates: ExpressibleByDictionaryLiteral {
+    init(_ states: [String: CustomerState]) {
+        self.init()
+        for (name, state) in states.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { _ = add(name, state) }
+    }
+
+    public init(dictionaryLiteral elements: (String, CustomerState)...) {
+        self.init(Dictionary(uniqueKeysWithValues: elements))
+    }
+
+    var isEmpty: Bool { states.isEmpty }
+    var keys: [String] { names }
 }

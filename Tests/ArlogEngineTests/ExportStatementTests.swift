@@ -25,7 +25,7 @@ struct ExportStatementTests {
         try store.env.read { txn in
             var all: [(UInt64, String, String)] = []
             try txn.scan(store.log, from: nil) { k, v in
-                let r = try EventRecord(v)
+                let r = try EventRecord.View(v)
                 all.append((UInt64(bigEndianBytes: k)!, r.customer, String(decoding: r.raw, as: UTF8.self)))
                 return true
             }

@@ -1,8 +1,8 @@
-import ArlogDomain
 import ArlogStorage
 import Foundation
 import Testing
 
+@testable import ArlogDomain
 @testable import ArlogEngine
 
 /// Issue 8, item 3, through the LMDB store: valid lines with figures past Int64 are ingested
@@ -69,7 +69,7 @@ struct LargeFigureStoreTests {
         #expect(Render.stats(stats, format: .json).contains(#""open":"92240000000000000.00""#))
         #expect(Render.stats(stats, format: .csv).contains("92240000000000000.00"))
         let rows = try store.customers(CustomerFilter(), asOf: nil, today: Self.today)
-        #expect(rows.map(\.summary.profile.id) == ["A", "B"])
+        #expect(rows.map(\.profile.id) == ["A", "B"])
         #expect(Render.customers(rows, format: .json).contains(#""available":"-46119999999999999.00""#))
         #expect(try store.verify().ok)
     }
@@ -88,54 +88,74 @@ struct StoreCorruptionTests {
         try #require(try t.store.env.read { try $0.get(db, key: key) })
     }
 
-    /// The issue's case: the open installments in a ledger's header (what aging reads) no
-    /// longer match its items, every field in range. verify compared the re-encoded assembled
-    /// ledger, which rebuilds that section from the items, and said OK.
-    @Test func aHeaderWhoseOpenInstallmentsMovedIsFound() throws {
+    /// The issue's case, on the hot state: the open installments of a stored state (what aging
+    /// reads) moved, every field in range and the figures still adding up. verify must compare
+    /// the installments, not only the totals.
+    @Test func aStateWhoseOpenInstallmentsMovedIsFound() throws {
         let t = try Self.store()
         let asOf = Day(parsing: "2025-03-31")!
         let before = Render.aging(try t.store.aging(asOf: nil, today: asOf), format: .json)
-        var l = try t.store.ledger("ACME")
-        // A-1's first installment due a month later, in the header only.
-        l.invoices[0].installments[1].dueOn = l.invoices[0].installments[1].dueOn.adding(days: 40)
-        try Self.put(t, t.store.ledgers, Array("ACME".utf8), LedgerCodec.encodeHeader(l))
+        var s = try t.store.state("ACME")
+        // A-1's second installment due 40 days later, in the state only.
+        let k = try #require(s.slots.firstIndex { !$0.dead && $0.open > 0 && $0.index == 1 })
+        s.slots[k].dueOn = s.slots[k].dueOn.adding(days: 40)
+        try Self.put(t, t.store.states, Array("ACME".utf8), StateCodec.encode(s))
+        #expect(try t.store.state("ACME") == s, "it decodes")
         #expect(Render.aging(try t.store.aging(asOf: nil, today: asOf), format: .json) != before)
         let verify = try t.store.verify()
-        #expect(verify.problems.contains { $0.contains("ACME") && $0.contains("header") }, "\(verify.problems)")
+        #expect(verify.problems.contains { $0.contains("ACME") && $0.contains("stored state") }, "\(verify.problems)")
         let audit = try t.store.auditVerify()
         #expect(!audit.ok)
     }
 
-    @Test func aTruncatedHeaderIsAnErrorNamingTheDatabaseAndKey() throws {
+    /// The same for a cold record: a settled invoice's installment moved in its record (what a
+    /// later adjustment or an as-of answer from a checkpoint would read), everything in range.
+    @Test func aColdRecordWhoseInstallmentMovedIsFound() throws {
         let t = try Self.store()
-        let header = try Self.value(t, t.store.ledgers, Array("ACME".utf8))
-        try Self.put(t, t.store.ledgers, Array("ACME".utf8), Array(header.prefix(header.count / 2)))
-        let error = #expect(throws: EngineError.self) { try t.store.balance("ACME") }
-        #expect(error?.kind == .corrupt && error?.database == "ledgers" && error?.key == "ACME")
-        #expect(error?.exitCode == 2)
-        #expect(error?.message.hasPrefix("corrupt record in database ledgers, key ACME: ") == true)
-        // Other customers still answer; aging, which reads every header, names the damage.
-        _ = try t.store.balance("BOLT")
-        let aging = #expect(throws: EngineError.self) { try t.store.aging(asOf: nil, today: CorruptionTests.today) }
-        #expect(aging?.database == "ledgers" && aging?.key == "ACME")
+        // B-2 was voided: it left the hot state for a cold record.
+        let seq = try t.store.env.read { txn in try #require(try t.store.refsSeq(txn, invoice: "B-2")) }
+        let value = try Self.value(t, t.store.items, seq.bigEndianBytes)
+        var record = try value.dropFirst().withUnsafeBytes { try StateCodec.decodeInvoice($0) }
+        record.installments[0].dueOn = record.installments[0].dueOn.adding(days: 40)
+        try Self.put(t, t.store.items, seq.bigEndianBytes, [value[0]] + StateCodec.encode(record))
+        let verify = try t.store.verify()
+        #expect(verify.problems.contains { $0.contains("BOLT") && $0.contains("invoice B-2") }, "\(verify.problems)")
+        #expect(!(try t.store.auditVerify().ok))
     }
 
-    /// verify reports each damaged customer and goes on with the next.
+    @Test func aTruncatedStateIsAnErrorNamingTheDatabaseAndKey() throws {
+        let t = try Self.store()
+        let state = try Self.value(t, t.store.states, Array("ACME".utf8))
+        try Self.put(t, t.store.states, Array("ACME".utf8), Array(state.prefix(state.count / 2)))
+        let error = #expect(throws: EngineError.self) { try t.store.balance("ACME") }
+        #expect(error?.kind == .corrupt && error?.database == "states" && error?.key == "customer ACME")
+        #expect(error?.exitCode == 2)
+        #expect(error?.message.hasPrefix("corrupt record in database states, key customer ACME: ") == true)
+        // Other customers still answer; aging, which reads every state, names the damage.
+        _ = try t.store.balance("BOLT")
+        let aging = #expect(throws: EngineError.self) { try t.store.aging(asOf: nil, today: CorruptionTests.today) }
+        #expect(aging?.database == "states" && aging?.key == "customer ACME")
+    }
+
+    /// verify reports each damaged customer and goes on with the next: a state, a cold record
+    /// and a grade-history record, each of another customer.
     @Test func verifyReportsEveryDamagedCustomerAndGoesOn() throws {
         let t = try Self.store()
-        try Self.put(t, t.store.ledgers, Array("ACME".utf8), [LedgerCodec.version])
-        let bolt = try t.store.env.read { txn in
+        try Self.put(t, t.store.states, Array("ACME".utf8), [StateCodec.stateVersion])
+        let bolt = try t.store.env.read { txn in try #require(try t.store.refsSeq(txn, payment: "BP-1")) }
+        try Self.put(t, t.store.items, bolt.bigEndianBytes, [1, 2, 3])
+        let kaiju = try t.store.env.read { txn in
             var key: [UInt8] = []
-            try txn.scan(t.store.ledgerItems, prefix: Store.customerPrefix("BOLT")) { k, _ in
+            try txn.scan(t.store.grades, prefix: Store.customerPrefix("KAIJU")) { k, _ in
                 key = Array(k)
                 return false
             }
             return key
         }
-        try Self.put(t, t.store.ledgerItems, bolt, [1, 2, 3])
-        try t.store.rawPut(t.store.risk, key: Array("KAIJU".utf8), value: [RiskCodec.version, 0x80])
+        #expect(!kaiju.isEmpty)
+        try t.store.rawPut(t.store.grades, key: kaiju, value: [RiskCodec.version, 0x80])
         let report = try t.store.verify()
-        #expect(report.customers == 3)
+        #expect(report.customers == 4)
         for c in ["ACME", "BOLT", "KAIJU"] { #expect(report.problems.contains { $0.hasPrefix("customer \(c):") }, "\(c): \(report.problems)") }
         let audit = try t.store.auditVerify()
         #expect(["ACME", "BOLT", "KAIJU"].allSatisfy { c in audit.problems.contains { $0.hasPrefix("customer \(c):") } })
@@ -159,13 +179,33 @@ struct StoreCorruptionTests {
 
     @Test func aLogEntryOfAnotherCustomerUnderACustomersIndexIsFound() throws {
         let t = try Self.store()
-        // BOLT's index gets ACME's invoice A-1 (sequence 4).
-        try Self.put(t, t.store.customerEvents, Store.customerEventKey("BOLT", 4), [])
+        // BOLT's index gets ACME's invoice A-1 (log position 4), with its `at` and type: the
+        // index entry is well formed, only its customer is wrong.
+        let value = try Self.value(t, t.store.customerEvents, Store.customerEventKey("ACME", 4))
+        try Self.put(t, t.store.customerEvents, Store.customerEventKey("BOLT", 4), value)
         let error = #expect(throws: EngineError.self) { try t.store.history("BOLT") }
         #expect(error?.database == "customer_events")
         #expect(throws: EngineError.self) { try t.store.export(customer: "BOLT") { _ in } }
         #expect(!(try t.store.verify().ok))
         #expect(!(try t.store.auditVerify().ok))
+    }
+
+    /// The binary form of an event (what history and every fold read) changed where its bytes
+    /// as received are not: the chain still holds, so only deriving the form again from those
+    /// bytes finds it. Here the reversal's note, which history shows and no figure depends on.
+    @Test func aBinaryFormThatNoLongerMatchesItsBytesIsFoundByAudit() throws {
+        let t = try Self.store()
+        let key = UInt64(10).bigEndianBytes
+        var record = try Self.value(t, t.store.log, key)
+        let note = Array("cheque returned".utf8)
+        // The first copy is the binary form's (it precedes the bytes as received).
+        let at = try #require((0...(record.count - note.count)).first { record[$0..<($0 + note.count)].elementsEqual(note) })
+        record[at] = UInt8(ascii: "C")
+        try Self.put(t, t.store.log, key, record)
+        #expect(try t.store.history("ACME").entries.contains { $0.event.note == "Cheque returned" })
+        let audit = try t.store.auditVerify()
+        #expect(audit.firstBrokenSeq == 10)
+        #expect(audit.problems.contains { $0.contains("log position 10") && $0.contains("binary form") }, "\(audit.problems)")
     }
 
     @Test func recordingTimesGoingBackwardsAreFound() throws {

@@ -14,18 +14,10 @@ struct IngestTests {
         }.joined(separator: "\n")
     }
 
-    /// Every stored ledger, encoded: equal dictionaries mean equal projections.
+    /// Every record of every projection (states, items, profiles, checkpoints, late entries,
+    /// grades, alerts), encoded: equal dictionaries mean byte-identical projections.
     static func projections(_ store: Store) throws -> [String: [UInt8]] {
-        try store.env.read { txn in
-            var all: [String: [UInt8]] = [:]
-            for db in [store.ledgers, store.ledgerItems] {
-                try txn.scan(db, from: nil) { k, v in
-                    all[db.name + ":" + String(decoding: k, as: UTF8.self)] = Array(v)
-                    return true
-                }
-            }
-            return all
-        }
+        try store.records(of: store.projectionDatabases)
     }
 
     @Test(arguments: [1, 2, 3, 7, 8192])
@@ -131,15 +123,35 @@ struct IngestTests {
     @Test func verifyFindsAnAlteredProjection() throws {
         let t = try TempStore()
         try t.ingest(Self.combinedFeed)
-        var ledger = try t.store.ledger("ACME")
-        ledger.totals.paid += 1
+        var state = try t.store.state("ACME")
+        state.totals.paid += 1
         try t.store.env.write { txn in
-            try txn.put(t.store.ledgers, key: Array("ACME".utf8), value: LedgerCodec.encodeHeader(ledger))
+            try txn.put(t.store.states, key: Array("ACME".utf8), value: StateCodec.encode(state))
         }
         let report = try t.store.verify()
         #expect(!report.ok)
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.contains("ACME") == true)
+        _ = try t.store.rebuild()
+        #expect(try t.store.verify().ok)
+    }
+
+    /// The cold record of a settled invoice (no longer in any hot state) is a projection too.
+    @Test func verifyFindsAnAlteredItemRecord() throws {
+        let t = try TempStore()
+        try t.ingest(Self.combinedFeed)
+        // INV-1 of ACME is settled: only its cold record holds its figures.
+        let seq = try #require(try t.store.env.read { try StoreReferences(store: t.store, txn: $0).invoice("INV-1") }).seq
+        #expect(try t.store.state("ACME").openInvoice(seq: seq) == nil)
+        var record = try #require(try t.store.ledger("ACME").invoice("INV-1"))
+        record.credited += 1
+        try t.store.env.write { txn in
+            try txn.put(t.store.items, key: seq.bigEndianBytes, value: [UInt8(ascii: "i")] + StateCodec.encode(record))
+        }
+        let report = try t.store.verify()
+        #expect(report.problems.count == 1, "\(report.problems)")
+        #expect(report.problems.first?.contains("invoice INV-1") == true, "\(report.problems)")
+        #expect(try t.store.auditVerify().problems.contains { $0.contains("invoice INV-1") })
         _ = try t.store.rebuild()
         #expect(try t.store.verify().ok)
     }

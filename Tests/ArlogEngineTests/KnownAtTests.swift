@@ -45,7 +45,7 @@ struct KnownAtTests {
 
     static func recordedAt(_ store: Store, _ seq: UInt64) throws -> Int64 {
         try #require(try store.env.read { txn in
-            try txn.withValue(store.log, key: seq.bigEndianBytes) { try EventRecord($0).recordedAtMicros }
+            try txn.withValue(store.log, key: seq.bigEndianBytes) { try EventRecord.header($0).recordedAtMicros }
         })
     }
 
@@ -102,7 +102,7 @@ struct KnownAtTests {
             #expect(throws: EngineError.self) { try t.store.balance("BOLT", asOf: ts, knownAt: knownAt) }
             #expect(throws: EngineError.self) { try t.store.history("BOLT", knownAt: knownAt) }
             #expect(throws: EngineError.self) { try t.store.invoice("B-1", knownAt: knownAt) }
-            #expect(try t.store.customers(CustomerFilter(), asOf: nil, today: Self.today, knownAt: knownAt).map(\.summary.profile.id) == ["ACME"])
+            #expect(try t.store.customers(CustomerFilter(), asOf: nil, today: Self.today, knownAt: knownAt).map(\.profile.id) == ["ACME"])
             #expect(try t.store.aging(asOf: Self.asOfDay, today: Self.today, knownAt: knownAt).customers.allSatisfy { $0.customer != "BOLT" })
             #expect(try t.store.stats(asOf: nil, today: Self.today, knownAt: knownAt).customers == 1)
         }

@@ -45,11 +45,12 @@ struct RiskStoreTests {
 
     static let feed = feedWithGlobals()
 
-    /// Every record of the risk databases, raw.
+    /// Every record of the databases holding the risk projection (the states hold each
+    /// customer's risk state), raw.
     static func riskRecords(_ store: Store) throws -> [[UInt8]] {
         try store.env.read { txn in
             var out: [[UInt8]] = []
-            for db in [store.risk, store.grades, store.alerts, store.globals] {
+            for db in [store.states, store.grades, store.alerts, store.globals] {
                 try txn.scan(db, from: nil) { k, v in
                     out.append(Array(k))
                     out.append(Array(v))
@@ -83,10 +84,11 @@ struct RiskStoreTests {
         try reference.ingest(Self.feed)
         #expect(summary.accepted == reference.events.count)
         #expect(reference.timeline.policies.count == 1)
-        let customers = try t.store.env.read { try t.store.customerIDs($0) }
+        let customers = try t.store.customerIDs()
         #expect(customers.count == 40)
         for c in customers {
-            #expect(try t.store.env.read { try t.store.storedRisk($0, c) } == reference.risk[c], "customer \(c)")
+            #expect(try t.store.state(c).risk.last == reference.risk[c], "customer \(c)")
+            #expect(try t.store.state(c) == reference.states[c], "customer \(c)")
             #expect(try Self.gradeHistory(t.store, c) == reference.gradeChanges.filter { $0.customer == c }, "customer \(c)")
         }
         let stored = try t.store.alerts().map(\.alert)
@@ -115,7 +117,7 @@ struct RiskStoreTests {
         // Every customer registered before the change has a grade change or at least an
         // evaluation at its position: its grade is judged by the strict policy from then on.
         var downgraded = 0
-        for c in try t.store.env.read({ try t.store.customerIDs($0) }) {
+        for c in try t.store.customerIDs() {
             for change in try Self.gradeHistory(t.store, c) where change.cause.seq == seq {
                 #expect(change.policyName == "strict")
                 #expect(change.cause.type == .creditPolicyChanged)
@@ -140,14 +142,18 @@ struct RiskStoreTests {
         let report = try t.store.verify()
         #expect(report.problems.contains { $0.contains("alert \(victim.alert.id)") && $0.contains("missing") }, "\(report.problems)")
 
+        // The risk state lives in the customer's hot state: a tampered grade there is a state
+        // that differs from the log.
         let u = try TempStore()
         try u.ingest(Self.feed)
-        let customer = try u.store.env.read { try u.store.customerIDs($0) }[3]
-        var state = try #require(try u.store.env.read { try u.store.storedRisk($0, customer) })
-        state.grade = state.grade == .a ? .e : .a
-        try u.store.env.write { try $0.put(u.store.risk, key: Array(customer.utf8), value: RiskCodec.encode(state)) }
+        let customer = try u.store.customerIDs()[3]
+        var state = try u.store.state(customer)
+        var risk = try #require(state.risk.last)
+        risk.grade = risk.grade == .a ? .e : .a
+        state.risk.last = risk
+        try u.store.env.write { try $0.put(u.store.states, key: Array(customer.utf8), value: StateCodec.encode(state)) }
         let audit = try u.store.auditVerify()
-        #expect(audit.problems.contains { $0.contains("customer \(customer): stored credit grade differs") }, "\(audit.problems)")
+        #expect(audit.problems.contains { $0.contains("customer \(customer): stored state differs") }, "\(audit.problems)")
     }
 
     @Test func logWideEventsAreIndexedAndExportedLikeAnyOther() throws {

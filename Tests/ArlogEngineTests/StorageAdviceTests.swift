@@ -20,7 +20,7 @@ struct StorageAdviceTests {
         (EACCES, "permission denied on the store at ./s: run arlog as a user who may read and write"),
         (EROFS, "the store at ./s is on a read-only file system"),
         (EAGAIN, "the store at ./s is locked by another process: retry"),
-        (EIO, "the disk reported an I/O error on the store at ./s"),
+        (EIO, "a write to the store at ./s failed (a full disk, a file-size limit or a disk error"),
         (ENOMEM, "not enough memory or address space to map the store at ./s"),
         (EINVAL, "the store at ./s could not be used: run `arlog verify`"),
     ])

@@ -145,6 +145,26 @@ let benchmarks: @Sendable () -> Void = {
         try FeedBytes(path: Fixture.prepare(ingested: false).feedPath)
     }
 
+    // What intake runs first on every line: the fast decoder (FastDecoder), straight from the
+    // bytes to the event. Every generated line must decode here (none falls back to the slow
+    // path above); compare its time and mallocs per event with "Parse+decode only".
+    Benchmark("Parse+decode only (fast decoder)", configuration: Suite.wholeFeed) { benchmark, feed in
+        var decoded = 0
+        Suite.measure(benchmark, events: feed.lines.count) {
+            feed.bytes.withUnsafeBytes { all in
+                for range in feed.lines {
+                    if case .event(let event) = FastDecoder.decode(UnsafeRawBufferPointer(rebasing: all[range])) {
+                        blackHole(event)
+                        decoded += 1
+                    }
+                }
+            }
+        }
+        if decoded != feed.lines.count { benchmark.error("decoded \(decoded) of \(feed.lines.count) lines fast") }
+    } setup: {
+        try FeedBytes(path: Fixture.prepare(ingested: false).feedPath)
+    }
+
     // One hostile line: parse an object of 10k or 40k distinct keys twice and compare the two
     // (the repeated-key check, then the duplicate check of a whole event). Linear: the 40k
     // figures are about 4 × the 10k ones; quadratic would be 16 × (see JSONKeys.swift).

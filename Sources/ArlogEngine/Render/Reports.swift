@@ -56,18 +56,19 @@ extension Render {
     ]
 
     public static func customerRecord(_ row: CustomerRow) -> RenderRecord {
-        let s = row.summary
+        let s = row.state
+        let p = row.profile
         let b = row.balance
-        return RenderRecord(
-            [
-                ("customer", .text(s.profile.id)), ("name", .text(s.profile.name)),
-                ("currency", .text(s.profile.currency.code)), ("balance", .money(b.balance)),
+        let fields: [RenderField] = [
+                ("customer", .text(p.id)), ("name", .text(p.name)),
+                ("currency", .text(s.currency.code)), ("balance", .money(b.balance)),
                 ("credit_limit", .money(b.creditLimit)), ("available", .wideMoney(b.available)),
                 ("over_limit", .bool(b.overLimit)), ("overdue", .money(row.overdue)),
                 ("oldest_overdue", row.oldestOverdue.map { .date($0) }), ("days_past_due", .integer(Int64(row.daysPastDue))),
                 ("dunning_level", .integer(Int64(s.dunningLevel))), ("avg_days_late", s.avgDaysLateHundredths.map { .hundredths($0) }),
                 ("grade", row.grade.map { .text($0.letter) }), ("score", row.score.map { .integer(Int64($0)) }),
-            ], digits: s.profile.currency.fractionDigits)
+            ]
+        return RenderRecord(fields, digits: s.currency.fractionDigits)
     }
 
     /// `arlog customers`: one row per customer; json is an array of objects.

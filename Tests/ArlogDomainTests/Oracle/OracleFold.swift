@@ -1,26 +1,30 @@
+@testable import ArlogDomain
+
+// The oracle's fold: the old `Fold` (commit 3018e59), renamed. See OracleLedger.swift.
+
 /// An event with its amounts in minor units of the customer's currency and its due dates
-/// resolved: what `Fold.apply` folds.
-public struct ResolvedEvent: Sendable {
-    public let event: Event
+/// resolved: what `OracleFold.apply` folds.
+struct OracleResolvedEvent {
+    let event: Event
     /// `amount` of invoices, adjustments (signed), write-offs (nil: all open), payments; the
     /// limit of registrations and limit changes.
-    public let amount: Int64?
+    let amount: Int64?
     /// invoice.issued: (due_on, amount) in due order.
-    public let installments: [Installment]
+    let installments: [Installment]
     /// payment.received: explicit allocations in order.
-    public let allocations: [(invoice: String, amount: Int64)]
+    let allocations: [(invoice: String, amount: Int64)]
 }
 
 /// Where the fold looks up ids that live outside one customer's ledger: invoice and payment
 /// ids are unique in the whole log, so an id another customer owns must be told apart from one
 /// that does not exist.
-public protocol ReferenceLookup {
-    func invoiceOwner(_ invoice: String) throws -> String?
-    func paymentOwner(_ payment: String) throws -> String?
+protocol OracleReferences {
+    func invoiceOwner(_ invoice: String) -> String?
+    func paymentOwner(_ payment: String) -> String?
 }
 
 /// The projector of one customer: validation against the accepted state, and a total fold.
-public enum Fold {
+enum OracleFold {
     static func minor(_ d: DecimalText, field: String, currency: Currency) throws(Rejection) -> Int64 {
         do {
             return try d.minorUnits(fractionDigits: currency.fractionDigits)
@@ -33,12 +37,12 @@ public enum Fold {
 
     /// Converts amounts and due dates using the customer's currency and terms. Needs no other
     /// state; fails only for money more precise than the currency or out of range.
-    public static func resolve(_ e: Event, ledger: CustomerLedger?) throws(Rejection) -> ResolvedEvent {
+    static func resolve(_ e: Event, ledger: OracleLedger?) throws(Rejection) -> OracleResolvedEvent {
         // Log-wide events carry nothing a customer's currency or terms would change, and
         // their own rules (the policy's) were checked when decoding.
-        if e.type.isGlobal { return ResolvedEvent(event: e, amount: nil, installments: [], allocations: []) }
+        if e.type.isGlobal { return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: []) }
         if case .customerRegistered(let r) = e.body {
-            return ResolvedEvent(event: e, amount: try minor(r.creditLimit, field: "credit_limit", currency: r.currency), installments: [], allocations: [])
+            return OracleResolvedEvent(event: e, amount: try minor(r.creditLimit, field: "credit_limit", currency: r.currency), installments: [], allocations: [])
         }
         guard let ledger else {
             throw Rejection(.unregistered, "customer \"\(e.customer)\" is not registered (customer.registered must come first)")
@@ -46,11 +50,11 @@ public enum Fold {
         let currency = ledger.currency
         switch e.body {
         case .customerRegistered, .creditPolicyChanged, .creditReviewed:
-            preconditionFailure("handled above")
+            return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
         case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction:
-            return ResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
+            return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
         case .creditLimitChanged(let limit):
-            return ResolvedEvent(event: e, amount: try minor(limit, field: "credit_limit", currency: currency), installments: [], allocations: [])
+            return OracleResolvedEvent(event: e, amount: try minor(limit, field: "credit_limit", currency: currency), installments: [], allocations: [])
         case .invoiceIssued(_, let amount, let issuedOn, let due, let invoiceCurrency):
             if let invoiceCurrency, invoiceCurrency != currency {
                 throw Rejection(.currencyMismatch, "invoice currency \(invoiceCurrency) differs from the customer's \(currency)")
@@ -82,12 +86,12 @@ public enum Fold {
                     ($0.element.dueOn, $0.offset) < ($1.element.dueOn, $1.offset)
                 }.map(\.element)
             }
-            return ResolvedEvent(event: e, amount: total, installments: installments, allocations: [])
+            return OracleResolvedEvent(event: e, amount: total, installments: installments, allocations: [])
         case .invoiceAdjusted(_, let amount):
-            return ResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: [])
+            return OracleResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: [])
         case .invoiceWrittenOff(_, let amount):
             let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
-            return ResolvedEvent(event: e, amount: a, installments: [], allocations: [])
+            return OracleResolvedEvent(event: e, amount: a, installments: [], allocations: [])
         case .paymentReceived(_, let amount, _, let paymentCurrency, let allocations):
             if let paymentCurrency, paymentCurrency != currency {
                 throw Rejection(.currencyMismatch, "payment currency \(paymentCurrency) differs from the customer's \(currency)")
@@ -96,13 +100,13 @@ public enum Fold {
             for (i, a) in allocations.enumerated() {
                 resolved.append((a.invoice, try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)))
             }
-            return ResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: resolved)
+            return OracleResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: resolved)
         }
     }
 
     /// Every state rule of the contract, judged against `ledger` (the customer's accepted
     /// state, nil when unregistered). Returns the resolved event, ready to apply.
-    public static func validate(_ e: Event, ledger: CustomerLedger?, refs: some ReferenceLookup) throws -> ResolvedEvent {
+    static func validate(_ e: Event, ledger: OracleLedger?, refs: some OracleReferences) throws -> OracleResolvedEvent {
         if case .customerRegistered = e.body, ledger != nil {
             throw Rejection(.alreadyRegistered, "customer \"\(e.customer)\" is already registered")
         }
@@ -114,26 +118,26 @@ public enum Fold {
         if e.at < ledger.profile.registeredAt {
             throw Rejection(.beforeRegistration, "\"at\" \(e.at) is before the customer's registration at \(ledger.profile.registeredAt)")
         }
-        func invoice(_ id: String) throws -> InvoiceState {
+        func invoice(_ id: String) throws -> OracleInvoice {
             if let inv = ledger.invoice(id) {
                 guard e.at >= inv.issuedAt else {
                     throw Rejection(.beforeReference, "\"at\" \(e.at) is before invoice \(id) was issued (\(inv.issuedAt))")
                 }
                 return inv
             }
-            if let owner = try refs.invoiceOwner(id) {
+            if let owner = refs.invoiceOwner(id) {
                 throw Rejection(.invoiceOtherCustomer, "invoice \(id) belongs to customer \(owner), not \(e.customer)")
             }
             throw Rejection(.invoiceUnknown, "invoice \(id) is not in the log")
         }
-        func payment(_ id: String) throws -> PaymentState {
+        func payment(_ id: String) throws -> OraclePayment {
             if let p = ledger.payment(id) {
                 guard e.at >= p.at else {
                     throw Rejection(.beforeReference, "\"at\" \(e.at) is before payment \(id) was recorded (\(p.at))")
                 }
                 return p
             }
-            if let owner = try refs.paymentOwner(id) {
+            if let owner = refs.paymentOwner(id) {
                 throw Rejection(.paymentOtherCustomer, "payment \(id) belongs to customer \(owner), not \(e.customer)")
             }
             throw Rejection(.paymentUnknown, "payment \(id) is not in the log")
@@ -145,14 +149,14 @@ public enum Fold {
         }
         switch e.body {
         case .customerRegistered, .creditPolicyChanged, .creditReviewed:
-            preconditionFailure("handled above")
+            break
         case .customerUpdated, .creditLimitChanged:
             break
         case .invoiceIssued(let id, _, _, _, _):
             if ledger.invoice(id) != nil {
                 throw Rejection(.invoiceExists, "invoice \(id) is already in the log")
             }
-            if let owner = try refs.invoiceOwner(id) {
+            if let owner = refs.invoiceOwner(id) {
                 throw Rejection(.invoiceExists, "invoice \(id) is already in the log (customer \(owner))")
             }
             _ = try checkedAdd(ledger.totals.invoiced, r.amount!, "invoiced total")
@@ -167,8 +171,7 @@ public enum Fold {
             }
         case .invoiceVoided(let id):
             let inv = try invoice(id)
-            // Voiding a voided invoice again is accepted and changes nothing (the contract
-            // refuses only adjustments, write-offs and allocations on a voided invoice).
+            // Feed leniency (docs/feed.md): voiding a voided invoice again changes nothing.
             guard !inv.voided else { break }
             guard inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
@@ -176,9 +179,7 @@ public enum Fold {
         case .invoiceWrittenOff(let id, _):
             let inv = try invoice(id)
             guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and cannot be written off") }
-            // Without an amount, "all of it" may be nothing: a write-off of 0 is accepted
-            // (the contract sets no minimum for the default). An explicit amount is > 0, so
-            // it exceeds an invoice with nothing open.
+            // Feed leniency (docs/feed.md): without an amount, a write-off of nothing open is 0.
             if let a = r.amount, inv.open == 0 {
                 throw Rejection(.nothingOpen, "invoice \(id) has nothing open; a write-off of \(fmt(a)) exceeds it")
             }
@@ -189,7 +190,7 @@ public enum Fold {
             if ledger.payment(id) != nil {
                 throw Rejection(.paymentExists, "payment \(id) is already in the log")
             }
-            if let owner = try refs.paymentOwner(id) {
+            if let owner = refs.paymentOwner(id) {
                 throw Rejection(.paymentExists, "payment \(id) is already in the log (customer \(owner))")
             }
             _ = try checkedAdd(ledger.totals.paid, r.amount!, "paid total")
@@ -220,13 +221,13 @@ public enum Fold {
     /// Folds a resolved event into the customer's ledger. Total: it never fails. Events were
     /// validated against the full log when accepted; when an as-of fold leaves out later-dated
     /// events and a reduction no longer fits, it applies what it can (see docs/feed.md).
-    public static func apply(_ r: ResolvedEvent, to ledger: inout CustomerLedger?) {
+    static func apply(_ r: OracleResolvedEvent, to ledger: inout OracleLedger?) {
         let e = r.event
         // Log-wide events change no ledger; the risk projection folds them.
         if e.type.isGlobal { return }
         if case .customerRegistered(let reg) = e.body {
             guard ledger == nil else { return }
-            ledger = CustomerLedger(profile: CustomerProfile(
+            ledger = OracleLedger(profile: OracleProfile(
                 id: e.customer, name: reg.name, currency: reg.currency, termsDays: reg.termsDays,
                 creditLimit: r.amount!, industry: reg.industry, contact: reg.contact, email: reg.email,
                 registeredOn: reg.registeredOn, registeredAt: e.at))
@@ -237,7 +238,7 @@ public enum Fold {
         apply(r, to: &ledger!)
     }
 
-    static func apply(_ r: ResolvedEvent, to l: inout CustomerLedger) {
+    static func apply(_ r: OracleResolvedEvent, to l: inout OracleLedger) {
         let e = r.event
         l.eventCount += 1
         l.latestAt = max(l.latestAt, e.at)
@@ -255,17 +256,15 @@ public enum Fold {
             l.profile.creditLimit = r.amount!
         case .invoiceIssued(let id, _, let issuedOn, _, _):
             guard l.invoiceIndex[id] == nil else { return }
-            let inv = InvoiceState(id: id, issuedOn: issuedOn, issuedAt: e.at, amount: r.amount!, installments: r.installments)
+            let inv = OracleInvoice(id: id, issuedOn: issuedOn, issuedAt: e.at, amount: r.amount!, installments: r.installments)
             let index = Int32(l.invoices.count)
             l.invoices.append(inv)
-            l.touchedInvoices.insert(index)
             l.invoiceIndex[id] = index
             l.openInvoices.insert(index)
             l.totals.invoiced += r.amount!
             l.totals.open += r.amount!
         case .invoiceAdjusted(let id, _):
             guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
-            l.touchedInvoices.insert(i)
             let a = r.amount!
             if a > 0 {
                 // A positive adjustment adds to the last installment in due order.
@@ -288,7 +287,6 @@ public enum Fold {
             mayResetDunning = true
             guard !l.invoices[Int(i)].voided else { break }
             let amount = reduce(&l, invoice: i, by: l.invoices[Int(i)].open)
-            l.touchedInvoices.insert(i)
             l.invoices[Int(i)].voided = true
             l.invoices[Int(i)].voidedAmount = amount
             l.totals.voided += amount
@@ -296,7 +294,6 @@ public enum Fold {
         case .invoiceWrittenOff(let id, _):
             guard let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { return }
             let amount = reduce(&l, invoice: i, by: r.amount ?? l.invoices[Int(i)].open)
-            l.touchedInvoices.insert(i)
             l.invoices[Int(i)].writtenOff += amount
             l.totals.writtenOff += amount
             mayResetDunning = true
@@ -304,7 +301,7 @@ public enum Fold {
             guard l.paymentIndex[id] == nil else { return }
             let amount = r.amount!
             var left = amount
-            var allocations: [Allocation] = []
+            var allocations: [OracleAllocation] = []
             for a in r.allocations {
                 guard let i = l.invoiceIndex[a.invoice], !l.invoices[Int(i)].voided else { continue }
                 left -= allocate(&l, invoice: i, amount: min(a.amount, left), receivedOn: receivedOn, into: &allocations)
@@ -316,8 +313,7 @@ public enum Fold {
                 }
             }
             let index = Int32(l.payments.count)
-            l.payments.append(PaymentState(id: id, at: e.at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: left))
-            l.touchedPayments.insert(index)
+            l.payments.append(OraclePayment(id: id, at: e.at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: left))
             l.paymentIndex[id] = index
             l.totals.paid += amount
             l.totals.unapplied += left
@@ -326,7 +322,6 @@ public enum Fold {
             guard let p = l.paymentIndex[id], !l.payments[Int(p)].reversed else { return }
             let payment = l.payments[Int(p)]
             for a in payment.allocations {
-                l.touchedInvoices.insert(a.invoice)
                 l.invoices[Int(a.invoice)].installments[Int(a.installment)].open += a.amount
                 l.invoices[Int(a.invoice)].paid -= a.amount
                 l.openInvoices.insert(a.invoice)
@@ -338,7 +333,6 @@ public enum Fold {
             l.totals.paid -= payment.amount
             l.payments[Int(p)].reversed = true
             l.payments[Int(p)].reversedOn = e.at.utcDay
-            l.touchedPayments.insert(p)
         case .dunningAction(let level, _, _):
             l.dunningLevel = level
         }
@@ -351,7 +345,7 @@ public enum Fold {
 
     /// Reduces an invoice's open amount by up to `amount`, earliest installment first; returns
     /// what was reduced.
-    static func reduce(_ l: inout CustomerLedger, invoice i: Int32, by amount: Int64) -> Int64 {
+    static func reduce(_ l: inout OracleLedger, invoice i: Int32, by amount: Int64) -> Int64 {
         var left = amount
         for j in l.invoices[Int(i)].installments.indices where left > 0 {
             let take = min(left, l.invoices[Int(i)].installments[j].open)
@@ -359,14 +353,13 @@ public enum Fold {
             left -= take
         }
         let reduced = amount - left
-        if reduced > 0 { l.touchedInvoices.insert(i) }
         l.totals.open -= reduced
         if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
         return reduced
     }
 
     /// Allocates up to `amount` of a payment to an invoice, earliest installment first.
-    static func allocate(_ l: inout CustomerLedger, invoice i: Int32, amount: Int64, receivedOn: Day, into allocations: inout [Allocation]) -> Int64 {
+    static func allocate(_ l: inout OracleLedger, invoice i: Int32, amount: Int64, receivedOn: Day, into allocations: inout [OracleAllocation]) -> Int64 {
         var left = amount
         for j in l.invoices[Int(i)].installments.indices where left > 0 {
             left -= allocate(&l, invoice: i, installment: Int32(j), amount: left, receivedOn: receivedOn, into: &allocations)
@@ -374,7 +367,7 @@ public enum Fold {
         return amount - left
     }
 
-    static func allocate(_ l: inout CustomerLedger, invoice i: Int32, installment j: Int32, amount: Int64, receivedOn: Day, into allocations: inout [Allocation]) -> Int64 {
+    static func allocate(_ l: inout OracleLedger, invoice i: Int32, installment j: Int32, amount: Int64, receivedOn: Day, into allocations: inout [OracleAllocation]) -> Int64 {
         let inst = l.invoices[Int(i)].installments[Int(j)]
         let take = min(amount, inst.open)
         guard take > 0 else { return 0 }
@@ -382,12 +375,11 @@ public enum Fold {
         let daysLate = max(0, beyond)
         l.invoices[Int(i)].installments[Int(j)].open -= take
         l.invoices[Int(i)].paid += take
-        l.touchedInvoices.insert(i)
         l.totals.open -= take
         l.totals.lateWeighted += Int128(daysLate) * Int128(take)
         l.totals.lateAmount += take
         if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
-        allocations.append(Allocation(invoice: i, installment: j, amount: take, daysBeyondTerms: beyond))
+        allocations.append(OracleAllocation(invoice: i, installment: j, amount: take, daysBeyondTerms: beyond))
         return take
     }
 }

@@ -1,0 +1,188 @@
+import ArlogDomain
+import ArlogStorage
+
+/// As-of and known-at states without replaying everything.
+///
+/// The state of a customer "as of T" is the fold, in log order, of its events with `at` ≤ T
+/// (the contract); "known at S" keeps only log positions ≤ S. Two facts make that cheap:
+///
+/// - **Checkpoints.** Every so many events the store keeps the customer's state after a prefix
+///   of its events (`checkpoints`, keyed by the state's latest `at`, then its log position).
+///   Every event of that prefix has `at` ≤ the state's latest `at`, so for any T at or after
+///   it the checkpoint holds exactly the prefix's part of the as-of fold, and the fold goes on
+///   from there with the later events whose `at` ≤ T. Exact, whatever order the events came in.
+/// - **Late entries.** An event logged after a later-dated event of its customer is late
+///   (`late`, written when it is folded). Every other event is dated no earlier than all the
+///   customer's events before it, so the walk forward from the checkpoint stops at the first
+///   event that is not late and is dated after T: every later one that is not late is too.
+///   The late ones after it are looked up in `late` (usually none).
+///
+/// So an as-of answer costs a checkpoint lookup, the events of one checkpoint interval at most,
+/// and the late entries: not the customer's history. `checkpointEventsBetween` sets the
+/// interval. One case folds from the customer's first event instead: when an invoice settled
+/// before the checkpoint comes back (a reversal, an adjustment), since its stored record holds
+/// its figures after every later event, not as of T (`StoreCold.refuseStoredInvoices`).
+extension Store {
+    /// Fewest events between two checkpoints of a customer: the most an as-of answer replays
+    /// for a customer with a small state. (Each checkpoint costs one stored state.)
+    static let checkpointEventsMin = 32
+    /// Stored checkpoint bytes allowed per event folded: a customer with a large state (many
+    /// open installments, a long payment record) is checkpointed less often, so checkpoints
+    /// cost at most about this much per event whatever the customer's size.
+    static let checkpointBytesPerEvent = 64
+
+    static func checkpointEventsBetween(_ s: inout CustomerState) -> Int {
+        // inout, not by value: a copy of the state would retain every one of its arrays.
+        let approximateBytes = 300 + 40 * s.slots.count + 40 * s.payments.count + s.ids.count
+        return max(checkpointEventsMin, approximateBytes / checkpointBytesPerEvent)
+    }
+
+    /// customer 0x00 latestAt (seconds with the sign bit flipped, nanos; big-endian, so keys
+    /// sort by time) 0x00 lastSeq.
+    static func checkpointKey(_ customer: String, _ latestAt: Timestamp, _ seq: UInt64) -> [UInt8] {
+        var key = customerPrefix(customer)
+        key.append(contentsOf: (UInt64(bitPattern: latestAt.seconds) ^ (1 << 63)).bigEndianBytes)
+        let n = UInt32(truncatingIfNeeded: latestAt.nanos)
+        key.append(contentsOf: [UInt8(truncatingIfNeeded: n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)])
+        key.append(0)
+        key.append(contentsOf: seq.bigEndianBytes)
+        return key
+    }
+
+    func putCheckpoint(_ txn: WriteTransaction, _ customer: String, _ s: CustomerState) throws {
+        try txn.put(checkpoints, key: Store.checkpointKey(customer, s.latestAt, s.lastSeq), value: StateCodec.encode(s))
+    }
+
+    /// The customer's state as of `asOf` (nil: every event) known through `through` (nil: the
+    /// whole log); nil when the customer had no event then (not registered yet).
+    func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?) throws -> CustomerState? {
+        guard let head = try storedState(txn, customer) else { return nil }
+        if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true { return head }
+        do {
+            return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, head: head)
+        } catch is StoreCold.LaterRecord {
+            // An invoice settled before the checkpoint came back: its stored record reflects
+            // later events, so fold the customer from its first event (exact, rarely needed).
+            return try ledger(txn, customer, asOf: asOf, through: through)?.state
+        }
+    }
+
+    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
+        // The last checkpoint dated at or before T whose position is within `through`.
+        var start: (state: CustomerState, seq: UInt64)?
+        let limit = Store.checkpointKey(customer, asOf ?? head.latestAt, UInt64.max)
+        try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limit) { key, value in
+            guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+                throw Store.corrupt(checkpoints, "customer \(customer)", StoredDataError("malformed checkpoint key"))
+            }
+            if let through, seq > through { return true }
+            let s = try Store.decoding(checkpoints, "customer \(customer), log position \(seq)", value, StateCodec.decodeState)
+            start = (s, seq)
+            return false
+        }
+        var state = start?.state
+        var cold = StoreCold(store: self, txn: txn)
+        cold.refuseStoredInvoices = start != nil
+        var stoppedAt: UInt64?
+        try forEachEvent(txn, of: customer, after: start?.seq ?? 0, through: through) { seq, at, _ in
+            if let asOf, at > asOf {
+                if try !txn.contains(late, key: Store.customerEventKey(customer, seq)) {
+                    stoppedAt = seq
+                    return false
+                }
+                return true
+            }
+            try fold(txn, seq, customer, &state, &cold)
+            return true
+        }
+        if let stoppedAt, let asOf {
+            // Late entries after the stop that are dated within T.
+            try txn.scan(late, from: Store.customerEventKey(customer, stoppedAt + 1)) { key, value in
+                guard key.starts(with: Store.customerPrefix(customer)) else { return false }
+                guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+                    throw Store.corrupt(late, "customer \(customer)", StoredDataError("malformed key"))
+                }
+                if let through, seq > through { return false }
+                var r = BinaryReader(value)
+                let at = try Store.decoding(late, "customer \(customer), log position \(seq)", value) { _ in try r.timestamp() }
+                if at <= asOf { try fold(txn, seq, customer, &state, &cold) }
+                return true
+            }
+        }
+        return state
+    }
+
+    /// Folds the log entry at `seq` (a customer's event) into `state`.
+    func fold(_ txn: ReadTransaction, _ seq: UInt64, _ customer: String, _ state: inout CustomerState?, _ cold: inout StoreCold) throws {
+        try withRecord(txn, seq, of: customer) { view in
+            let e: LoggedEvent
+            do {
+                e = try view.logged()
+            } catch {
+                throw Store.corrupt(log, seq: seq, error)
+            }
+            try FoldStep.apply(e, seq: seq, customer: customer, to: &state, cold: &cold)
+        }
+    }
+
+    /// Calls `body` with the log record at `seq`, read in place. With `customer` (a position
+    /// found in that customer's index), an entry of another customer is `.corrupt`.
+    func withRecord<T>(_ txn: ReadTransaction, _ seq: UInt64, of customer: String? = nil, _ body: (EventRecord.View) throws -> T) throws -> T {
+        let result = try txn.withValue(log, key: seq.bigEndianBytes) { bytes in
+            let view = try Store.decoding(log, "log position \(seq)", bytes) { try EventRecord.View($0) }
+            if let customer, !UnsafeRawBufferPointer(rebasing: view.bytes[view.header.customerRange]).elementsEqual(customer.utf8) {
+                throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of customer \(view.customer)")
+            }
+            return try body(view)
+        }
+        guard let result else { throw Store.corrupt(log, seq: seq, StoredDataError("an index names it, but the log has no such entry")) }
+        return result
+    }
+
+    /// Calls `body(seq, at, type)` for the customer's events after log position `after`, in log
+    /// order, up to `through` (nil: all), until it returns false. Reads only the customer index.
+    func forEachEvent(_ txn: ReadTransaction, of customer: String, after: UInt64 = 0, through: UInt64? = nil,
+                      _ body: (UInt64, Timestamp, EventType) throws -> Bool) throws {
+        let prefix = Store.customerPrefix(customer)
+        try txn.scan(customerEvents, from: Store.customerEventKey(customer, after + 1)) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            guard key.count == prefix.count + 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[prefix.count...])) else {
+                throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
+            }
+            if let through, seq > through { return false }
+            let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
+                var r = BinaryReader(v)
+                let at = try r.timestamp()
+                let t = try r.u8()
+                try r.end()
+                guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }
+                return (at, type)
+            }
+            return try body(seq, at, type)
+        }
+    }
+
+    /// The customer's whole ledger (state and every item) as of `asOf`, known through
+    /// `through`, by folding its events from the first (exact, including every item's figures):
+    /// for the queries that show items.
+    func ledger(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?) throws -> CustomerLedger? {
+        var state: CustomerState?
+        var cold = MemoryCold()
+        try forEachEvent(txn, of: customer, through: through) { seq, at, _ in
+            if let asOf, at > asOf { return true }
+            try withRecord(txn, seq, of: customer) { view in
+                let e: LoggedEvent
+                do {
+                    e = try view.logged()
+                } catch {
+                    throw Store.corrupt(log, seq: seq, error)
+                }
+                try FoldStep.apply(e, seq: seq, customer: customer, to: &state, cold: &cold)
+            }
+            return true
+        }
+        guard let state else { return nil }
+        if cold.profiles[customer] == nil, let p = try storedProfile(txn, customer) { cold.profiles[customer] = p }
+        return Replay.view(customer: customer, state: state, cold: cold)
+    }
+}
