@@ -23,9 +23,9 @@ bench_install() {
 
 tools/setup.sh
 bench_install time
-swift build -c release -j 2 --product arlog >/dev/null
-swift build -c release -j 2 --product arlog-feedgen >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib -j 2 --product arlog >/dev/null
+swift build -c release --static-swift-stdlib -j 2 --product arlog-feedgen >/dev/null
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 work="${BENCH_DIR:-/tmp/arlog-bench}"
 mkdir -p "$work"
 feed="$work/feed-$events-$customers.ndjson"

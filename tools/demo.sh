@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events="${1:-200000}"
 tools/setup.sh
-swift build -c release -j 2 --product arlog
-swift build -c release -j 2 --product arlog-feedgen
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib -j 2 --product arlog
+swift build -c release --static-swift-stdlib -j 2 --product arlog-feedgen
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 demo="demo"
 rm -rf "$demo/store"
 mkdir -p "$demo"
