@@ -31,6 +31,26 @@ extension Store {
     /// cost at most about this much per event whatever the customer's size.
     static let checkpointBytesPerEvent = 64
 
+    /// Fewest events since the last checkpoint for a month-end checkpoint: the state before a
+    /// customer's first event of a later month is its state at the end of the previous one
+    /// (month-end reports, the common as-of question, then fold no event at all, and any
+    /// other day folds about a month of events at most). The bound keeps a customer with a
+    /// few events a month from being checkpointed at every one.
+    static let checkpointMonthEventsMin = 4
+
+    /// Whether the store keeps a checkpoint of `s` before folding an event dated `at` (the
+    /// same rule in every fold, so every fold of a log keeps the same checkpoints): every
+    /// `checkpointEventsBetween` events, and at a month's end (the event opens a later month
+    /// than every event folded so far) after `checkpointMonthEventsMin`.
+    static func wantsCheckpoint(_ s: inout CustomerState, before at: Timestamp) -> Bool {
+        let since = s.eventCount - s.checkpointedAtEvent
+        if since >= checkpointEventsBetween(&s) { return true }
+        guard since >= checkpointMonthEventsMin, at > s.latestAt else { return false }
+        let (y0, m0, _) = s.latestAt.utcDay.civil
+        let (y1, m1, _) = at.utcDay.civil
+        return (y1, m1) > (y0, m0)
+    }
+
     static func checkpointEventsBetween(_ s: inout CustomerState) -> Int {
         // inout, not by value: a copy of the state would retain every one of its arrays.
         let approximateBytes = 300 + 40 * s.slots.count + 40 * s.payments.count + s.ids.count
@@ -57,6 +77,12 @@ extension Store {
     /// whole log); nil when the customer had no event then (not registered yet).
     func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?) throws -> CustomerState? {
         guard let head = try storedState(txn, customer) else { return nil }
+        return try state(txn, customer, asOf: asOf, through: through, head: head)
+    }
+
+    /// The same, from the customer's stored state `head` already read (a scan of every state
+    /// reads and decodes each once).
+    func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
         if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true { return head }
         do {
             return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, head: head)

@@ -265,7 +265,7 @@ extension Store {
         // In place: a copy of the state would retain every one of its arrays.
         if state != nil {
             if e.at < state!.latestAt { try sink.late(customer, seq, e.at) }
-            if state!.eventCount - state!.checkpointedAtEvent >= Store.checkpointEventsBetween(&state!) {
+            if Store.wantsCheckpoint(&state!, before: e.at) {
                 try sink.checkpoint(customer, state!)
                 state!.checkpointedAtEvent = state!.eventCount
             }

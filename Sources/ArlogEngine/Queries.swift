@@ -121,9 +121,7 @@ extension Store {
         try txn.scan(states, from: nil) { key, value in
             let customer = String(decoding: key, as: UTF8.self)
             let head = try Store.decoding(states, "customer \(customer)", value, StateCodec.decodeState)
-            if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true {
-                try body(customer, head)
-            } else if let s = try state(txn, customer, asOf: asOf, through: through) {
+            if let s = try state(txn, customer, asOf: asOf, through: through, head: head) {
                 try body(customer, s)
             }
             return true

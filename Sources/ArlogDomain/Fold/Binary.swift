@@ -122,9 +122,14 @@ public struct BinaryReader {
 
     @inline(__always)
     mutating func need(_ n: Int) throws(StoredDataError) {
-        guard n >= 0, n <= bytes.count - offset else {
-            throw StoredDataError("truncated: \(n) more bytes needed at offset \(offset) of \(bytes.count)")
-        }
+        guard n >= 0, n <= bytes.count - offset else { throw truncated(n) }
+    }
+
+    /// The error of `need`, out of line: the message's formatting stays out of every inlined
+    /// read (each read is then a bounds check and a load).
+    @inline(never)
+    func truncated(_ n: Int) -> StoredDataError {
+        StoredDataError("truncated: \(n) more bytes needed at offset \(offset) of \(bytes.count)")
     }
 
     @inline(__always)
@@ -135,12 +140,12 @@ public struct BinaryReader {
         return T(littleEndian: v)
     }
 
-    public mutating func u8() throws(StoredDataError) -> UInt8 { try load(UInt8.self) }
-    public mutating func u16() throws(StoredDataError) -> UInt16 { try load(UInt16.self) }
-    public mutating func u32() throws(StoredDataError) -> UInt32 { try load(UInt32.self) }
-    public mutating func i32() throws(StoredDataError) -> Int32 { try load(Int32.self) }
-    public mutating func u64() throws(StoredDataError) -> UInt64 { try load(UInt64.self) }
-    public mutating func i64() throws(StoredDataError) -> Int64 { try load(Int64.self) }
+    @inline(__always) public mutating func u8() throws(StoredDataError) -> UInt8 { try load(UInt8.self) }
+    @inline(__always) public mutating func u16() throws(StoredDataError) -> UInt16 { try load(UInt16.self) }
+    @inline(__always) public mutating func u32() throws(StoredDataError) -> UInt32 { try load(UInt32.self) }
+    @inline(__always) public mutating func i32() throws(StoredDataError) -> Int32 { try load(Int32.self) }
+    @inline(__always) public mutating func u64() throws(StoredDataError) -> UInt64 { try load(UInt64.self) }
+    @inline(__always) public mutating func i64() throws(StoredDataError) -> Int64 { try load(Int64.self) }
 
     public mutating func bool() throws(StoredDataError) -> Bool {
         let b = try u8()
