@@ -6,7 +6,9 @@
 //   ArlogDomain  pure: events, money, dates, the feed parser, the folds. No I/O, no C.
 //   ArlogStorage the only importer of CLMDB: environments, transactions, typed errors.
 //   ArlogEngine  wires the log and the projectors together: ingest, queries, rebuild.
-//   arlog        the command-line shell: parse arguments, call the engine, format.
+//   ArlogRender  presentation of the engine's results: table, JSON, CSV (the CLI and a future
+//                server share it; the engine never imports it).
+//   arlog        the command-line shell: parse arguments, call the engine, print through ArlogRender.
 //   ArlogFeedGen the seeded feed generator (arlog-feedgen, tests and benchmarks use it).
 import PackageDescription
 
@@ -16,6 +18,7 @@ let package = Package(
         .executable(name: "arlog", targets: ["arlog"]),
         .executable(name: "arlog-feedgen", targets: ["arlog-feedgen"]),
         .library(name: "ArlogEngine", targets: ["ArlogEngine"]),
+        .library(name: "ArlogRender", targets: ["ArlogRender"]),
         .library(name: "ArlogDomain", targets: ["ArlogDomain"]),
         .library(name: "ArlogFeedGen", targets: ["ArlogFeedGen"]),
     ],
@@ -36,10 +39,12 @@ let package = Package(
             name: "ArlogEngine",
             dependencies: ["ArlogDomain", "ArlogStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "ArlogRender", dependencies: ["ArlogDomain", "ArlogEngine"]),
         .executableTarget(
             name: "arlog",
             dependencies: [
                 "ArlogEngine",
+                "ArlogRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +59,10 @@ let package = Package(
         ),
         .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
-        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen"]),
+        // ArlogRender here only to compare query answers as their JSON text (CorruptionTests, KnownAtTests, ...).
+        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen", "ArlogRender"]),
+        // The output formats, checked without a process (on stores the engine builds).
+        .testTarget(name: "ArlogRenderTests", dependencies: ["ArlogRender", "ArlogEngine", "ArlogDomain"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),
         // The fast decoder against the slow path (JSONParser + EventDecoder), on generated feeds.
         .testTarget(name: "ArlogParseTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),

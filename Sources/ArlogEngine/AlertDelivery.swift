@@ -69,7 +69,9 @@ extension Store {
     }
 
     func deliver(_ alert: Alert, _ o: AlertDeliveryOptions, log: (String) -> Void) throws {
-        var input = Render.alertJSON(alert)
+        var w = JSONWriter()
+        alert.json(into: &w)
+        var input = w.bytes
         input.append(0x0A)
         var delay = o.retryDelayMillis
         for attempt in 1...o.attemptsMax {

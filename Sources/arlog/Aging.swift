@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 struct Aging: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 #if canImport(Glibc)
     import Glibc

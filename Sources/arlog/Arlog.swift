@@ -6,7 +6,7 @@ import ArlogEngine
 #endif
 
 /// The root command: `arlog <subcommand>`. Each subcommand parses its arguments, calls one
-/// engine function and prints the result through `Render` (Sources/ArlogEngine/Render).
+/// engine function and prints the result through `Render` (Sources/ArlogRender).
 @main
 struct Arlog: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArlogEngine
+import ArlogRender
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(

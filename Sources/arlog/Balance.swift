@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArlogEngine
+import ArlogRender
 
 struct Balance: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 struct Policy: ParsableCommand {
     static let configuration = CommandConfiguration(

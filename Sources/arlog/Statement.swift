@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArlogDomain
 import ArlogEngine
+import ArlogRender
 
 struct Statement: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArlogEngine
+import ArlogRender
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(

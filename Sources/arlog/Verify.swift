@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArlogEngine
+import ArlogRender
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogRender
 import ArlogStorage
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogRender
 import Foundation
 import Testing
 

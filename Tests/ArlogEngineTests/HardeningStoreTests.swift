@@ -1,3 +1,4 @@
+import ArlogRender
 import ArlogStorage
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogRender
 import ArlogStorage
 import Foundation
 import Testing
@@ -167,5 +168,36 @@ struct KnownAtTests {
         // Without changes the columns are as before.
         let plain = Render.history(customer: "ACME", currency: try #require(Currency(code: "CNY")), entries: entries, format: .csv)
         #expect(plain.split(separator: "\n").first.map(String.init) == Render.historyColumns.joined(separator: ","))
+    }
+
+    /// Tests/Fixtures/credit-customers.ndjson without its BAD customer (CreditRenderTests' feed).
+    static func creditFeed() throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let all = try String(contentsOf: url.appendingPathComponent("Fixtures/credit-customers.ndjson"), encoding: .utf8)
+        return all.split(separator: "\n").filter { !$0.contains("\"customer\":\"BAD\"") }.joined(separator: "\n") + "\n"
+    }
+
+    /// Known at a log position, the grades and scores are those of a store that holds only what
+    /// was known then (log-wide events included).
+    @Test func customersKnownAtGiveWhatTheProjectionHeldThen() throws {
+        let feed = try Self.creditFeed()
+        let day = Day(year: 2025, month: 6, day: 30)!
+        let part1 = feed.split(separator: "\n").filter { !$0.contains("\"id\":\"g4\"") && !$0.contains("\"id\":\"r5\"") }.joined(separator: "\n") + "\n"
+        let part2 = feed.split(separator: "\n").filter { $0.contains("\"id\":\"g4\"") || $0.contains("\"id\":\"r5\"") }.joined(separator: "\n") + "\n"
+        let review = OwnEvents.reviewed(id: "review.1", at: Timestamp(parsing: "2025-04-30T00:00:00Z")!, actor: "cron", note: nil)
+        let full = try TempStore()
+        let reference = try TempStore()
+        for t in [full, reference] {
+            try t.ingest(part1)
+            #expect(try t.store.append(lines: [review], source: "test") { _ in }.accepted == 1)
+        }
+        let known = try full.store.head()
+        try full.ingest(part2)
+        let then = try full.store.customers(CustomerFilter(), asOf: nil, today: day, knownAt: .seq(known))
+        let expected = try reference.store.customers(CustomerFilter(), asOf: nil, today: day)
+        #expect(then.map(\.grade) == expected.map(\.grade))
+        #expect(then.map(\.score) == expected.map(\.score))
+        #expect(expected.allSatisfy { $0.grade != nil && $0.score != nil })
+        #expect(try full.store.customers(CustomerFilter(), asOf: nil, today: day).map(\.score) != then.map(\.score))
     }
 }

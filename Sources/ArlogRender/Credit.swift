@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogEngine
 
 /// The credit-risk commands' output: grade, check, alerts, limits, policy.
 ///
@@ -292,6 +293,15 @@ extension Render {
     }
 
     // MARK: alerts
+
+    /// One alert as a JSON object on one line: what `alerts --format json` lists, what
+    /// `--follow --format json` prints and what `--exec` writes to the command's stdin. The
+    /// bytes are the engine's (`Alert.json(into:)`): alert delivery sends the same object.
+    public static func alertJSON(_ a: Alert) -> [UInt8] {
+        var w = JSONWriter()
+        a.json(into: &w)
+        return w.bytes
+    }
 
     public static let alertColumns = [
         "alert", "evaluated_on", "level", "kind", "customer", "grade", "score", "amount", "currency", "event", "event_type", "reason",

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogEngine
 
 /// `arlog statement`: the statement of account of one customer for a period.
 extension Render {

@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogEngine
 
 /// Output rendering for the command-line shell: pure functions from engine results to the text
 /// a command prints. Nothing here does I/O, so every format is unit-tested without a process.

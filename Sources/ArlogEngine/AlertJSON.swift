@@ -1,10 +1,13 @@
 import ArlogDomain
 
-extension Render {
-    /// One alert as a JSON object on one line: what `alerts --format json` lists, what
-    /// `--follow --format json` prints and what `--exec` writes to the command's stdin.
-    public static func alertJSON(_ a: Alert) -> [UInt8] {
-        var w = JSONWriter()
+/// The alert's JSON is part of what the engine delivers (`Store.deliverAlerts` writes it to the
+/// command's stdin), so it lives here and not in ArlogRender; `Render.alertJSON` and the
+/// `alerts` listings write the same bytes through it.
+extension Alert {
+    /// The alert as a JSON object on one line (no line end): what `alerts --exec` writes to the
+    /// command's stdin, what `alerts --format json` lists and what `--follow --format json` prints.
+    public func json(into w: inout JSONWriter) {
+        let a = self
         let digits = a.currency.fractionDigits
         w.raw("{\"alert\":")
         w.string(a.id)
@@ -35,6 +38,5 @@ extension Render {
         w.raw(",\"reason\":")
         w.string(a.reason)
         w.raw("}")
-        return w.bytes
     }
 }

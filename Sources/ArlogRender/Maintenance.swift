@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogEngine
 
 /// What `ingest`, `rebuild` and `verify` print.
 extension Render {

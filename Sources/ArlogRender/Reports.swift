@@ -1,4 +1,5 @@
 import ArlogDomain
+import ArlogEngine
 
 /// The query commands' output: balance, aging, customers, stats, history, invoice.
 extension Render {

@@ -1,10 +1,11 @@
 import ArlogDomain
+import ArlogRender
 import Foundation
 import Testing
 
 @testable import ArlogEngine
 
-/// The command-line output formats (Sources/ArlogEngine/Render), checked without a process.
+/// The command-line output formats (Sources/ArlogRender), checked without a process.
 @Suite struct RenderTests {
     // MARK: tables
 

@@ -1,10 +1,11 @@
+import ArlogEngine
+import ArlogRender
 import Foundation
 import Testing
 
 @testable import ArlogDomain
-@testable import ArlogEngine
 
-/// The credit commands' output (Sources/ArlogEngine/Render/Credit.swift): grade, check, alerts,
+/// The credit commands' output (Sources/ArlogRender/Credit.swift): grade, check, alerts,
 /// limits, policy, checked without a process; JSON is parsed back with the domain's parser.
 @Suite struct CreditRenderTests {
     /// GOOD: trading since 2024, paid G-1 12 days late, G-2 (8750.00 of a 10000.00 limit) 11
@@ -444,27 +445,5 @@ import Testing
         #expect(row.grade == then.grade)
         #expect(row.score == then.score)
         #expect(row.score != rows.first { $0.profile.id == "REV" }?.score)
-    }
-
-    /// Known at a log position, the grades and scores are those of a store that holds only what
-    /// was known then (log-wide events included).
-    @Test func customersKnownAtGiveWhatTheProjectionHeldThen() throws {
-        let part1 = Self.feed.split(separator: "\n").filter { !$0.contains("\"id\":\"g4\"") && !$0.contains("\"id\":\"r5\"") }.joined(separator: "\n") + "\n"
-        let part2 = Self.feed.split(separator: "\n").filter { $0.contains("\"id\":\"g4\"") || $0.contains("\"id\":\"r5\"") }.joined(separator: "\n") + "\n"
-        let review = OwnEvents.reviewed(id: "review.1", at: Timestamp(parsing: "2025-04-30T00:00:00Z")!, actor: "cron", note: nil)
-        let full = try TempStore()
-        let reference = try TempStore()
-        for t in [full, reference] {
-            try t.ingest(part1)
-            #expect(try t.store.append(lines: [review], source: "test") { _ in }.accepted == 1)
-        }
-        let known = try full.store.head()
-        try full.ingest(part2)
-        let then = try full.store.customers(CustomerFilter(), asOf: nil, today: Self.day, knownAt: .seq(known))
-        let expected = try reference.store.customers(CustomerFilter(), asOf: nil, today: Self.day)
-        #expect(then.map(\.grade) == expected.map(\.grade))
-        #expect(then.map(\.score) == expected.map(\.score))
-        #expect(expected.allSatisfy { $0.grade != nil && $0.score != nil })
-        #expect(try full.store.customers(CustomerFilter(), asOf: nil, today: Self.day).map(\.score) != then.map(\.score))
     }
 }
