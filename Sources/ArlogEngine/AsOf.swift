@@ -18,7 +18,7 @@ import ArlogStorage
 ///   The late ones after it are looked up in `late` (usually none).
 ///
 /// So an as-of answer costs a checkpoint lookup, the events of one checkpoint interval at most,
-/// and the late entries: not the customer's history. `checkpointEventsBetween` sets the
+/// and the late entries: not the customer's history. `wantsCheckpoint` sets the
 /// interval. One case folds from the customer's first event instead: when an invoice settled
 /// before the checkpoint comes back (a reversal, an adjustment), since its stored record holds
 /// its figures after every later event, not as of T (`StoreCold.refuseStoredInvoices`).

@@ -409,6 +409,41 @@ import Testing
         #expect(Self.withoutRisk(stored) == Self.withoutRisk(expected))
     }
 
+    /// A month-end checkpoint: C's fifth event is its last of January; its first event of
+    /// February keeps the state before it (log position 5). Two more events in February and
+    /// one in March make no other (fewer than `checkpointMonthEventsMin` since), and none is
+    /// due by count. A January event logged late, in February, is still in the answer as of
+    /// 31 January, which starts from that checkpoint.
+    @Test func theStateAtAMonthsEndIsACheckpoint() throws {
+        func at(_ day: String) -> String { "2025-\(day)T10:00:00Z" }
+        let lines = [
+            #"{"id":"m1","type":"customer.registered","at":"\#(at("01-02"))","customer":"C","name":"C","currency":"EUR","terms_days":30,"credit_limit":"1000.00"}"#,
+            #"{"id":"m2","type":"invoice.issued","at":"\#(at("01-03"))","customer":"C","invoice":"INV-1","amount":"100.00","issued_on":"2025-01-03"}"#,
+            #"{"id":"m3","type":"payment.received","at":"\#(at("01-04"))","customer":"C","payment":"P-1","amount":"30.00","received_on":"2025-01-04"}"#,
+            #"{"id":"m4","type":"invoice.issued","at":"\#(at("01-05"))","customer":"C","invoice":"INV-2","amount":"40.00","issued_on":"2025-01-05"}"#,
+            #"{"id":"m5","type":"credit_limit.changed","at":"\#(at("01-06"))","customer":"C","credit_limit":"1200.00"}"#,
+            #"{"id":"m6","type":"payment.received","at":"\#(at("02-01"))","customer":"C","payment":"P-2","amount":"20.00","received_on":"2025-02-01"}"#,
+            #"{"id":"m7","type":"invoice.issued","at":"\#(at("01-20"))","customer":"C","invoice":"INV-3","amount":"5.00","issued_on":"2025-01-20"}"#,
+            #"{"id":"m8","type":"invoice.issued","at":"\#(at("02-10"))","customer":"C","invoice":"INV-4","amount":"7.00","issued_on":"2025-02-10"}"#,
+            #"{"id":"m9","type":"payment.received","at":"\#(at("03-02"))","customer":"C","payment":"P-3","amount":"1.00","received_on":"2025-03-02"}"#,
+        ]
+        let t = try TempStore()
+        let (_, rejected) = try t.ingest(lines.joined(separator: "\n"))
+        #expect(rejected.isEmpty, "\(rejected.map(\.rejection))")
+        let checkpoints = try t.store.records(of: [t.store.checkpoints])
+        #expect(checkpoints.count == 1, "\(checkpoints.keys.sorted())")
+        // The key ends with the checkpointed state's last log position.
+        #expect(checkpoints.keys.first?.hasSuffix(".0.0.0.0.0.0.0.5") == true, "\(checkpoints.keys.sorted())")
+        let (reference, _) = try Self.reference(lines)
+        for day in ["2025-01-06", "2025-01-19", "2025-01-31", "2025-02-05", "2025-02-28", "2025-03-31"] {
+            let asOf = Timestamp.endOf(try #require(Day(parsing: day)))
+            let expected = try reference.ledger(for: "C", asOf: asOf)?.state
+            #expect(Self.withoutRisk(try t.store.state("C", asOf: asOf)) == Self.withoutRisk(expected), "as of \(day)")
+        }
+        // 31 January: INV-1 and INV-2 and the late INV-3, less P-1.
+        #expect(try t.store.balance("C", asOf: Timestamp.endOf(try #require(Day(parsing: "2025-01-31")))).balance == 11500)
+    }
+
     @Test(arguments: feeds)
     func asOfAnswersEqualTheReferenceFold(feed: Feed) throws {
         let (t, _) = try Self.ingested(feed)
