@@ -152,7 +152,7 @@ public enum Projection {
         var reversed: (id: String, amount: Int64)?
         if case .paymentReversed(let p) = e.body, let record = try cold.payment(p) { reversed = (record.id, record.amount) }
         try FoldStep.apply(e, seq: seq, customer: customer, to: &state, cold: &cold)
-        guard state != nil else { return nil }
+        guard state.exists else { return nil }
         return RiskProjector.evaluate(&state!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at,
                                       cause: { cause(reversed?.id) }, reversed: reversed)
     }

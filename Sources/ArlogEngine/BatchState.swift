@@ -263,7 +263,7 @@ extension Store {
     static func fold(_ e: LoggedEvent, seq: UInt64, customer: String, eventID: String, state: inout CustomerState?,
                      cold: inout some ColdItems, policy: CreditPolicy, sink: inout some ProjectionSink) throws {
         // In place: a copy of the state would retain every one of its arrays.
-        if state != nil {
+        if state.exists {
             if e.at < state!.latestAt { try sink.late(customer, seq, e.at) }
             if Store.wantsCheckpoint(&state!, before: e.at) {
                 try sink.checkpoint(customer, state!)

@@ -57,7 +57,7 @@ public enum FoldStep {
     /// registered). Throws `Rejection` for a bad event; storage errors propagate as they are.
     public static func validate(_ e: Event, state: CustomerState?, cold: inout some ColdItems, refs: some ReferenceLookup,
                                 into w: inout LoggedEventWriter) throws {
-        if case .customerRegistered = e.body, state != nil {
+        if case .customerRegistered = e.body, state.exists {
             throw Rejection(.alreadyRegistered, "customer \"\(e.customer)\" is already registered")
         }
         w.begin(e.type, at: e.at)
@@ -284,7 +284,7 @@ public enum FoldStep {
     public static func apply(_ e: LoggedEvent, seq: UInt64, customer: String, to state: inout CustomerState?,
                              cold: inout some ColdItems) throws {
         if case .registered(let currency, let terms, let limit, let registeredOn, let p) = e.body {
-            guard state == nil else { return }
+            guard !state.exists else { return }
             var s = CustomerState(currency: currency, termsDays: terms, creditLimit: limit, registeredAt: e.at, registeredOn: registeredOn)
             s.eventCount = 1
             s.lastSeq = seq
@@ -294,7 +294,7 @@ public enum FoldStep {
             return
         }
         // Log-wide events change no customer's ledger (the risk projector folds them).
-        guard state != nil, !e.type.isGlobal else { return }
+        guard state.exists, !e.type.isGlobal else { return }
         try apply(e, seq: seq, customer: customer, to: &state!, cold: &cold)
     }
 
