@@ -92,6 +92,9 @@ public struct EventRecord {
         /// The event parsed again from its bytes as received (export checks, audits, duplicate
         /// comparison): JSON is parsed here, never in a fold.
         public func event() throws(StoredDataError) -> Event {
+            // The tree-free decoder gives exactly the slow path's event, or leaves the line to
+            // it (as at intake), so an audit derives what intake derived.
+            if case .event(let e) = FastDecoder.decode(raw) { return e }
             do {
                 let object = try JSONParser.parseObject(raw)
                 return try EventDecoder.decode(object, id: try EventDecoder.eventID(object))
