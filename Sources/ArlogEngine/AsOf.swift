@@ -139,7 +139,7 @@ extension Store {
     }
 
     /// Folds the log entry at `seq` (a customer's event) into `state`.
-    func fold(_ txn: ReadTransaction, _ seq: UInt64, _ customer: String, _ state: inout CustomerState?, _ cold: inout StoreCold) throws {
+    func fold(_ txn: ReadTransaction, _ seq: UInt64, _ customer: String, _ state: inout CustomerState?, _ cold: inout some ColdItems) throws {
         try withRecord(txn, seq, of: customer) { view in
             let e: LoggedEvent
             do {
@@ -196,15 +196,7 @@ extension Store {
         var cold = MemoryCold()
         try forEachEvent(txn, of: customer, through: through) { seq, at, _ in
             if let asOf, at > asOf { return true }
-            try withRecord(txn, seq, of: customer) { view in
-                let e: LoggedEvent
-                do {
-                    e = try view.logged()
-                } catch {
-                    throw Store.corrupt(log, seq: seq, error)
-                }
-                try FoldStep.apply(e, seq: seq, customer: customer, to: &state, cold: &cold)
-            }
+            try fold(txn, seq, customer, &state, &cold)
             return true
         }
         guard let state else { return nil }

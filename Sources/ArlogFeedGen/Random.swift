@@ -3,10 +3,14 @@
 /// Never the system generator: the same seed must give the same feed, byte for byte, on every run
 /// and every machine. Everything drawn from it is an integer (no floating point), so the
 /// sequence of decisions does not depend on the platform's arithmetic.
-struct SplitMix64 {
-    var state: UInt64
+public struct SplitMix64 {
+    public var state: UInt64
 
-    mutating func next() -> UInt64 {
+    public init(state: UInt64) {
+        self.state = state
+    }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
