@@ -3,7 +3,7 @@
 /// Never the system generator: the same seed must give the same feed, byte for byte, on every run
 /// and every machine. Everything drawn from it is an integer (no floating point), so the
 /// sequence of decisions does not depend on the platform's arithmetic.
-public struct SplitMix64 {
+public struct SplitMix64: RandomNumberGenerator {
     public var state: UInt64
 
     public init(state: UInt64) {

@@ -1,3 +1,4 @@
+import ArlogFeedGen
 import Foundation
 import Testing
 
@@ -24,14 +25,9 @@ import Testing
 struct JSONDifferentialTests {
     /// SplitMix64: small, seeded, the same sequence on every machine.
     struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(state: state) }
+        mutating func next() -> UInt64 { generator.next() }
     }
 
     /// A broken fragment put in place of one value, key or separator of a valid text.

@@ -1,5 +1,6 @@
 import ArlogDomain
 import ArlogEngine
+import ArlogFeedGen
 import Benchmark
 import Foundation
 
@@ -323,7 +324,7 @@ final class OpenStore {
     init(fixture: Fixture, customers: [String]) throws {
         self.fixture = fixture
         self.store = try Store(directory: fixture.storePath, create: false)
-        var generator = SplitMix64(seed: Fixture.Parameters.seed)
+        var generator = SplitMix64(state: Fixture.Parameters.seed)
         self.customers = customers.shuffled(using: &generator)
     }
 
@@ -340,15 +341,3 @@ final class OpenStore {
     }
 }
 
-/// A small seeded generator, so that the query order is the same in every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
