@@ -39,8 +39,8 @@ public struct CustomerState: Sendable, Equatable {
     /// the same checkpoints; not part of the state's value.
     public var checkpointedAtEvent = 0
 
-    /// Open invoices, sorted by `seq`.
-    public internal(set) var invoices: [OpenInvoice] = []
+    /// Open invoices, sorted by `seq` (a deque: settling the oldest is O(1)).
+    public internal(set) var invoices = OpenInvoices()
     /// Installments of open invoices (and dead ones until `compact`) in FIFO order.
     public internal(set) var slots: [Slot] = []
     /// Invoice ids of open invoices and of dead slots (an arena `compact` rewrites).
@@ -581,5 +581,73 @@ extension Optional where Wrapped == CustomerState {
         case .some: true
         }
     }
+}
+
+/// The open invoices of a state, in `seq` order: an array that also removes and inserts at its
+/// front cheaply. Invoices are settled mostly oldest first (FIFO allocation), and a plain
+/// array moved every later invoice on each settlement: O(open invoices) per event, quadratic
+/// for a customer whose open invoices pile up (bench-scaling: 85% of a 60,000-event rebuild).
+/// Here a removal or an insertion moves the shorter side, and the free space left at the front
+/// is reclaimed once it is the larger part of the storage.
+public struct OpenInvoices: RandomAccessCollection, MutableCollection, Equatable, Sendable {
+    /// Elements live in `storage[head...]`; `storage[..<head]` is free space.
+    private var storage: [OpenInvoice] = []
+    private var head = 0
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count - head }
+
+    public subscript(i: Int) -> OpenInvoice {
+        get { storage[head + i] }
+        _modify { yield &storage[head + i] }
+    }
+
+    public static func == (a: OpenInvoices, b: OpenInvoices) -> Bool { a.elementsEqual(b) }
+
+    mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(head + n) }
+
+    mutating func append(_ e: OpenInvoice) { storage.append(e) }
+
+    mutating func insert(_ e: OpenInvoice, at i: Int) {
+        if i < count / 2, head > 0 {
+            // Move the front part one place towards the free space.
+            head -= 1
+            var k = head
+            while k < head + i {
+                storage[k] = storage[k + 1]
+                k += 1
+            }
+            storage[head + i] = e
+        } else {
+            storage.insert(e, at: head + i)
+        }
+    }
+
+    @discardableResult
+    mutating func remove(at i: Int) -> OpenInvoice {
+        let e = storage[head + i]
+        if i < count / 2 {
+            // Move the front part one place into the gap; the first place becomes free.
+            var k = head + i
+            while k > head {
+                storage[k] = storage[k - 1]
+                k -= 1
+            }
+            head += 1
+            if head >= Self.freeFrontMin, head * 2 > storage.count {
+                storage.removeFirst(head)
+                head = 0
+            }
+        } else {
+            storage.remove(at: head + i)
+        }
+        return e
+    }
+
+    /// Free places at the front kept before they are reclaimed (then only when they are the
+    /// larger part): reclaiming moves every element, so it waits for as many removals.
+    static let freeFrontMin = 32
 }
 
