@@ -90,10 +90,10 @@ struct BatchState: LogState {
         EventRecord.encode(recordedAtMicros: context.recordedAtMicros, event: e, binary: binary, raw: raw, into: &record)
         let link = context.chainHash.next(seq: seq, event: raw)
         try withUnsafeBytes(of: seq.bigEndian) { seqKey in
-            try record.withUnsafeBytes { try txn.put(store.log, key: seqKey, value: $0, flags: .append) }
-            try link.withUnsafeBytes { try txn.put(store.chain, key: seqKey, value: $0, flags: .append) }
+            _ = try record.withUnsafeBytes { try txn.put(store.log, key: seqKey, value: $0, flags: .append) }
+            _ = try link.withUnsafeBytes { try txn.put(store.chain, key: seqKey, value: $0, flags: .append) }
             var id = e.id
-            try id.withUTF8 { try txn.put(store.ids, key: UnsafeRawBufferPointer($0), value: seqKey) }
+            _ = try id.withUTF8 { try txn.put(store.ids, key: UnsafeRawBufferPointer($0), value: seqKey) }
         }
         appending = (context.recordedAtMicros, link)
         let logged = try LoggedEvent(binary)
@@ -111,7 +111,7 @@ struct BatchState: LogState {
         }
         let customer = view.customer
         if reindexing {
-            try withUnsafeBytes(of: seq.bigEndian) { seqKey in
+            _ = try withUnsafeBytes(of: seq.bigEndian) { seqKey in
                 try txn.put(store.ids, key: UnsafeRawBufferPointer(rebasing: view.bytes[view.header.idRange]), value: seqKey)
             }
             try index(logged, seq: seq, customer: customer)
@@ -135,7 +135,7 @@ struct BatchState: LogState {
         withUnsafeBytes(of: e.at.seconds.littleEndian) { value.append(contentsOf: $0) }
         withUnsafeBytes(of: e.at.nanos.littleEndian) { value.append(contentsOf: $0) }
         value.append(e.type.rawValue)
-        try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.customerEvents, key: k, value: $0) } }
+        _ = try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.customerEvents, key: k, value: $0) } }
         // refs: 'i' | 'p' id → seq ‖ customer
         let ref: (kind: UInt8, id: UnsafeRawBufferPointer)
         switch e.body {
@@ -149,7 +149,7 @@ struct BatchState: LogState {
         value.removeAll(keepingCapacity: true)
         withUnsafeBytes(of: seq.bigEndian) { value.append(contentsOf: $0) }
         value.append(contentsOf: customer.utf8)
-        try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.refs, key: k, value: $0) } }
+        _ = try key.withUnsafeBytes { k in try value.withUnsafeBytes { try txn.put(store.refs, key: k, value: $0) } }
     }
 
     /// The fold and risk evaluation of one logged event (intake and replay alike).
@@ -196,7 +196,7 @@ struct BatchState: LogState {
     }
 
     func record(_ o: RiskProjector.Outcome, _ customer: String) throws {
-        var sink = TransactionSink(store: store, txn: txn)
+        let sink = TransactionSink(store: store, txn: txn)
         try sink.outcome(o, customer)
     }
 
@@ -399,7 +399,7 @@ struct StoreCold: ColdItems {
                 } else {
                     continue
                 }
-                try withUnsafeBytes(of: seq.bigEndian) { key in
+                _ = try withUnsafeBytes(of: seq.bigEndian) { key in
                     try w.bytes.withUnsafeBytes { try txn.put(store.items, key: key, value: $0, flags: seq > last ? .append : []) }
                 }
             }

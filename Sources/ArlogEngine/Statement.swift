@@ -62,7 +62,6 @@ extension Store {
     /// logged before it) and the fold allocates differently than a line-by-line sum would.
     public func statement(_ customer: String, from: Day, to: Day, edges: [Int] = Aging.defaultEdges) throws -> Statement {
         guard from <= to else { throw EngineError(.usage, "the statement period ends (\(to)) before it starts (\(from))") }
-        let openT = Timestamp.endOf(from.adding(days: -1))
         let closeT = Timestamp.endOf(to)
         var events: [LoggedEntry] = []
         var name = ""
