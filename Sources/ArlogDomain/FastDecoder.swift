@@ -624,14 +624,6 @@ public enum FastDecoder {
                 let e = bytes[i + 1]
                 i += 2
                 switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var r = Reader(bytes: UnsafeBufferPointer(rebasing: bytes[..<s.end]), at: i)
                     var scalar = try r.hex4()
@@ -647,7 +639,8 @@ public enum FastDecoder {
                     JSONParser.appendUTF8(scalar, to: &out)
                     i = r.i
                 default:
-                    throw Fallback()
+                    guard let b = JSONParser.simpleEscape(e) else { throw Fallback() }
+                    out.append(b)
                 }
             }
             return String(decoding: out, as: UTF8.self)

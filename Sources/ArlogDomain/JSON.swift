@@ -223,6 +223,23 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 public struct JSONParser {
+    /// The byte a one-character escape (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`) stands
+    /// for; nil for any other character (`\u` is read separately). Both decoders use it.
+    @inline(__always)
+    static func simpleEscape(_ e: UInt8) -> UInt8? {
+        switch e {
+        case UInt8(ascii: "\""): 0x22
+        case UInt8(ascii: "\\"): 0x5C
+        case UInt8(ascii: "/"): 0x2F
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
+
     /// Deepest nesting accepted, in levels: a limit, because the parser is recursive and a
     /// hostile line must not exhaust the stack. Feed events nest three levels (event →
     /// installments → item); unknown fields may nest up to this.
@@ -480,14 +497,6 @@ public struct JSONParser {
                 guard let e = peek() else { throw error("unexpected end of line") }
                 index += 1
                 switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
                     if (0xD800...0xDBFF).contains(scalar) {
@@ -503,7 +512,8 @@ public struct JSONParser {
                     }
                     JSONParser.appendUTF8(scalar, to: &out)
                 default:
-                    throw error("invalid escape")
+                    guard let b = JSONParser.simpleEscape(e) else { throw error("invalid escape") }
+                    out.append(b)
                 }
             default:
                 guard c >= 0x20 else { throw error("control character in string") }
