@@ -35,7 +35,13 @@ public final class Store {
     /// 4: hot states and cold records instead of whole ledgers, binary event forms in the log,
     ///    checkpoints for as-of queries. A store of an earlier format is refused; `arlog export`
     ///    from the old version and ingest into a new store carries the history over.
-    public static let formatVersion: UInt64 = 4
+    /// 5: states and checkpoints in their compact form (`StateCodec.stateVersion` 2). The log
+    ///    and its indexes are those of format 4, so a format-4 store is upgraded in place when
+    ///    a command that writes opens it (`upgradableFormat`): its projections are dropped and
+    ///    replayed from the log.
+    public static let formatVersion: UInt64 = 5
+    /// The earlier format whose log this one reads as it is: only its projections differ.
+    static let upgradableFormat: UInt64 = 4
     /// Decoded states kept between batches; past either bound the cache is emptied. Bounds
     /// memory whatever the number of customers or the length of their histories.
     public static let stateCacheEntriesMax = 100_000
@@ -121,7 +127,7 @@ public final class Store {
         }
         meta = try Store.database("meta", env, create: create, directory)
         // Before any other database: an older format lacks this one's, and must be named as such.
-        try Store.checkFormat(env, meta, create: create && !options.readOnly, directory)
+        let upgrading = try Store.checkFormat(env, meta, create: create && !options.readOnly, readOnly: options.readOnly, directory)
         log = try Store.database("log", env, create: create, directory)
         chain = try Store.database("chain", env, create: create, directory)
         ids = try Store.database("ids", env, create: create, directory)
@@ -135,6 +141,20 @@ public final class Store {
         late = try Store.database("late", env, create: create, directory)
         grades = try Store.database("grades", env, create: create, directory)
         alerts = try Store.database("alerts", env, create: create, directory)
+        if upgrading { try upgradeProjections() }
+    }
+
+    /// Upgrades a store of `upgradableFormat`: drops its projections and marks them as
+    /// reflecting nothing, and records the current format, in one transaction (a crash leaves
+    /// the old store or the upgraded one). The next write replays the log into projections
+    /// of this format before it writes (`catchUp`), as after an interrupted rebuild.
+    func upgradeProjections() throws {
+        try env.write { txn in
+            guard let v = try txn.get(meta, key: MetaKey.format), UInt64(bigEndianBytes: v) == Store.upgradableFormat else { return }
+            for db in projectionDatabases { try txn.drop(db) }
+            try txn.put(meta, key: MetaKey.projected, value: UInt64(0).bigEndianBytes)
+            try txn.put(meta, key: MetaKey.format, value: Store.formatVersion.bigEndianBytes)
+        }
     }
 
     /// True when opened with `Options.readOnly`.
@@ -152,23 +172,31 @@ public final class Store {
         return db
     }
 
-    static func checkFormat(_ env: Environment, _ meta: Database, create: Bool, _ directory: String) throws {
+    /// Checks the stored format, writing it into a new store; returns true when the store has
+    /// the upgradable earlier format and is opened for writing (the caller upgrades it).
+    static func checkFormat(_ env: Environment, _ meta: Database, create: Bool, readOnly: Bool, _ directory: String) throws -> Bool {
         let stored = try env.read { txn in try txn.get(meta, key: MetaKey.format) }
         if stored == nil, !create {
             env.close()
             throw EngineError(.store, "\(directory) is not an arlog store (no format record)")
         }
         if let stored {
+            if UInt64(bigEndianBytes: stored) == Store.upgradableFormat {
+                if !readOnly { return true }
+                env.close()
+                throw EngineError(.store, "store \(directory) has format \(Store.upgradableFormat), whose projections this arlog (format \(Store.formatVersion)) replays once from the log before it reads them: run `arlog rebuild --store \(directory)` (the log is not changed)")
+            }
             guard let v = UInt64(bigEndianBytes: stored), v == Store.formatVersion else {
                 env.close()
                 let f = UInt64(bigEndianBytes: stored).map(String.init) ?? "?"
                 throw EngineError(.store, "store \(directory) has format \(f); this arlog reads format \(Store.formatVersion): export it with the arlog that wrote it (arlog export) and ingest the export into a new store")
             }
-            return
+            return false
         }
         try env.write { txn in
             try txn.put(meta, key: MetaKey.format, value: Store.formatVersion.bigEndianBytes)
         }
+        return false
     }
 
     /// A u64 record of meta (0 when absent); a damaged one is `.corrupt` naming its key, and a

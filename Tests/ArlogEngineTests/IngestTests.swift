@@ -169,6 +169,39 @@ struct IngestTests {
         }
     }
 
+    /// A store of format 4 (the same log, states in the older fixed-width encoding): a query
+    /// is refused with the command that upgrades it; a command that writes upgrades it in
+    /// place, replaying the projections from the log, and every answer is as before.
+    @Test func aStoreOfTheEarlierFormatIsUpgradedInPlaceByAWriter() throws {
+        let t = try TempStore()
+        try t.ingest(Self.combinedFeed)
+        let balance = try t.store.balance("ACME")
+        let aging = try t.store.aging(asOf: Day(parsing: "2025-03-31"), today: Day(parsing: "2026-01-01")!)
+        // What format 4 left: its format record, and states this arlog cannot decode.
+        try t.store.env.write { txn in
+            try txn.put(t.store.meta, key: Store.MetaKey.format, value: Store.upgradableFormat.bigEndianBytes)
+            try txn.put(t.store.states, key: Array("ACME".utf8), value: [1, 0, 0, 0])
+        }
+        t.store.close()
+        var readOnly = Store.Options()
+        readOnly.readOnly = true
+        #expect {
+            _ = try Store(directory: t.directory, create: false, options: readOnly)
+        } throws: { error in
+            (error as? EngineError)?.message.contains("arlog rebuild --store \(t.directory)") == true
+        }
+        let upgraded = try Store(directory: t.directory, create: false)
+        #expect(try upgraded.projectionStatus().isBehind)
+        _ = try upgraded.rebuild()
+        #expect(try upgraded.balance("ACME") == balance)
+        #expect(try upgraded.aging(asOf: Day(parsing: "2025-03-31"), today: Day(parsing: "2026-01-01")!) == aging)
+        #expect(try upgraded.verify().ok)
+        upgraded.close()
+        // Read-only opens now succeed: the format is the current one.
+        let reader = try Store(directory: t.directory, create: false, options: readOnly)
+        #expect(try reader.balance("ACME") == balance)
+    }
+
     @Test func queriesOnAMissingStoreSayHowToCreateOne() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arlog-none-\(UUID())").path
         #expect {

@@ -58,6 +58,39 @@ public struct BinaryWriter {
         i64(Int64(truncatingIfNeeded: v >> 64))
     }
 
+    /// An unsigned LEB128 varint: seven bits a byte, the lowest first, the high bit set on
+    /// every byte but the last (1 byte below 128, at most 10). The compact forms of states
+    /// use it: most stored figures are small, and a state is rewritten whole at every commit
+    /// that touches it, so its size is what a commit costs.
+    @inline(__always) public mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: v))
+    }
+
+    /// A signed varint, zigzag-mapped (0, -1, 1, -2 … to 0, 1, 2, 3 …) so that small
+    /// magnitudes of either sign stay short.
+    @inline(__always) public mutating func svarint(_ v: Int64) {
+        varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+    }
+
+    /// An unsigned 128-bit varint (at most 19 bytes).
+    public mutating func varint128(_ v: UInt128) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: v))
+    }
+
+    public mutating func svarint128(_ v: Int128) {
+        varint128(UInt128(bitPattern: (v << 1) ^ (v >> 127)))
+    }
+
     public mutating func day(_ d: Day) { i32(d.number) }
 
     /// A day or none (Int32.min, which is no representable day).
@@ -161,6 +194,88 @@ public struct BinaryReader {
         let lo = try u64()
         let hi = try i64()
         return Int128(hi) << 64 | Int128(lo)
+    }
+
+    /// What `BinaryWriter.varint` wrote. Only the shortest form is accepted (no trailing
+    /// zero groups, nothing past 64 bits): each value has one encoding, so stored bytes that
+    /// decode are the bytes the encoder writes for that value.
+    @inline(__always) public mutating func varint() throws(StoredDataError) -> UInt64 {
+        guard offset < bytes.count else { throw truncated(1) }
+        let first = bytes[offset]
+        offset += 1
+        if first < 0x80 { return UInt64(first) }
+        return try varintTail(UInt64(first & 0x7F))
+    }
+
+    @inline(never)
+    mutating func varintTail(_ low: UInt64) throws(StoredDataError) -> UInt64 {
+        var v = low
+        var shift: UInt64 = 7
+        while true {
+            guard offset < bytes.count else { throw truncated(1) }
+            let b = bytes[offset]
+            offset += 1
+            guard shift < 63 || b <= 1 else { throw StoredDataError("varint past 64 bits at offset \(offset - 1)") }
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 {
+                guard b != 0 else { throw StoredDataError("varint not in its shortest form at offset \(offset - 1)") }
+                return v
+            }
+            shift += 7
+        }
+    }
+
+    @inline(__always) public mutating func svarint() throws(StoredDataError) -> Int64 {
+        let u = try varint()
+        return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+    }
+
+    /// A varint that must fit an Int64 (money, counts, positions: never negative).
+    @inline(__always) public mutating func varintInt64() throws(StoredDataError) -> Int64 {
+        let u = try varint()
+        guard let v = Int64(exactly: u) else { throw StoredDataError("value \(u) past the largest Int64 at offset \(offset)") }
+        return v
+    }
+
+    /// A varint that must fit in 32 bits, read back as the bit pattern of an Int32 (as the
+    /// fixed-width form stored it; the caller checks its range).
+    @inline(__always) public mutating func varintBits32() throws(StoredDataError) -> Int32 {
+        let u = try varint()
+        guard let v = UInt32(exactly: u) else { throw StoredDataError("value \(u) past 32 bits at offset \(offset)") }
+        return Int32(bitPattern: v)
+    }
+
+    public mutating func varint128() throws(StoredDataError) -> UInt128 {
+        var v: UInt128 = 0
+        var shift: UInt128 = 0
+        while true {
+            guard offset < bytes.count else { throw truncated(1) }
+            let b = bytes[offset]
+            offset += 1
+            guard shift < 126 || b <= 3 else { throw StoredDataError("varint past 128 bits at offset \(offset - 1)") }
+            v |= UInt128(b & 0x7F) << shift
+            if b < 0x80 {
+                guard b != 0 || shift == 0 else { throw StoredDataError("varint not in its shortest form at offset \(offset - 1)") }
+                return v
+            }
+            shift += 7
+        }
+    }
+
+    public mutating func svarint128() throws(StoredDataError) -> Int128 {
+        let u = try varint128()
+        return Int128(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+    }
+
+    /// A count of items of at least `itemBytes` each that must fit in the bytes left, as a varint.
+    public mutating func varCount(itemBytes: Int, max: Int = Int.max) throws(StoredDataError) -> Int {
+        let u = try varint()
+        // Every item takes a byte at least: a count past the bytes left is corrupt before
+        // any product is formed.
+        guard u <= UInt64(remaining), u <= UInt64(Swift.max(0, max)), Int(u) * Swift.max(itemBytes, 1) <= remaining else {
+            throw StoredDataError("count \(u) does not fit the \(remaining) bytes left")
+        }
+        return Int(u)
     }
 
     /// A day within the representable calendar (0001-01-01 … 9999-12-31).

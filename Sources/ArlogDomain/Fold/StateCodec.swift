@@ -4,7 +4,7 @@
 /// `StoredDataError` rather than trap later: positions inside their arrays, days inside the
 /// calendar, money figures that agree with each other (the balance identity, the slots' sum).
 public enum StateCodec {
-    public static let stateVersion: UInt8 = 1
+    public static let stateVersion: UInt8 = 2
     public static let invoiceVersion: UInt8 = 1
     public static let paymentVersion: UInt8 = 1
     public static let profileVersion: UInt8 = 1
@@ -12,72 +12,91 @@ public enum StateCodec {
     // MARK: Hot state
 
     public static func encode(_ s: CustomerState, into w: inout BinaryWriter) {
+        // The compact form (version 2): varints, and days, instants and log positions as
+        // differences from a nearby value (a state is rewritten whole at every commit that
+        // touches it, so its size is what a commit costs; the fixed-width form of version 1
+        // was about three times as large). Days count from `base`, the day of the latest
+        // event, each list's days from the one before.
         w.u8(stateVersion)
         w.currency(s.currency)
-        w.i32(Int32(truncatingIfNeeded: s.termsDays))
-        w.i64(s.creditLimit)
-        w.timestamp(s.registeredAt)
-        w.optionalDay(s.registeredOn)
+        compactTimestamp(s.latestAt, &w)
+        let base = Int64(s.latestAt.utcDay.number)
+        w.svarint(Int64(s.termsDays))
+        w.varint(UInt64(bitPattern: s.creditLimit))
+        compactTimestamp(s.registeredAt, &w)
+        if let on = s.registeredOn {
+            w.u8(1)
+            w.svarint(Int64(on.number) - base)
+        } else {
+            w.u8(0)
+        }
         let t = s.totals
-        w.i64(t.open)
-        w.i64(t.unapplied)
-        w.i64(t.invoiced)
-        w.i64(t.credited)
-        w.i64(t.paid)
-        w.i64(t.writtenOff)
-        w.i64(t.voided)
-        w.i64(t.lateAmount)
-        w.i128(t.lateWeighted)
+        w.varint(UInt64(bitPattern: t.open))
+        w.varint(UInt64(bitPattern: t.unapplied))
+        w.varint(UInt64(bitPattern: t.invoiced))
+        w.varint(UInt64(bitPattern: t.credited))
+        w.varint(UInt64(bitPattern: t.paid))
+        w.varint(UInt64(bitPattern: t.writtenOff))
+        w.varint(UInt64(bitPattern: t.voided))
+        w.varint(UInt64(bitPattern: t.lateAmount))
+        w.varint128(UInt128(bitPattern: t.lateWeighted))
         w.u8(UInt8(truncatingIfNeeded: s.dunningLevel))
-        w.u64(UInt64(s.eventCount))
-        w.timestamp(s.latestAt)
-        w.u64(s.lastSeq)
-        w.u32(UInt32(truncatingIfNeeded: s.invoiceCount))
-        w.u32(UInt32(truncatingIfNeeded: s.paymentCount))
-        w.u64(UInt64(s.checkpointedAtEvent))
-        w.u32(UInt32(s.invoices.count))
+        w.varint(UInt64(bitPattern: Int64(s.eventCount)))
+        w.varint(s.lastSeq)
+        w.varint(UInt64(bitPattern: Int64(s.invoiceCount)))
+        w.varint(UInt64(bitPattern: Int64(s.paymentCount)))
+        w.varint(UInt64(bitPattern: Int64(s.checkpointedAtEvent)))
+        w.varint(UInt64(s.invoices.count))
+        var seq: UInt64 = 0
+        var day = base
         for inv in s.invoices {
-            w.u64(inv.seq)
-            w.day(inv.issuedOn)
-            w.timestamp(inv.issuedAt)
-            w.i64(inv.amount)
-            counters(inv.counters, &w)
-            w.i64(inv.open)
-            w.i32(inv.idStart)
+            w.varint(inv.seq &- seq)
+            seq = inv.seq
+            w.svarint(Int64(inv.issuedOn.number) - day)
+            day = Int64(inv.issuedOn.number)
+            compactTimestamp(inv.issuedAt, from: day * secondsPerDay, &w)
+            w.varint(UInt64(bitPattern: inv.amount))
+            compactCounters(inv.counters, &w)
+            w.varint(UInt64(bitPattern: inv.open))
+            w.varint(UInt64(UInt32(bitPattern: inv.idStart)))
             w.u8(inv.idCount)
-            w.i32(inv.dueStart)
-            w.u16(inv.installmentCount)
+            w.varint(UInt64(UInt32(bitPattern: inv.dueStart)))
+            w.varint(UInt64(inv.installmentCount))
         }
-        w.u32(UInt32(s.slots.count))
+        w.varint(UInt64(s.slots.count))
+        seq = 0
+        day = base
         for slot in s.slots {
-            w.day(slot.dueOn)
-            w.day(slot.issuedOn)
-            w.i32(slot.idStart)
+            w.svarint(Int64(slot.dueOn.number) - day)
+            day = Int64(slot.dueOn.number)
+            w.svarint(Int64(slot.issuedOn.number) - day)
+            w.varint(UInt64(UInt32(bitPattern: slot.idStart)))
             w.u8(slot.idCount)
-            w.u16(slot.index)
-            w.bool(slot.dead)
-            w.u64(slot.invoiceSeq)
-            w.i64(slot.amount)
-            w.i64(slot.open)
+            w.varint(UInt64(slot.index) << 1 | (slot.dead ? 1 : 0))
+            w.svarint(Int64(bitPattern: slot.invoiceSeq &- seq))
+            seq = slot.invoiceSeq
+            w.varint(UInt64(bitPattern: slot.amount))
+            w.varint(UInt64(bitPattern: slot.open))
         }
-        w.u32(UInt32(s.ids.count))
+        w.varint(UInt64(s.ids.count))
         w.bytes.append(contentsOf: s.ids)
-        w.u32(UInt32(s.dues.count))
-        for d in s.dues { w.day(d) }
-        w.u32(UInt32(s.deadSlots))
-        w.u32(UInt32(s.firstOpen))
-        w.u32(UInt32(s.payments.count))
+        compactDays(s.dues, from: base, &w)
+        w.varint(UInt64(bitPattern: Int64(s.deadSlots)))
+        w.varint(UInt64(bitPattern: Int64(s.firstOpen)))
+        w.varint(UInt64(s.payments.count))
+        seq = 0
+        day = base
         for p in s.payments {
-            w.u64(p.seq)
-            w.day(p.receivedOn)
-            w.i128(p.weighted)
-            w.i64(p.amount)
-            w.bool(p.reversed)
+            w.svarint(Int64(bitPattern: p.seq &- seq))
+            seq = p.seq
+            w.svarint(Int64(p.receivedOn.number) - day)
+            day = Int64(p.receivedOn.number)
+            w.svarint128(p.weighted)
+            w.varint(UInt64(bitPattern: p.amount) << 1 | (p.reversed ? 1 : 0))
         }
-        w.u32(UInt32(s.reversalDays.count))
-        for d in s.reversalDays { w.day(d) }
-        w.day(s.risk.sweepDay)
-        for b in 0..<5 { w.i64(s.risk.buckets[b]) }
+        compactDays(s.reversalDays, from: base, &w)
+        w.svarint(Int64(s.risk.sweepDay.number) - base)
+        for b in 0..<5 { w.varint(UInt64(bitPattern: s.risk.buckets[b])) }
         if let r = s.risk.last {
             w.u8(1)
             riskState(r, &w)
@@ -87,27 +106,81 @@ public enum StateCodec {
     }
 
     public static func encode(_ s: CustomerState) -> [UInt8] {
-        var w = BinaryWriter(capacity: 256 + s.slots.count * 40 + s.payments.count * 40)
+        var w = BinaryWriter(capacity: 160 + s.invoices.count * 24 + s.slots.count * 14 + s.payments.count * 12 + s.ids.count)
         encode(s, into: &w)
         return w.bytes
     }
 
-    static func counters(_ c: InvoiceCounters, _ w: inout BinaryWriter) {
-        w.i64(c.adjustedUp)
-        w.i64(c.credited)
-        w.i64(c.writtenOff)
-        w.i64(c.voidedAmount)
-        w.i64(c.paid)
+    static let secondsPerDay: Int64 = 86_400
+
+    /// An instant as a signed difference in seconds from `origin`, then its nanoseconds.
+    static func compactTimestamp(_ t: Timestamp, from origin: Int64 = 0, _ w: inout BinaryWriter) {
+        w.svarint(t.seconds &- origin)
+        w.varint(UInt64(UInt32(bitPattern: t.nanos)))
     }
 
-    static func counters(_ r: inout BinaryReader) throws(StoredDataError) -> InvoiceCounters {
+    static func compactTimestamp(from origin: Int64 = 0, _ r: inout BinaryReader) throws(StoredDataError) -> Timestamp {
+        let (s, overflow) = origin.addingReportingOverflow(try r.svarint())
+        let n = try r.varint()
+        guard !overflow, BinaryReader.timestampSecondsRange.contains(s) else { throw StoredDataError("an instant outside 0001–9999 at offset \(r.offset)") }
+        guard n < 1_000_000_000 else { throw StoredDataError("nanoseconds \(n) out of range") }
+        return Timestamp(seconds: s, nanos: Int32(truncatingIfNeeded: n))
+    }
+
+    /// A day `origin` plus a signed difference read: within the representable calendar.
+    static func compactDay(from origin: Int64, _ r: inout BinaryReader) throws(StoredDataError) -> Day {
+        let (n, overflow) = origin.addingReportingOverflow(try r.svarint())
+        guard !overflow, let number = Int32(exactly: n), Day(number: number).isRepresentable else {
+            throw StoredDataError("a day outside 0001–9999 at offset \(r.offset)")
+        }
+        return Day(number: number)
+    }
+
+    /// A list of days: its count, then each as the difference from the one before (the first
+    /// from `origin`).
+    static func compactDays(_ days: [Day], from origin: Int64, _ w: inout BinaryWriter) {
+        w.varint(UInt64(days.count))
+        var day = origin
+        for d in days {
+            w.svarint(Int64(d.number) - day)
+            day = Int64(d.number)
+        }
+    }
+
+    static func compactDays(from origin: Int64, _ r: inout BinaryReader) throws(StoredDataError) -> [Day] {
+        let n = try r.varCount(itemBytes: 1)
+        var days: [Day] = []
+        days.reserveCapacity(n)
+        var day = origin
+        for _ in 0..<n {
+            let d = try compactDay(from: day, &r)
+            days.append(d)
+            day = Int64(d.number)
+        }
+        return days
+    }
+
+    static func compactCounters(_ c: InvoiceCounters, _ w: inout BinaryWriter) {
+        w.varint(UInt64(bitPattern: c.adjustedUp))
+        w.varint(UInt64(bitPattern: c.credited))
+        w.varint(UInt64(bitPattern: c.writtenOff))
+        w.varint(UInt64(bitPattern: c.voidedAmount))
+        w.varint(UInt64(bitPattern: c.paid))
+    }
+
+    static func compactCounters(_ r: inout BinaryReader) throws(StoredDataError) -> InvoiceCounters {
         var c = InvoiceCounters()
-        c.adjustedUp = try money(&r)
-        c.credited = try money(&r)
-        c.writtenOff = try money(&r)
-        c.voidedAmount = try money(&r)
-        c.paid = try money(&r)
+        c.adjustedUp = try r.varintInt64()
+        c.credited = try r.varintInt64()
+        c.writtenOff = try r.varintInt64()
+        c.voidedAmount = try r.varintInt64()
+        c.paid = try r.varintInt64()
         return c
+    }
+
+    /// A count stored as a varint that must fit an Int (event and item counters).
+    static func compactInt(_ r: inout BinaryReader) throws(StoredDataError) -> Int {
+        Int(try r.varintInt64())
     }
 
     /// A non-negative money figure.
@@ -148,32 +221,40 @@ public enum StateCodec {
         var r = BinaryReader(bytes)
         guard try r.u8() == stateVersion else { throw StoredDataError("unknown state version") }
         let currency = try r.currency()
-        let terms = Int(try r.i32())
-        let limit = try money(&r)
-        let registeredAt = try r.timestamp()
-        let registeredOn = try r.optionalDay()
-        guard (0...FeedLimits.termsDaysMax).contains(terms) else { throw StoredDataError("terms_days \(terms) out of range") }
-        var s = CustomerState(currency: currency, termsDays: terms, creditLimit: limit, registeredAt: registeredAt, registeredOn: registeredOn)
+        let latestAt = try compactTimestamp(&r)
+        let base = Int64(latestAt.utcDay.number)
+        let terms = try r.svarint()
+        let limit = try r.varintInt64()
+        let registeredAt = try compactTimestamp(&r)
+        let registeredOn: Day?
+        switch try r.u8() {
+        case 0: registeredOn = nil
+        case 1: registeredOn = try compactDay(from: base, &r)
+        case let flag: throw StoredDataError("bad registration day flag \(flag)")
+        }
+        guard (0...Int64(FeedLimits.termsDaysMax)).contains(terms) else { throw StoredDataError("terms_days \(terms) out of range") }
+        var s = CustomerState(currency: currency, termsDays: Int(terms), creditLimit: limit, registeredAt: registeredAt, registeredOn: registeredOn)
         var t = Totals()
-        t.open = try money(&r)
-        t.unapplied = try money(&r)
-        t.invoiced = try money(&r)
-        t.credited = try money(&r)
-        t.paid = try money(&r)
-        t.writtenOff = try money(&r)
-        t.voided = try money(&r)
-        t.lateAmount = try money(&r)
-        t.lateWeighted = try r.i128()
-        guard t.lateWeighted >= 0 else { throw StoredDataError("negative days-late weight") }
+        t.open = try r.varintInt64()
+        t.unapplied = try r.varintInt64()
+        t.invoiced = try r.varintInt64()
+        t.credited = try r.varintInt64()
+        t.paid = try r.varintInt64()
+        t.writtenOff = try r.varintInt64()
+        t.voided = try r.varintInt64()
+        t.lateAmount = try r.varintInt64()
+        let weighted = try r.varint128()
+        guard let lateWeighted = Int128(exactly: weighted) else { throw StoredDataError("negative days-late weight") }
+        t.lateWeighted = lateWeighted
         // The balance identity, in exact arithmetic: figures that disagree are corrupt (and
         // would let later additions overflow).
         let lhs = Int128(t.open) - Int128(t.unapplied)
         let rhs = Int128(t.invoiced) - Int128(t.credited) - Int128(t.paid) - Int128(t.writtenOff) - Int128(t.voided)
         guard lhs == rhs else { throw StoredDataError("totals break the balance identity (open − unapplied ≠ invoiced − credited − paid − written off − voided)") }
-        // What the fold keeps true (every figure is ≥ 0, checked by `money`): what is open or
-        // taken off an invoice never exceeds what was invoiced, and what is unapplied never
-        // exceeds what was paid. Together with the validator's overflow rule on `invoiced`,
-        // these keep every later addition to these figures inside Int64.
+        // What the fold keeps true (every figure is ≥ 0, checked by `varintInt64`): what is
+        // open or taken off an invoice never exceeds what was invoiced, and what is unapplied
+        // never exceeds what was paid. Together with the validator's overflow rule on
+        // `invoiced`, these keep every later addition to these figures inside Int64.
         guard t.open <= t.invoiced, t.unapplied <= t.paid else {
             throw StoredDataError("totals out of range: open \(t.open) of \(t.invoiced) invoiced, unapplied \(t.unapplied) of \(t.paid) paid")
         }
@@ -181,64 +262,70 @@ public enum StateCodec {
         let dunning = Int(try r.u8())
         guard dunning <= 4 else { throw StoredDataError("dunning level \(dunning)") }
         s.dunningLevel = dunning
-        let events = try r.u64()
-        guard events <= UInt64(Int.max) else { throw StoredDataError("event count \(events)") }
-        s.eventCount = Int(events)
-        s.latestAt = try r.timestamp()
-        s.lastSeq = try r.u64()
-        s.invoiceCount = Int(try r.u32())
-        s.paymentCount = Int(try r.u32())
-        let checkpointed = try r.u64()
+        let events = try compactInt(&r)
+        s.eventCount = events
+        s.latestAt = latestAt
+        s.lastSeq = try r.varint()
+        s.invoiceCount = try compactInt(&r)
+        s.paymentCount = try compactInt(&r)
+        let checkpointed = try compactInt(&r)
         guard checkpointed <= events else { throw StoredDataError("checkpoint position \(checkpointed) beyond the event count") }
-        s.checkpointedAtEvent = Int(checkpointed)
-        let invoiceCount = try r.count(itemBytes: 70)
+        s.checkpointedAtEvent = checkpointed
+        // Each open invoice takes 15 bytes at least, a slot 8, a payment entry 4.
+        let invoiceCount = try r.varCount(itemBytes: 15)
         s.invoices.reserveCapacity(invoiceCount)
+        var seq: UInt64 = 0
+        var day = base
         for _ in 0..<invoiceCount {
-            let seq = try r.u64()
-            let issuedOn = try r.day()
-            let issuedAt = try r.timestamp()
-            let amount = try money(&r)
-            let c = try counters(&r)
-            let open = try money(&r)
-            let idStart = try r.i32()
+            let (next, overflow) = seq.addingReportingOverflow(try r.varint())
+            let issuedOn = try compactDay(from: day, &r)
+            day = Int64(issuedOn.number)
+            let issuedAt = try compactTimestamp(from: day * secondsPerDay, &r)
+            let amount = try r.varintInt64()
+            let c = try compactCounters(&r)
+            let open = try r.varintInt64()
+            let idStart = try r.varintBits32()
             let idCount = try r.u8()
-            let dueStart = try r.i32()
-            let installments = try r.u16()
+            let dueStart = try r.varintBits32()
+            guard let installments = UInt16(exactly: try r.varint()) else { throw StoredDataError("bad installment count at log position \(next)") }
             let countersMax = max(c.adjustedUp, c.credited, c.writtenOff, c.voidedAmount, c.paid)
-            guard installments > 0, open > 0, open <= t.invoiced, amount <= t.invoiced, countersMax <= t.invoiced,
-                s.invoices.last.map({ $0.seq < seq }) ?? true
+            guard !overflow, installments > 0, open > 0, open <= t.invoiced, amount <= t.invoiced, countersMax <= t.invoiced,
+                s.invoices.last.map({ $0.seq < next }) ?? true
             else {
-                throw StoredDataError("bad open invoice at log position \(seq)")
+                throw StoredDataError("bad open invoice at log position \(next)")
             }
-            s.invoices.append(OpenInvoice(seq: seq, issuedOn: issuedOn, issuedAt: issuedAt, amount: amount, counters: c, open: open,
+            seq = next
+            s.invoices.append(OpenInvoice(seq: next, issuedOn: issuedOn, issuedAt: issuedAt, amount: amount, counters: c, open: open,
                                           idStart: idStart, idCount: idCount, dueStart: dueStart, installmentCount: installments))
         }
-        let slotCount = try r.count(itemBytes: 40)
+        let slotCount = try r.varCount(itemBytes: 8)
         s.slots.reserveCapacity(slotCount)
         var slotOpen: Int128 = 0
+        seq = 0
+        day = base
         for _ in 0..<slotCount {
-            let dueOn = try r.day()
-            let issuedOn = try r.day()
-            let idStart = try r.i32()
+            let dueOn = try compactDay(from: day, &r)
+            day = Int64(dueOn.number)
+            let issuedOn = try compactDay(from: day, &r)
+            let idStart = try r.varintBits32()
             let idCount = try r.u8()
-            let index = try r.u16()
-            let dead = try r.bool()
-            let seq = try r.u64()
-            let amount = try money(&r)
-            let open = try money(&r)
+            let packed = try r.varint()
+            guard let index = UInt16(exactly: packed >> 1) else { throw StoredDataError("bad installment index \(packed >> 1)") }
+            let dead = packed & 1 != 0
+            seq = seq &+ UInt64(bitPattern: try r.svarint())
+            let amount = try r.varintInt64()
+            let open = try r.varintInt64()
             guard open <= amount, amount <= t.invoiced, !dead || open == 0 else { throw StoredDataError("bad installment slot of log position \(seq)") }
             slotOpen += Int128(open)
             s.slots.append(Slot(dueOn: dueOn, issuedOn: issuedOn, idStart: idStart, idCount: idCount, index: index, dead: dead,
                                 invoiceSeq: seq, amount: amount, open: open))
         }
         guard slotOpen == Int128(t.open) else { throw StoredDataError("open installments sum to \(slotOpen), the total says \(t.open)") }
-        let idBytes = try r.count(itemBytes: 1)
+        let idBytes = try r.varCount(itemBytes: 1)
         s.ids = Array(try r.slice(idBytes))
-        let dueCount = try r.count(itemBytes: 4)
-        s.dues.reserveCapacity(dueCount)
-        for _ in 0..<dueCount { s.dues.append(try r.day()) }
-        s.deadSlots = Int(try r.u32())
-        s.firstOpen = Int(try r.u32())
+        s.dues = try compactDays(from: base, &r)
+        s.deadSlots = try compactInt(&r)
+        s.firstOpen = try compactInt(&r)
         guard s.firstOpen <= s.slots.count, s.deadSlots <= s.slots.count else { throw StoredDataError("slot positions out of range") }
         for inv in s.invoices {
             guard inv.idStart >= 0, Int(inv.idStart) + Int(inv.idCount) <= s.ids.count, inv.dueStart >= 0,
@@ -248,16 +335,24 @@ public enum StateCodec {
         for slot in s.slots where slot.idStart < 0 || Int(slot.idStart) + Int(slot.idCount) > s.ids.count {
             throw StoredDataError("installment slot of log position \(slot.invoiceSeq) points outside the state")
         }
-        let paymentCount = try r.count(itemBytes: 37)
+        let paymentCount = try r.varCount(itemBytes: 4)
         s.payments.reserveCapacity(paymentCount)
         // The entries' prefix sums are computed here and grow with every payment: each entry
         // within what one payment can allocate (its weight within days × amount), and those in
         // force within the paid total (as they are in any fold), so that no sum can overflow.
         let daysSpan = UInt128(Day.last.days(since: Day.first))
         var allocatedInForce: Int64 = 0
+        seq = 0
+        day = base
         for _ in 0..<paymentCount {
-            var p = PaymentEntry(seq: try r.u64(), receivedOn: try r.day(), weighted: try r.i128(), amount: try money(&r))
-            p.reversed = try r.bool()
+            seq = seq &+ UInt64(bitPattern: try r.svarint())
+            let receivedOn = try compactDay(from: day, &r)
+            day = Int64(receivedOn.number)
+            let weighted = try r.svarint128()
+            let packed = try r.varint()
+            // The amount is the packed value's upper 63 bits: never negative.
+            var p = PaymentEntry(seq: seq, receivedOn: receivedOn, weighted: weighted, amount: Int64(bitPattern: packed >> 1))
+            p.reversed = packed & 1 != 0
             if let last = s.payments.last, (last.receivedOn, last.seq) >= (p.receivedOn, p.seq) {
                 throw StoredDataError("payment entries out of order")
             }
@@ -272,11 +367,10 @@ public enum StateCodec {
             s.payments.append(p)
         }
         s.recomputePaymentSums(from: 0)
-        let reversals = try r.count(itemBytes: 4)
-        for _ in 0..<reversals { s.reversalDays.append(try r.day()) }
-        let sweepDay = try r.day()
+        s.reversalDays = try compactDays(from: base, &r)
+        let sweepDay = try compactDay(from: base, &r)
         var buckets = BucketSums()
-        for b in 0..<5 { buckets[b] = try money(&r) }
+        for b in 0..<5 { buckets[b] = try r.varintInt64() }
         let last: RiskState? = try r.bool() ? try riskState(&r) : nil
         s.risk = RiskSweep(sweepDay: sweepDay, buckets: buckets, last: last)
         try r.end()
