@@ -1,11 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CLMDB
 import Synchronization
 
 /// How to open an `Environment`. Sizes are in bytes; every limit says why it is what it is.
 public struct EnvironmentOptions: Sendable, Equatable {
-    /// Initial map: big enough that a normal store never grows during a run, small enough to be a
-    /// harmless reservation of address space (the file only grows with data, not with the map).
-    public static let mapSizeBytesDefault = 256 * 1024 * 1024
+    /// Initial map. A writer reserves the whole map on disk (`writeMap`), so this is also the
+    /// smallest store file: small enough for a demo or a test store, and doubled on demand
+    /// (each growth re-runs one write), so a 1M-event store (about 1.3 GB) grows five times.
+    public static let mapSizeBytesDefault = 64 * 1024 * 1024
     /// Growth cap: the map is virtual address space, so 1 TiB costs nothing until used, and it stops
     /// a runaway writer before it fills the disk.
     public static let mapSizeBytesMaxDefault = 1024 * 1024 * 1024 * 1024
@@ -29,6 +37,15 @@ public struct EnvironmentOptions: Sendable, Equatable {
     /// Open with `MDB_RDONLY` (query processes): never creates the directory or databases;
     /// `write` throws `StorageError(.readOnly)`.
     public var readOnly: Bool
+    /// Writers open with `MDB_WRITEMAP`: a write transaction's dirty pages are the map's own
+    /// pages (in the page cache), not pages LMDB `malloc`s, copies and then `pwrite`s at commit.
+    /// That bounds a writer's heap by its batch's decoded state instead of by the pages the
+    /// batch touches (hundreds of MB for a batch over tens of thousands of customers), and
+    /// saves the copies. A store of a mapped page needs disk space already allocated (else a
+    /// full disk would be a SIGBUS, not an error), so the whole map is reserved on disk
+    /// (`posix_fallocate`) at open and before every growth: a full disk is then an error from
+    /// the open or the growth, with nothing of the write committed. Ignored when `readOnly`.
+    public var writeMap: Bool
 
     public init(
         mapSizeBytes: Int = EnvironmentOptions.mapSizeBytesDefault,
@@ -36,7 +53,8 @@ public struct EnvironmentOptions: Sendable, Equatable {
         databasesMax: UInt32 = EnvironmentOptions.databasesMaxDefault,
         readersMax: UInt32 = EnvironmentOptions.readersMaxDefault,
         durable: Bool = true,
-        readOnly: Bool = false
+        readOnly: Bool = false,
+        writeMap: Bool = true
     ) {
         self.mapSizeBytes = mapSizeBytes
         self.mapSizeBytesMax = mapSizeBytesMax
@@ -44,6 +62,7 @@ public struct EnvironmentOptions: Sendable, Equatable {
         self.readersMax = readersMax
         self.durable = durable
         self.readOnly = readOnly
+        self.writeMap = writeMap
     }
 }
 
@@ -143,8 +162,13 @@ public final class Environment: @unchecked Sendable {
         do {
             try check(mdb_env_create(&created), "mdb_env_create")
             guard let env = created else { preconditionFailure("mdb_env_create succeeded without a handle") }
-            // Sizes and slot counts must be set before mdb_env_open.
-            try check(mdb_env_set_mapsize(env, mapSizeBytes), "mdb_env_set_mapsize(\(mapSizeBytes))")
+            // Sizes and slot counts must be set before mdb_env_open. The map size only for a
+            // new store: an existing one keeps the map it has (LMDB reads it from the file;
+            // a larger size asked here would be reserved on disk by a writer, and growth is
+            // on demand anyway).
+            if !FileSystem.isNonEmptyFile(path + "/data.mdb") {
+                try check(mdb_env_set_mapsize(env, mapSizeBytes), "mdb_env_set_mapsize(\(mapSizeBytes))")
+            }
             try check(mdb_env_set_maxdbs(env, MDB_dbi(options.databasesMax)), "mdb_env_set_maxdbs(\(options.databasesMax))")
             try check(mdb_env_set_maxreaders(env, options.readersMax), "mdb_env_set_maxreaders(\(options.readersMax))")
             // MDB_NOTLS: reader slots belong to transactions, not threads, so short read
@@ -152,7 +176,12 @@ public final class Environment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS)
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if !options.durable { flags |= UInt32(MDB_NOSYNC) }
+            let writeMap = options.writeMap && !options.readOnly
+            if writeMap { flags |= UInt32(MDB_WRITEMAP) }
             try check(mdb_env_open(env, path, flags, 0o644), "mdb_env_open(\(path))")
+            // mdb_env_open sized the file to the map (a sparse extension): allocate it before
+            // any page of it is written through the map.
+            if writeMap { try Environment.reserveMap(env, path) }
             // Slots left by crashed processes would pin old pages and make the file grow.
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
@@ -310,6 +339,7 @@ public final class Environment: @unchecked Sendable {
             throw StorageError(.readOnly, "cannot write: environment \(directory) was opened read-only")
         }
         precondition(!gate.callerOwnsWrite(), "Environment.write nested inside another write on the same thread")
+        if !gate.callerHoldsShared() { try growAhead() }
         var growths = 0
         while true {
             switch try attemptWrite(body) {
@@ -383,7 +413,77 @@ public final class Environment: @unchecked Sendable {
                 throw StorageError(.mapFull, "map full at \(current) bytes, the cap (mapSizeBytesMax \(mapSizeBytesMax)); nothing of this write was committed")
             }
             let next = min(current * 2, mapSizeBytesMax)
+            // Reserve the grown map on disk before LMDB maps it: if the disk is full this
+            // throws and the map stays as it was (the failed write committed nothing).
+            if options.writeMap { try Environment.reserve(env, bytes: next, directory) }
             try check(mdb_env_set_mapsize(env, next), "mdb_env_set_mapsize(\(next))")
+        }
+    }
+
+    /// Grows the map by half before a write when more than three quarters of it are in use, so
+    /// that a batch seldom hits MDB_MAP_FULL (which aborts it and runs it again after the
+    /// growth), while the map, which writers reserve on disk, stays within about twice the
+    /// store's size.
+    private func growAhead() throws {
+        // Checked under the shared gate first: taking it exclusively waits for this process's
+        // readers, which only a growth needs.
+        let needed: Bool = {
+            gate.enterShared()
+            defer { gate.leaveShared() }
+            guard let env = handle else { return false }
+            return growAheadTarget(env) != nil
+        }()
+        guard needed else { return }
+        try gate.withExclusive {
+            guard let env = handle else { throw StorageError(.closed, "environment \(directory) was closed") }
+            guard let next = growAheadTarget(env) else { return }
+            if options.writeMap { try Environment.reserve(env, bytes: next, directory) }
+            try check(mdb_env_set_mapsize(env, next), "mdb_env_set_mapsize(\(next))")
+        }
+    }
+
+    /// The map size to grow to ahead of a write (`mapGrowAheadUsedPercent`,
+    /// `mapGrowAheadPercent`); nil when the map has room or is at its cap.
+    private func growAheadTarget(_ env: OpaquePointer) -> Int? {
+        var envInfo = MDB_envinfo()
+        var stat = MDB_stat()
+        checkInfallible(mdb_env_info(env, &envInfo), "mdb_env_info")
+        checkInfallible(mdb_env_stat(env, &stat), "mdb_env_stat")
+        let current = envInfo.me_mapsize
+        let used = (envInfo.me_last_pgno + 1) * Int(stat.ms_psize)
+        guard used / Self.mapGrowAheadUsedPercent > current / 100, current < mapSizeBytesMax else { return nil }
+        let pageSize = Int(stat.ms_psize)
+        let grown = (current / 100 * Self.mapGrowAheadPercent + pageSize - 1) / pageSize * pageSize
+        return min(max(grown, current + pageSize), mapSizeBytesMax)
+    }
+
+    /// The map is grown ahead of a write once more than this percent of it is in use: a
+    /// batch rarely adds a third of the store's size in new pages.
+    static let mapGrowAheadUsedPercent = 75
+    /// ... to this percent of its size: growths stay few (a dozen from 64 MiB to 10 GB), and
+    /// the reservation within about twice what is used.
+    static let mapGrowAheadPercent = 150
+
+    /// Allocates the current map's bytes of `data.mdb` on disk (`writeMap`).
+    private static func reserveMap(_ env: OpaquePointer, _ directory: String) throws {
+        var envInfo = MDB_envinfo()
+        checkInfallible(mdb_env_info(env, &envInfo), "mdb_env_info")
+        try reserve(env, bytes: envInfo.me_mapsize, directory)
+    }
+
+    /// Allocates the first `bytes` of `data.mdb` on disk, extending the file if needed, so
+    /// that no store through the map ever needs a block the filesystem cannot give. Blocks
+    /// already allocated stay as they are (their data is kept). ENOSPC (full disk) and EFBIG
+    /// (a file-size limit) come back as the LMDBError of this call, as from a commit.
+    static func reserve(_ env: OpaquePointer, bytes: Int, _ directory: String) throws {
+        var fd: Int32 = -1
+        try check(mdb_env_get_fd(env, &fd), "mdb_env_get_fd")
+        var rc: Int32
+        repeat {
+            rc = posix_fallocate(fd, 0, off_t(bytes))
+        } while rc == EINTR
+        if rc != 0 {
+            throw LMDBError(code: rc, operation: "posix_fallocate(\(directory)/data.mdb, \(bytes) bytes: reserving the map on disk)")
         }
     }
 

@@ -38,6 +38,12 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// Whether `path` is a regular file holding at least one byte.
+    static func isNonEmptyFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0
+    }
+
     static func pageSizeBytes() -> Int {
         Int(sysconf(Int32(_SC_PAGESIZE)))
     }

@@ -54,7 +54,26 @@ struct StoreOptions: ParsableArguments {
         if readOnly {
             throw EngineError(.usage, "--read-only: `arlog \(command)` writes to the store; run it without --read-only")
         }
-        return try Store(directory: directory, create: create)
+        var options = Store.Options()
+        if let bytes = try StoreOptions.mapBytes() { options.mapSizeBytes = bytes }
+        return try Store(directory: directory, create: create, options: options)
+    }
+
+    /// `ARLOG_MAP_BYTES`: the initial map of a writer, which it reserves on disk (the store
+    /// file is at least this large; it grows by half when three quarters are used).
+    static let mapBytesVariable = "ARLOG_MAP_BYTES"
+    /// The smallest map accepted: a few LMDB pages for the databases' roots.
+    static let mapBytesMin = 1 << 20
+    /// The largest initial map accepted (1 TiB, the growth cap).
+    static let mapBytesMax = 1 << 40
+
+    static func mapBytes() throws -> Int? {
+        guard let raw = getenv(mapBytesVariable), raw.pointee != 0 else { return nil }
+        let text = String(cString: raw)
+        guard let n = Int(text), (mapBytesMin...mapBytesMax).contains(n) else {
+            throw EngineError(.usage, "\(mapBytesVariable)=\(text): the initial map must be a whole number of bytes from \(mapBytesMin) to \(mapBytesMax)")
+        }
+        return n
     }
 }
 

@@ -1,4 +1,5 @@
 import ArlogStorage
+import Glibc
 import Dispatch
 import Synchronization
 import Testing
@@ -30,6 +31,44 @@ import Testing
                     #expect(try txn.get(db, key: UInt64(i).bigEndianBytes) == payload(i, sizeBytes: Self.valueBytes))
                 }
             }
+        }
+    }
+
+    /// Blocks of `data.mdb` allocated on disk (not its apparent size, which a sparse file
+    /// can have without any).
+    static func allocatedBytes(_ dir: String) throws -> Int {
+        var st = stat()
+        guard stat(dir + "/data.mdb", &st) == 0 else { throw TestFailure(tag: "stat") }
+        return Int(st.st_blocks) * 512
+    }
+
+    /// A writer writes pages through the map (`writeMap`), so the whole map is allocated on
+    /// disk at open and at every growth (a page stored into a hole of a full disk would be a
+    /// SIGBUS); a store opened again keeps the map it has, whatever size is asked.
+    @Test func aWriterReservesItsWholeMapOnDisk() throws {
+        try withTemporaryDirectory { dir in
+            let env = try Environment(directory: dir, options: testOptions(mapSizeBytes: Self.tinyMapBytes))
+            #expect(env.options.writeMap)
+            #expect(try Self.allocatedBytes(dir) >= env.mapSizeBytes)
+            let db = try env.openDatabase("kv")
+            for batch in 0..<16 {
+                try env.write { txn throws in
+                    for j in 0..<16 {
+                        let i = batch * 16 + j
+                        try txn.put(db, key: UInt64(i).bigEndianBytes, value: payload(i, sizeBytes: Self.valueBytes))
+                    }
+                }
+                #expect(try Self.allocatedBytes(dir) >= env.mapSizeBytes, "after batch \(batch)")
+            }
+            let grown = env.mapSizeBytes
+            #expect(grown > Self.tinyMapBytes)
+            // Grown ahead of need (by half when three quarters are used), not far beyond it.
+            #expect(env.info().usedBytes <= grown)
+            #expect(grown <= 4 * env.info().usedBytes)
+            env.close()
+            let reopened = try Environment(directory: dir, options: testOptions(mapSizeBytes: 64 * grown))
+            #expect(reopened.mapSizeBytes == grown)
+            #expect(try Self.allocatedBytes(dir) < 64 * grown)
         }
     }
 
