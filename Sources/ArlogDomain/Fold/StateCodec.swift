@@ -19,10 +19,10 @@ public enum StateCodec {
         // event, each list's days from the one before.
         w.u8(stateVersion)
         w.currency(s.currency)
-        compactTimestamp(s.latestAt, &w)
-        let base = Int64(s.latestAt.utcDay.number)
         w.svarint(Int64(s.termsDays))
         w.varint(UInt64(bitPattern: s.creditLimit))
+        compactTimestamp(s.latestAt, &w)
+        let base = Int64(s.latestAt.utcDay.number)
         compactTimestamp(s.registeredAt, &w)
         if let on = s.registeredOn {
             w.u8(1)
@@ -221,10 +221,10 @@ public enum StateCodec {
         var r = BinaryReader(bytes)
         guard try r.u8() == stateVersion else { throw StoredDataError("unknown state version") }
         let currency = try r.currency()
-        let latestAt = try compactTimestamp(&r)
-        let base = Int64(latestAt.utcDay.number)
         let terms = try r.svarint()
         let limit = try r.varintInt64()
+        let latestAt = try compactTimestamp(&r)
+        let base = Int64(latestAt.utcDay.number)
         let registeredAt = try compactTimestamp(&r)
         let registeredOn: Day?
         switch try r.u8() {
