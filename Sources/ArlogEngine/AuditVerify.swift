@@ -1,6 +1,21 @@
 import ArlogDomain
 import ArlogStorage
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A closure handed to a new thread (`Store.onSecondThread`), which joins it before anything
+/// it captured is used again: unchecked, since the join is what orders the accesses.
+final class ThreadJob: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
 /// The replay half of `verify` and `audit verify`, in log order: every customer of a pass is
 /// replayed together, as rebuild does, while the same walk of the log checks the chain and the
 /// indexes (`checkLog`); each customer's stored records are compared with its replay once,
@@ -128,16 +143,15 @@ extension Store {
             return policyInForce.policy
         }
 
-        /// Folds one readable entry of the log. `event`: its bytes as received, already decoded
-        /// by the caller (audit verify's header check), or nil to decode them here.
-        mutating func step(_ seq: UInt64, _ view: EventRecord.View, event: Event? = nil) throws {
+        /// Folds one readable entry of the log.
+        mutating func step(_ seq: UInt64, _ view: EventRecord.View) throws {
             let h = view.header
             if h.type.isGlobal {
                 // Every customer registered so far is evaluated (a customer's replay meets the
                 // log-wide events after its first event).
                 let policy = policy(atSeq: seq)
                 let id = view.id
-                for r in replays where r.failure == nil && r.state != nil {
+                for r in replays where r.failure == nil && r.state.exists {
                     let o = Projection.regrade(&r.state!, customer: r.name, policy: policy, seq: seq, type: h.type, at: h.at) {
                         RiskCause(seq: seq, eventID: id, type: h.type, at: h.at, payment: nil)
                     }
@@ -166,7 +180,7 @@ extension Store {
                 }
                 if rederive {
                     do {
-                        try store.rederiveBinary(view, seq, event: event, state: r.state, cold: &r.cold,
+                        try store.rederiveBinary(view, seq, state: &r.state, cold: &r.cold,
                                                  refs: StoreReferences(store: store, txn: txn))
                     } catch let e as EngineError {
                         // Reported, and the replay goes on with the stored form (what ingest folded).
@@ -217,14 +231,31 @@ extension Store {
         }
     }
 
-    /// Replays the customers of `ranges` after the first (which the caller folded during its
-    /// own walk), each range in a walk of the log of its own, comparing each when its walk
-    /// ends; then the counts. `first` is the first range's replay.
-    func finishReplays(_ txn: ReadTransaction, first: LogReplay, ranges: [CustomerRange], rederive: Bool, timeline: PolicyTimeline,
-                       _ mismatch: (String, UInt64?) throws -> Void) throws -> Int {
+    /// What the replay found: its problems (the first `VerifyReport.problemsListedMax`, each
+    /// with the log position it is charged to), how many more, the earliest position charged,
+    /// and the snapshot it read.
+    struct ReplayOutcome {
+        var problems: [(message: String, seq: UInt64?)] = []
+        var notListed = 0
+        var firstSeq: UInt64?
+        var customers = 0
+        var transactionID = 0
+
+        mutating func problem(_ message: String, _ seq: UInt64?) {
+            if let seq { firstSeq = min(firstSeq ?? seq, seq) }
+            if problems.count < VerifyReport.problemsListedMax { problems.append((message, seq)) } else { notListed += 1 }
+        }
+    }
+
+    /// Replays every customer of the log in `txn`, range by range (one walk of the log each:
+    /// one walk unless the customers' events exceed `passEventsMax`), comparing each range's
+    /// customers when its walk ends; then the counts ("nothing extra").
+    func replayAll(_ txn: ReadTransaction, rederive: Bool, passEventsMax: Int) throws -> ReplayOutcome {
+        var out = ReplayOutcome()
+        out.transactionID = txn.id
+        let timeline = try self.timeline(txn)
         var totals = ReplayTotals()
-        try first.finish(&totals, mismatch)
-        for range in ranges.dropFirst() {
+        for range in try replayRanges(txn, passEventsMax: passEventsMax) {
             var replay = LogReplay(store: self, txn: txn, rederive: rederive, range: range, timeline: timeline)
             try txn.scan(log, from: nil) { key, value in
                 // Damage to keys and headers is reported by checkLog's walk; skipped here.
@@ -232,10 +263,57 @@ extension Store {
                 try replay.step(seq, view)
                 return true
             }
-            try replay.finish(&totals, mismatch)
+            try replay.finish(&totals) { out.problem($0, $1) }
         }
-        try checkProjectionCounts(txn, totals) { try mismatch($0, nil) }
-        return totals.customers
+        try checkProjectionCounts(txn, totals) { out.problem($0, nil) }
+        out.customers = totals.customers
+        return out
+    }
+
+    /// The replay of every customer (`replayAll`) on a second thread, in a read transaction of
+    /// its own, while `checks` (the walk of the log, meta) run on this one in `txn`: LMDB is
+    /// opened with MDB_NOTLS and each transaction stays on its thread. The replay counts only
+    /// if it read the same snapshot (the same transaction id); otherwise (a write committed
+    /// between the two begins) it runs again here, in `txn`. An error of either is thrown.
+    func replayAlongside(_ txn: ReadTransaction, rederive: Bool, passEventsMax: Int, when replaying: Bool,
+                         _ checks: () throws -> Void) throws -> ReplayOutcome {
+        guard replaying else {
+            try checks()
+            return ReplayOutcome()
+        }
+        let replayed = try Store.onSecondThread({ try env.read { try replayAll($0, rederive: rederive, passEventsMax: passEventsMax) } }, while: checks)
+        let outcome = try replayed.get()
+        if outcome.transactionID == txn.id { return outcome }
+        return try replayAll(txn, rederive: rederive, passEventsMax: passEventsMax)
+    }
+
+    /// Whether meta says the projections are behind the log (read as `checkMeta` reads it, a
+    /// damaged record as 0): then they are not compared, and not replayed.
+    func projectionsBehind(_ txn: ReadTransaction) -> Bool {
+        ((try? Store.u64(txn, meta, MetaKey.projected)) ?? 0) != ((try? Store.u64(txn, meta, MetaKey.head)) ?? 0)
+    }
+
+    /// Runs `work` on a new thread while `body` runs on this one, and returns `work`'s result
+    /// once both have ended (the thread is joined even when `body` throws). Without a thread
+    /// (pthread_create failed) `work` runs here after `body`.
+    static func onSecondThread<T>(_ work: () throws -> T, while body: () throws -> Void) throws -> Result<T, Error> {
+        var result: Result<T, Error>?
+        try withoutActuallyEscaping(work) { work in
+            let job = ThreadJob { result = Result { try work() } }
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(job).toOpaque()
+            let started = pthread_create(&thread, nil, { context in
+                guard let context else { return nil }
+                Unmanaged<ThreadJob>.fromOpaque(context).takeRetainedValue().run()
+                return nil
+            }, context) == 0
+            if !started { Unmanaged<ThreadJob>.fromOpaque(context).release() }
+            defer { if started { pthread_join(thread, nil) } }
+            try body()
+            if !started { job.run() }
+        }
+        // Set by the job, which ran (here or on the joined thread) before this line.
+        return result ?? .failure(EngineError(.store, "internal: the replay thread did not run"))
     }
 
     /// Walks the whole log in one snapshot and one pass: recomputes the chain and compares it
@@ -262,64 +340,64 @@ extension Store {
             var chainBroken = false
             let references = StoreReferences(store: self, txn: txn)
             var noCold = MemoryCold()
-            let timeline = try self.timeline(txn)
-            let ranges = try replayRanges(txn, passEventsMax: passEventsMax)
-            var replay = LogReplay(store: self, txn: txn, rederive: true, range: ranges[0], timeline: timeline)
-            let facts = try checkLog(txn, { message, seq in report.problem(message, seq: seq) }) { seq, view in
-                // A gap or an unreadable entry breaks the chain from there (checkLog reports it).
-                if seq != expected { chainBroken = true }
-                expected = seq + 1
-                guard let view else {
-                    chainBroken = true
-                    return
-                }
-                hash = hash.next(seq: seq, event: view.raw)
-                if !chainBroken {
-                    let stored = try txn.withValue(chain, key: seq.bigEndianBytes) { link in
-                        link.count == ChainHash.byteCount ? (hash.equals(stored: link) ? "" : "chain: entry \(seq) does not match its stored link (changed, inserted or reordered)")
-                            : "chain: the link of entry \(seq) is \(link.count) bytes, not \(ChainHash.byteCount)"
-                    } ?? "chain: entry \(seq) has no stored link"
-                    if !stored.isEmpty {
-                        report.problem(stored, seq: seq)
+            var facts = LogFacts()
+            var m = MetaFacts()
+            // The replay of the customers on the second core, the chain and the indexes here.
+            let replayed = try replayAlongside(txn, rederive: true, passEventsMax: passEventsMax, when: !projectionsBehind(txn)) {
+                facts = try checkLog(txn, { message, seq in report.problem(message, seq: seq) }) { seq, view in
+                    // A gap or an unreadable entry breaks the chain from there (checkLog reports it).
+                    if seq != expected { chainBroken = true }
+                    expected = seq + 1
+                    guard let view else {
                         chainBroken = true
+                        return
+                    }
+                    hash = hash.next(seq: seq, event: view.raw)
+                    if !chainBroken {
+                        let stored = try txn.withValue(chain, key: seq.bigEndianBytes) { link in
+                            link.count == ChainHash.byteCount ? (hash.equals(stored: link) ? "" : "chain: entry \(seq) does not match its stored link (changed, inserted or reordered)")
+                                : "chain: the link of entry \(seq) is \(link.count) bytes, not \(ChainHash.byteCount)"
+                        } ?? "chain: entry \(seq) has no stored link"
+                        if !stored.isEmpty {
+                            report.problem(stored, seq: seq)
+                            chainBroken = true
+                        }
+                    }
+                    if let expect, seq == expect.seq {
+                        report.expectationHeld = !chainBroken && hash == expect.hash
+                    }
+                    // The header must say what the (hashed) bytes say; the binary form of a log-wide
+                    // event is derived again here (a customer's, in its replay).
+                    guard let event = try? view.event(), event.id == view.id, event.customer == view.customer, event.type == view.header.type,
+                        event.at == view.header.at
+                    else {
+                        report.problem("log entry \(seq): its header does not match its event bytes", seq: seq)
+                        return
+                    }
+                    if event.type.isGlobal {
+                        do {
+                            var none: CustomerState?
+                            try rederiveBinary(view, seq, event: event, state: &none, cold: &noCold, refs: references)
+                        } catch let e as EngineError {
+                            report.problem(e.message, seq: seq)
+                        }
                     }
                 }
-                if let expect, seq == expect.seq {
-                    report.expectationHeld = !chainBroken && hash == expect.hash
+                let last = expected - 1
+                m = try checkMeta(txn, log: facts) { message, seq in report.problem(message, seq: seq) }
+                report.events = m.head
+                if storedHead.seq != last || (!chainBroken && storedHead.hash != hash) {
+                    report.problem("chain head \(storedHead) does not match the log (\(last):\(hash))", seq: min(storedHead.seq, last) + 1)
                 }
-                // The header must say what the (hashed) bytes say; the binary form of a log-wide
-                // event is derived again here (a customer's, in its replay).
-                guard let event = try? view.event(), event.id == view.id, event.customer == view.customer, event.type == view.header.type,
-                    event.at == view.header.at
-                else {
-                    report.problem("log entry \(seq): its header does not match its event bytes", seq: seq)
-                    try replay.step(seq, view)
-                    return
-                }
-                if event.type.isGlobal {
-                    do {
-                        try rederiveBinary(view, seq, event: event, state: nil, cold: &noCold, refs: references)
-                    } catch let e as EngineError {
-                        report.problem(e.message, seq: seq)
+                let chainCount = try txn.count(chain)
+                if chainCount != facts.entries { report.problem("chain holds \(chainCount) links for \(facts.entries) entries", seq: nil) }
+                if let expect {
+                    if report.expectationHeld == nil {
+                        report.expectationHeld = false
+                        report.problem("expected head \(expect) is beyond the log (\(last) entries)", seq: nil)
+                    } else if report.expectationHeld == false {
+                        report.problem("the history up to \(expect.seq) is not the one whose hash was \(expect.hash)", seq: expect.seq)
                     }
-                }
-                // The customers' replay, folded in this walk (the event decoded once).
-                try replay.step(seq, view, event: event)
-            }
-            let last = expected - 1
-            let m = try checkMeta(txn, log: facts) { message, seq in report.problem(message, seq: seq) }
-            report.events = m.head
-            if storedHead.seq != last || (!chainBroken && storedHead.hash != hash) {
-                report.problem("chain head \(storedHead) does not match the log (\(last):\(hash))", seq: min(storedHead.seq, last) + 1)
-            }
-            let chainCount = try txn.count(chain)
-            if chainCount != facts.entries { report.problem("chain holds \(chainCount) links for \(facts.entries) entries", seq: nil) }
-            if let expect {
-                if report.expectationHeld == nil {
-                    report.expectationHeld = false
-                    report.problem("expected head \(expect) is beyond the log (\(last) entries)", seq: nil)
-                } else if report.expectationHeld == false {
-                    report.problem("the history up to \(expect.seq) is not the one whose hash was \(expect.hash)", seq: expect.seq)
                 }
             }
             // Projections: each customer's stored records against a replay of its events.
@@ -329,9 +407,8 @@ extension Store {
             }
             // A wrong projection is charged to its customer's last event (where it went wrong
             // is not knowable from the result alone); a wrong binary form to its entry.
-            _ = try finishReplays(txn, first: replay, ranges: ranges, rederive: true, timeline: timeline) { message, seq in
-                report.problem(message, seq: seq)
-            }
+            for p in replayed.problems { report.problem(p.message, seq: p.seq) }
+            if let first = replayed.firstSeq { report.firstBrokenSeq = min(report.firstBrokenSeq ?? first, first) }
         }
         return report
     }

@@ -21,24 +21,22 @@ extension Store {
     public func verify(passEventsMax: Int = Store.verifyPassEventsMax) throws -> VerifyReport {
         var report = VerifyReport()
         try env.read { txn in
-            // One walk of the log: its checks, and the replay of the first range of customers
-            // (all of them unless they exceed `passEventsMax` events) folded in the same walk.
-            let timeline = try self.timeline(txn)
-            let ranges = try replayRanges(txn, passEventsMax: passEventsMax)
-            var replay = LogReplay(store: self, txn: txn, rederive: false, range: ranges[0], timeline: timeline)
-            let facts = try checkLog(txn) { message, _ in report.problem(message) } entry: { seq, view in
-                if let view { try replay.step(seq, view) }
+            // The walk of the log (its checks) here, the replay of every customer on the second core.
+            var facts = LogFacts()
+            var meta = MetaFacts()
+            let replayed = try replayAlongside(txn, rederive: false, passEventsMax: passEventsMax, when: !projectionsBehind(txn)) {
+                facts = try checkLog(txn) { message, _ in report.problem(message) }
+                meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
             }
-            let meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
             report.events = meta.head
             if meta.projected != meta.head {
                 // Projections behind are incomplete, not wrong: one problem, nothing compared.
                 report.problem("projections reflect sequence \(meta.projected) but the log head is \(meta.head) (a rebuild is running or was interrupted: run arlog rebuild); projections not compared")
                 return
             }
-            report.customers = try finishReplays(txn, first: replay, ranges: ranges, rederive: false, timeline: timeline) { message, _ in
-                report.problem(message)
-            }
+            for p in replayed.problems { report.problem(p.message) }
+            report.problemsNotListed += replayed.notListed
+            report.customers = replayed.customers
         }
         return report
     }
@@ -272,7 +270,9 @@ extension Store {
     /// intake did (`FoldStep.validate` against `state` and the references logged before it),
     /// and throws `.corrupt` unless it is the stored one.
     /// `event`: the bytes already decoded by the caller (nil: decoded here).
-    func rederiveBinary(_ view: EventRecord.View, _ seq: UInt64, event decoded: Event? = nil, state: CustomerState?,
+    /// `state` is inout only so that it is not copied (a copy retains each of its arrays): it
+    /// is not changed.
+    func rederiveBinary(_ view: EventRecord.View, _ seq: UInt64, event decoded: Event? = nil, state: inout CustomerState?,
                         cold: inout some ColdItems, refs: StoreReferences) throws {
         let event: Event
         if let decoded {
@@ -286,8 +286,12 @@ extension Store {
         }
         var w = LoggedEventWriter(reusing: [])
         do {
-            try FoldStep.validate(event, state: event.type.isGlobal ? nil : state, cold: &cold,
-                                  refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            // Passed as it is (a conditional expression would copy the state).
+            if event.type.isGlobal {
+                try FoldStep.validate(event, state: nil, cold: &cold, refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            } else {
+                try FoldStep.validate(event, state: state, cold: &cold, refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            }
         } catch let r as Rejection {
             throw Store.corrupt(log, key: "log position \(seq)", "its bytes as received no longer pass validation where they stand in the log (\(r.rule.rawValue): \(r.message))")
         } catch let e as StoredDataError {
