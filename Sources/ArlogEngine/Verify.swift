@@ -10,21 +10,21 @@ import ArlogStorage
 ///   (position and customer), `globals` (type), with counts for extras;
 /// - meta: the format, the head, the projected position, the last recording time, the chain
 ///   head's form and position, alert cursors (each naming an existing alert), no unknown key;
-/// - per customer, the projections against a replay (`LogReplay`, folded in the same walk of
-///   the log: AuditVerify.swift).
+/// - per customer, the projections against a replay (`checkProjections`), on a second thread
+///   while this one walks the log (`replayAlongside`, AuditVerify.swift).
 ///
 /// Damage is reported as a problem and the walk goes on; only a failing LMDB call throws.
 extension Store {
     /// Replays every customer from the log in memory and compares every record of the
     /// projections with the replay, after the log, its indexes and meta (see above). Changes
     /// nothing.
-    public func verify(passEventsMax: Int = Store.verifyPassEventsMax) throws -> VerifyReport {
+    public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         try env.read { txn in
             // The walk of the log (its checks) here, the replay of every customer on the second core.
             var facts = LogFacts()
             var meta = MetaFacts()
-            let replayed = try replayAlongside(txn, rederive: false, passEventsMax: passEventsMax, when: !projectionsBehind(txn)) {
+            let replayed = try replayAlongside(txn, rederive: false, when: !projectionsBehind(txn)) {
                 facts = try checkLog(txn) { message, _ in report.problem(message) }
                 meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
             }
@@ -203,6 +203,25 @@ extension Store {
         return m
     }
 
+    /// A log-wide event, as every customer's replay meets it.
+    struct GlobalEvent {
+        let seq: UInt64
+        let id: String
+        let type: EventType
+        let at: Timestamp
+    }
+
+    /// The log-wide events in log order (from the globals index and the log's headers).
+    func globalEvents(_ txn: ReadTransaction) throws -> [GlobalEvent] {
+        var out: [GlobalEvent] = []
+        try txn.scan(globals, from: nil) { key, _ in
+            guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(globals, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
+            out.append(try withRecord(txn, seq) { GlobalEvent(seq: seq, id: $0.id, type: $0.header.type, at: $0.header.at) })
+            return true
+        }
+        return out
+    }
+
     /// What one customer's replay expects to find stored besides its state.
     struct ExpectedRecords: ProjectionSink {
         var late: [[UInt8]: [UInt8]] = [:]
@@ -226,10 +245,115 @@ extension Store {
         }
     }
 
-    /// Compares one customer's stored records with its replay: state, profile, cold records,
-    /// checkpoints, late entries and grade history (by its prefix: nothing missing, nothing
-    /// extra), alerts.
-    func compare(_ txn: ReadTransaction, _ customer: String, _ r: CustomerReplay, _ mismatch: (String, String) throws -> Void) throws {
+    /// Replays every customer in the log (its events, and the log-wide events after its
+    /// registration, in log order: one customer at a time) and calls `mismatch(customer,
+    /// message)` for every stored record that differs from the replay, is missing, is extra or
+    /// does not decode: states, cold records, profiles, checkpoints, late entries, grade
+    /// changes, alerts. Returns how many customers were checked. Shared by verify and audit
+    /// verify; one pass per customer.
+    /// With `rederive` (audit verify), every event's binary form is also derived again from its
+    /// bytes as received, validated against the replayed state where it stands in the log, and
+    /// must be the stored one: the chain proves the bytes, this proves what folds read.
+    /// `mismatch` gets the log position concerned when one entry is (a binary form), else nil.
+    func checkProjections(_ txn: ReadTransaction, rederive: Bool = false, _ mismatch: (String, String, UInt64?) throws -> Void) throws -> Int {
+        let timeline = try self.timeline(txn)
+        let globals = try globalEvents(txn)
+        var customers = 0
+        var itemsExpected = 0
+        var alertsExpected = 0
+        var totals = (checkpoints: 0, late: 0, grades: 0)
+        // The customers of the log, from its own index (one scan, in customer order).
+        var previous: [UInt8] = []
+        var names: [String] = []
+        try txn.scan(customerEvents, from: nil) { key, _ in
+            guard let zero = key.firstIndex(of: 0) else { throw Store.corrupt(customerEvents, "a key of \(key.count) bytes", StoredDataError("no customer in it")) }
+            let name = UnsafeRawBufferPointer(rebasing: key[..<zero])
+            if !name.elementsEqual(previous) {
+                previous = Array(name)
+                names.append(String(decoding: name, as: UTF8.self))
+            }
+            return true
+        }
+        for customer in names {
+            customers += 1
+            do {
+                let r = try replayForVerify(txn, customer, timeline: timeline, globals: globals, rederive: rederive)
+                itemsExpected += r.cold.invoices.count + r.cold.payments.count
+                alertsExpected += r.expected.alerts.count
+                totals.checkpoints += r.expected.checkpoints.count
+                totals.late += r.expected.late.count
+                totals.grades += r.expected.grades.count
+                for p in r.entryProblems { try mismatch(customer, "customer \(customer): \(p.message)", p.seq) }
+                try compare(txn, customer, r) { try mismatch($0, $1, nil) }
+            } catch let e as EngineError {
+                try mismatch(customer, "customer \(customer): \(e.message)", nil)
+            }
+        }
+        // Nothing extra: each database holds exactly what the replays expect.
+        for (db, expected) in [(states, customers), (profiles, customers), (items, itemsExpected), (alerts, alertsExpected),
+                               (checkpoints, totals.checkpoints), (late, totals.late), (grades, totals.grades)] {
+            let count = try txn.count(db)
+            if count != expected { try mismatch("", "\(db.name) holds \(count) records; the log implies \(expected)", nil) }
+        }
+        return customers
+    }
+
+    struct VerifyReplay {
+        var state: CustomerState?
+        var cold = MemoryCold()
+        var expected = ExpectedRecords()
+        /// Entries whose binary form is not the one their bytes give (with `rederive`).
+        var entryProblems: [(seq: UInt64, message: String)] = []
+    }
+
+    func replayForVerify(_ txn: ReadTransaction, _ customer: String, timeline: PolicyTimeline, globals: [GlobalEvent],
+                         rederive: Bool = false) throws -> VerifyReplay {
+        var r = VerifyReplay()
+        let references = StoreReferences(store: self, txn: txn)
+        var own: [UInt64] = []
+        try forEachEvent(txn, of: customer) { seq, _, _ in
+            own.append(seq)
+            return true
+        }
+        guard let first = own.first else { return r }
+        var j = globals.partitionPoint { $0.seq > first }
+        var i = 0
+        while i < own.count || j < globals.count {
+            if j >= globals.count || (i < own.count && own[i] < globals[j].seq) {
+                let seq = own[i]
+                i += 1
+                try withRecord(txn, seq, of: customer) { view in
+                    let e: LoggedEvent
+                    do {
+                        e = try view.logged()
+                    } catch {
+                        throw Store.corrupt(log, seq: seq, error)
+                    }
+                    if rederive {
+                        do {
+                            try rederiveBinary(view, seq, state: &r.state, cold: &r.cold, refs: references)
+                        } catch let e as EngineError {
+                            // Reported, and the replay goes on with the stored form (what ingest folded).
+                            r.entryProblems.append((seq, e.message))
+                        }
+                    }
+                    try Store.fold(e, seq: seq, customer: customer, eventID: view.id, state: &r.state, cold: &r.cold,
+                                   policy: timeline.policy(atSeq: seq), sink: &r.expected)
+                }
+            } else {
+                let g = globals[j]
+                j += 1
+                guard r.state != nil else { continue }
+                let o = Projection.regrade(&r.state!, customer: customer, policy: timeline.policy(atSeq: g.seq), seq: g.seq, type: g.type, at: g.at) {
+                    RiskCause(seq: g.seq, eventID: g.id, type: g.type, at: g.at, payment: nil)
+                }
+                r.expected.outcome(o, customer)
+            }
+        }
+        return r
+    }
+
+    func compare(_ txn: ReadTransaction, _ customer: String, _ r: VerifyReplay, _ mismatch: (String, String) throws -> Void) throws {
         let key = Array(customer.utf8)
         let storedState = try txn.get(states, key: key)
         if let state = r.state {
