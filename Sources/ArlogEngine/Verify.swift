@@ -10,7 +10,8 @@ import ArlogStorage
 ///   (position and customer), `globals` (type), with counts for extras;
 /// - meta: the format, the head, the projected position, the last recording time, the chain
 ///   head's form and position, alert cursors (each naming an existing alert), no unknown key;
-/// - per customer, the projections against a replay (`checkProjections`).
+/// - per customer, the projections against a replay (`checkProjections`), on a second thread
+///   while this one walks the log (`replayAlongside`, AuditVerify.swift).
 ///
 /// Damage is reported as a problem and the walk goes on; only a failing LMDB call throws.
 extension Store {
@@ -20,15 +21,22 @@ extension Store {
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         try env.read { txn in
-            let facts = try checkLog(txn) { message, _ in report.problem(message) }
-            let meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
+            // The walk of the log (its checks) here, the replay of every customer on the second core.
+            var facts = LogFacts()
+            var meta = MetaFacts()
+            let replayed = try replayAlongside(txn, rederive: false, when: !projectionsBehind(txn)) {
+                facts = try checkLog(txn) { message, _ in report.problem(message) }
+                meta = try checkMeta(txn, log: facts) { message, _ in report.problem(message) }
+            }
             report.events = meta.head
             if meta.projected != meta.head {
                 // Projections behind are incomplete, not wrong: one problem, nothing compared.
                 report.problem("projections reflect sequence \(meta.projected) but the log head is \(meta.head) (a rebuild is running or was interrupted: run arlog rebuild); projections not compared")
                 return
             }
-            report.customers = try checkProjections(txn) { _, message, _ in report.problem(message) }
+            for p in replayed.problems { report.problem(p.message) }
+            report.problemsNotListed += replayed.notListed
+            report.customers = replayed.customers
         }
         return report
     }
@@ -323,7 +331,7 @@ extension Store {
                     }
                     if rederive {
                         do {
-                            try rederiveBinary(view, seq, state: r.state, cold: &r.cold, refs: references)
+                            try rederiveBinary(view, seq, state: &r.state, cold: &r.cold, refs: references)
                         } catch let e as EngineError {
                             // Reported, and the replay goes on with the stored form (what ingest folded).
                             r.entryProblems.append((seq, e.message))
@@ -385,18 +393,29 @@ extension Store {
     /// Derives the binary form of the entry at `seq` again from its bytes as received, as
     /// intake did (`FoldStep.validate` against `state` and the references logged before it),
     /// and throws `.corrupt` unless it is the stored one.
-    func rederiveBinary(_ view: EventRecord.View, _ seq: UInt64, state: CustomerState?, cold: inout some ColdItems,
-                        refs: StoreReferences) throws {
+    /// `event`: the bytes already decoded by the caller (nil: decoded here).
+    /// `state` is inout only so that it is not copied (a copy retains each of its arrays): it
+    /// is not changed.
+    func rederiveBinary(_ view: EventRecord.View, _ seq: UInt64, event decoded: Event? = nil, state: inout CustomerState?,
+                        cold: inout some ColdItems, refs: StoreReferences) throws {
         let event: Event
-        do {
-            event = try view.event()
-        } catch {
-            throw Store.corrupt(log, seq: seq, error)
+        if let decoded {
+            event = decoded
+        } else {
+            do {
+                event = try view.event()
+            } catch {
+                throw Store.corrupt(log, seq: seq, error)
+            }
         }
         var w = LoggedEventWriter(reusing: [])
         do {
-            try FoldStep.validate(event, state: event.type.isGlobal ? nil : state, cold: &cold,
-                                  refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            // Passed as it is (a conditional expression would copy the state).
+            if event.type.isGlobal {
+                try FoldStep.validate(event, state: nil, cold: &cold, refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            } else {
+                try FoldStep.validate(event, state: state, cold: &cold, refs: ReferencesBefore(refs: refs, seq: seq), into: &w)
+            }
         } catch let r as Rejection {
             throw Store.corrupt(log, key: "log position \(seq)", "its bytes as received no longer pass validation where they stand in the log (\(r.rule.rawValue): \(r.message))")
         } catch let e as StoredDataError {
