@@ -87,12 +87,62 @@ extension Store {
         return try state(txn, customer, asOf: asOf, through: through, head: head)
     }
 
-    /// The same, from the customer's stored state `head` already read (a scan of every state
-    /// reads and decodes each once).
+    /// The same, from the customer's stored state `head` already read.
     func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
         if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true { return head }
+        var cold = StoreCold(store: self, txn: txn)
+        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf ?? head.latestAt, cold: &cold)
+    }
+
+    /// The customer's state as of `asOf` known through `through`, for a scan of every customer
+    /// (`forEachState`): `head` is its stored state's bytes, decoded only when they are the
+    /// answer, so that a customer answered from a checkpoint costs one state decode, not two.
+    /// Whether they are is told from the indexes (`storedStateCovers`). `cold` is reset and
+    /// reused (one per scan, not one per customer).
+    func scannedState(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                      head: UnsafeRawBufferPointer, cold: inout StoreCold) throws -> CustomerState? {
+        func decodedHead() throws -> CustomerState {
+            try Store.decoding(states, "customer \(customer)", head, StateCodec.decodeState)
+        }
+        guard let asOf else { return try state(txn, customer, asOf: nil, through: through, head: decodedHead()) }
+        if through == nil {
+            switch try storedStateCovers(txn, customer, asOf) {
+            case true?: return try decodedHead()
+            case false?: break
+            case nil: return try state(txn, customer, asOf: asOf, through: nil, head: decodedHead())
+            }
+        }
+        cold.invoices.removeAll(keepingCapacity: true)
+        cold.payments.removeAll(keepingCapacity: true)
+        cold.profiles.removeAll(keepingCapacity: true)
+        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf, cold: &cold)
+    }
+
+    /// Whether the customer's stored state is its state as of `asOf` (its latest `at` is at or
+    /// before it), told from the indexes: the customer's last event in log order, when it is not
+    /// late, is dated no earlier than every event before it, so its `at` is the state's latest
+    /// `at` (or later, for an event that changed nothing). Nil when the indexes cannot tell: that
+    /// event is late (or there is none), so the stored state must be decoded to know.
+    func storedStateCovers(_ txn: ReadTransaction, _ customer: String, _ asOf: Timestamp) throws -> Bool? {
+        var last: (seq: UInt64, at: Timestamp)?
+        let prefix = Store.customerPrefix(customer)
+        try txn.scanBackward(customerEvents, prefix: prefix, through: Store.customerEventKey(customer, UInt64.max)) { key, value in
+            let (seq, at, _) = try customerEvent(key, value, prefix: prefix, customer)
+            last = (seq, at)
+            return false
+        }
+        guard let last else { return nil }
+        if last.at > asOf { return false }
+        return try txn.contains(late, key: Store.customerEventKey(customer, last.seq)) ? nil : true
+    }
+
+    /// The fold from the last checkpoint dated at or before `limit` (the as-of time, or the
+    /// stored state's latest `at` when there is none) whose position is within `through`;
+    /// from the customer's first event when an invoice settled before it comes back.
+    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                             limit: Timestamp, cold: inout StoreCold) throws -> CustomerState? {
         do {
-            return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, head: head)
+            return try foldFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: limit, cold: &cold)
         } catch is StoreCold.LaterRecord {
             // An invoice settled before the checkpoint came back: its stored record reflects
             // later events, so fold the customer from its first event (exact, rarely needed).
@@ -100,11 +150,12 @@ extension Store {
         }
     }
 
-    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
+    func foldFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                            limit: Timestamp, cold: inout StoreCold) throws -> CustomerState? {
         // The last checkpoint dated at or before T whose position is within `through`.
         var start: (state: CustomerState, seq: UInt64)?
-        let limit = Store.checkpointKey(customer, asOf ?? head.latestAt, UInt64.max)
-        try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limit) { key, value in
+        let limitKey = Store.checkpointKey(customer, limit, UInt64.max)
+        try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limitKey) { key, value in
             guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
                 throw Store.corrupt(checkpoints, "customer \(customer)", StoredDataError("malformed checkpoint key"))
             }
@@ -114,7 +165,6 @@ extension Store {
             return false
         }
         var state = start?.state
-        var cold = StoreCold(store: self, txn: txn)
         cold.refuseStoredInvoices = start != nil
         var stoppedAt: UInt64?
         try forEachEvent(txn, of: customer, after: start?.seq ?? 0, through: through) { seq, at, _ in
@@ -179,20 +229,28 @@ extension Store {
         let prefix = Store.customerPrefix(customer)
         try txn.scan(customerEvents, from: Store.customerEventKey(customer, after + 1)) { key, value in
             guard key.starts(with: prefix) else { return false }
-            guard key.count == prefix.count + 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[prefix.count...])) else {
-                throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
-            }
+            let (seq, at, type) = try customerEvent(key, value, prefix: prefix, customer)
             if let through, seq > through { return false }
-            let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
-                var r = BinaryReader(v)
-                let at = try r.timestamp()
-                let t = try r.u8()
-                try r.end()
-                guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }
-                return (at, type)
-            }
             return try body(seq, at, type)
         }
+    }
+
+    /// An entry of the customer index (`key` starts with `prefix`, the customer's): its log
+    /// position, `at` and type.
+    func customerEvent(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, prefix: [UInt8],
+                              _ customer: String) throws -> (seq: UInt64, at: Timestamp, type: EventType) {
+        guard key.count == prefix.count + 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[prefix.count...])) else {
+            throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
+        }
+        let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
+            var r = BinaryReader(v)
+            let at = try r.timestamp()
+            let t = try r.u8()
+            try r.end()
+            guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }
+            return (at, type)
+        }
+        return (seq, at, type)
     }
 
     /// The customer's whole ledger (state and every item) as of `asOf`, known through
