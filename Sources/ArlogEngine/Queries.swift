@@ -201,6 +201,11 @@ extension Store {
     /// date, the policy in force then; known at a point, what was known then). Customers that
     /// pass the other filters are loaded whole for it.
     public func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> [CustomerRow] {
+        try customers(filter, asOf: asOf, today: today, knownAt: knownAt, threads: nil)
+    }
+
+    /// The same on `threads` threads (nil: `stateScanThreads`).
+    func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt?, threads: Int?) throws -> [CustomerRow] {
         let day = asOf ?? today
         var rows: [CustomerRow] = []
         try env.read { txn in
@@ -208,7 +213,7 @@ extension Store {
             let t = asOf.map(Timestamp.endOf)
             let policy = try policyInForce(txn, asOf: t, through: through)?.policy ?? .default
             // The filters and the assessment on either thread; the profile read in order.
-            try forEachState(txn, asOf: t, through: through, map: { customer, s -> CustomerRowFigures? in
+            try forEachState(txn, asOf: t, through: through, threads: threads, map: { customer, s -> CustomerRowFigures? in
                 var overdue: Int64 = 0
                 var oldest: Day?
                 for i in s.openInstallments where i.dueOn < day {
@@ -249,6 +254,11 @@ extension Store {
 
     /// `events`: the log head; as of a date or known at a point, the events that count then.
     public func stats(asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> PortfolioStats {
+        try stats(asOf: asOf, today: today, knownAt: knownAt, threads: nil)
+    }
+
+    /// The same on `threads` threads (nil: `stateScanThreads`).
+    func stats(asOf: Day?, today: Day, knownAt: KnownAt?, threads: Int?) throws -> PortfolioStats {
         let day = asOf ?? today
         var stats = PortfolioStats(asOf: day)
         var byCode: [String: PortfolioStats.CurrencyFigures] = [:]
@@ -258,7 +268,7 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             let counted = asOfTime != nil || through != nil
             if counted { stats.events = 0 }
-            try forEachState(txn, asOf: asOfTime, through: through, map: { _, s in
+            try forEachState(txn, asOf: asOfTime, through: through, threads: threads, map: { _, s in
                 StatsFigures(currency: s.currency, events: s.eventCount, overLimit: s.totals.balance > s.creditLimit,
                              inDunning: s.dunningLevel > 0, totals: s.totals,
                              overdue: s.aging(on: day, edges: []).dropFirst().reduce(0, +))
