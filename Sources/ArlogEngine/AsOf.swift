@@ -94,28 +94,64 @@ extension Store {
         return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf ?? head.latestAt, cold: &cold)
     }
 
+    /// What one thread of a scan of every customer keeps from one customer to the next: the
+    /// cold records of a replay (reset per customer, allocated once) and which way of telling
+    /// whether a stored state is the answer has paid lately (`scannedState`).
+    struct ScanScratch {
+        var cold: StoreCold
+        /// Positive while recent customers' stored states were their as-of answer (then the
+        /// state is decoded first, as it will most likely be the answer), else not.
+        var storedLately = 0
+        /// Bound of `storedLately`: how many customers of the other kind in a row switch the
+        /// way (a few, so a scan follows a change in the customers it meets, and an odd one
+        /// out does not switch it).
+        static let storedLatelyBound = 4
+
+        init(_ store: Store, _ txn: ReadTransaction) {
+            cold = StoreCold(store: store, txn: txn)
+        }
+
+        mutating func note(stored: Bool) {
+            storedLately = stored ? min(storedLately + 1, Self.storedLatelyBound) : max(storedLately - 1, -Self.storedLatelyBound)
+        }
+    }
+
     /// The customer's state as of `asOf` known through `through`, for a scan of every customer
-    /// (`forEachState`): `head` is its stored state's bytes, decoded only when they are the
-    /// answer, so that a customer answered from a checkpoint costs one state decode, not two.
-    /// Whether they are is told from the indexes (`storedStateCovers`). `cold` is reset and
-    /// reused (one per scan, not one per customer).
+    /// (`forEachState`): `head` is its stored state's bytes. Two ways to tell whether they are
+    /// the answer (every event dated at or before T), both exact: decode them and compare their
+    /// latest `at` (the cost wasted when the answer comes from a checkpoint: two state decodes
+    /// for one customer), or ask the indexes (`storedStateCovers`: a lookup, wasted when the
+    /// stored state is the answer, whose index pages a query that folds nothing would not
+    /// otherwise touch). A date after most customers' last event (today's aging) favours the
+    /// first, any earlier date the second; `scratch` keeps which one paid for the last few
+    /// customers. The answer is the same either way.
     func scannedState(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
-                      head: UnsafeRawBufferPointer, cold: inout StoreCold) throws -> CustomerState? {
+                      head: UnsafeRawBufferPointer, scratch: inout ScanScratch) throws -> CustomerState? {
         func decodedHead() throws -> CustomerState {
             try Store.decoding(states, "customer \(customer)", head, StateCodec.decodeState)
         }
         guard let asOf else { return try state(txn, customer, asOf: nil, through: through, head: decodedHead()) }
         if through == nil {
-            switch try storedStateCovers(txn, customer, asOf) {
-            case true?: return try decodedHead()
-            case false?: break
-            case nil: return try state(txn, customer, asOf: asOf, through: nil, head: decodedHead())
+            if scratch.storedLately > 0 {
+                let stored = try decodedHead()
+                scratch.note(stored: stored.latestAt <= asOf)
+                if stored.latestAt <= asOf { return stored }
+            } else {
+                switch try storedStateCovers(txn, customer, asOf) {
+                case true?:
+                    scratch.note(stored: true)
+                    return try decodedHead()
+                case false?:
+                    scratch.note(stored: false)
+                case nil:
+                    return try state(txn, customer, asOf: asOf, through: nil, head: decodedHead())
+                }
             }
         }
-        cold.invoices.removeAll(keepingCapacity: true)
-        cold.payments.removeAll(keepingCapacity: true)
-        cold.profiles.removeAll(keepingCapacity: true)
-        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf, cold: &cold)
+        scratch.cold.invoices.removeAll(keepingCapacity: true)
+        scratch.cold.payments.removeAll(keepingCapacity: true)
+        scratch.cold.profiles.removeAll(keepingCapacity: true)
+        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf, cold: &scratch.cold)
     }
 
     /// Whether the customer's stored state is its state as of `asOf` (its latest `at` is at or

@@ -56,14 +56,14 @@ extension Store {
                                    _ body: (String, T) throws -> Void) throws -> [Int] {
         let threadCount = try threads ?? Store.stateScanThreads(customers: txn.count(states))
         let meeting = threadCount >= 2 ? startBackwardScan(snapshot: txn.id, asOf: asOf, through: through, map: map) : nil
-        var cold = StoreCold(store: self, txn: txn)
+        var scratch = ScanScratch(self, txn)
         var taken = 0
         do {
             try txn.scan(states, from: nil) { key, value in
                 if let meeting, !meeting.claimForward(key) { return false }
                 taken += 1
                 let customer = String(decoding: key, as: UTF8.self)
-                if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, cold: &cold),
+                if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, scratch: &scratch),
                    let t = try map(customer, s) {
                     try body(customer, t)
                 }
@@ -104,12 +104,12 @@ extension Store {
                 guard meeting.join(snapshot: txn.id) else { return }
                 joined = true
                 guard let last = try txn.lastKey(states) else { return }
-                var cold = StoreCold(store: self, txn: txn)
+                var scratch = ScanScratch(self, txn)
                 try txn.scanBackward(states, prefix: [], through: last) { key, value in
                     guard meeting.claimBackward(key) else { return false }
                     taken += 1
                     let customer = String(decoding: key, as: UTF8.self)
-                    if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, cold: &cold),
+                    if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, scratch: &scratch),
                        let t = try map(customer, s) {
                         results.append((customer, t))
                     }
