@@ -61,7 +61,7 @@ import Testing
                 seen.append(c)
             }
             #expect(seen == customers)
-            #expect(taken.count == 2 && taken.reduce(0, +) == customers.count, "\(taken)")
+            #expect(taken.count <= 2 && taken.reduce(0, +) == customers.count, "\(taken)")
         }
     }
 
