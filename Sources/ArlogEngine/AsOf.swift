@@ -192,7 +192,7 @@ extension Store {
         var start: (state: CustomerState, seq: UInt64)?
         let limitKey = Store.checkpointKey(customer, limit, UInt64.max)
         try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limitKey) { key, value in
-            guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+            guard let seq = key.lastUInt64 else {
                 throw Store.corrupt(checkpoints, "customer \(customer)", StoredDataError("malformed checkpoint key"))
             }
             if let through, seq > through { return true }
@@ -218,7 +218,7 @@ extension Store {
             // Late entries after the stop that are dated within T.
             try txn.scan(late, from: Store.customerEventKey(customer, stoppedAt + 1)) { key, value in
                 guard key.starts(with: Store.customerPrefix(customer)) else { return false }
-                guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+                guard let seq = key.lastUInt64 else {
                     throw Store.corrupt(late, "customer \(customer)", StoredDataError("malformed key"))
                 }
                 if let through, seq > through { return false }
@@ -247,13 +247,13 @@ extension Store {
     /// Calls `body` with the log record at `seq`, read in place. With `customer` (a position
     /// found in that customer's index), an entry of another customer is `.corrupt`.
     func withRecord<T>(_ txn: ReadTransaction, _ seq: UInt64, of customer: String? = nil, _ body: (EventRecord.View) throws -> T) throws -> T {
-        let result = try txn.withValue(log, key: seq.bigEndianBytes) { bytes in
+        let result = try seq.withBigEndianBytes { key in try txn.withValue(log, key: key) { bytes in
             let view = try Store.decoding(log, "log position \(seq)", bytes) { try EventRecord.View($0) }
             if let customer, !UnsafeRawBufferPointer(rebasing: view.bytes[view.header.customerRange]).elementsEqual(customer.utf8) {
                 throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of customer \(view.customer)")
             }
             return try body(view)
-        }
+        } }
         guard let result else { throw Store.corrupt(log, seq: seq, StoredDataError("an index names it, but the log has no such entry")) }
         return result
     }
@@ -275,7 +275,7 @@ extension Store {
     /// position, `at` and type.
     func customerEvent(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, prefix: [UInt8],
                               _ customer: String) throws -> (seq: UInt64, at: Timestamp, type: EventType) {
-        guard key.count == prefix.count + 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[prefix.count...])) else {
+        guard key.count == prefix.count + 8, let seq = key.lastUInt64 else {
             throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
         }
         let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
@@ -303,5 +303,16 @@ extension Store {
         guard let state else { return nil }
         if cold.profiles[customer] == nil, let p = try storedProfile(txn, customer) { cold.profiles[customer] = p }
         return Replay.view(customer: customer, state: state, cold: cold)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The last 8 bytes read as a big-endian integer (the log position that ends the keys of
+    /// `customer_events`, `checkpoints` and `late`); nil when there are fewer. In place: the
+    /// generic `UInt64(bigEndianBytes:)` of ArlogStorage is not specialized across modules and
+    /// cost several hundred instructions per key of a scan.
+    var lastUInt64: UInt64? {
+        guard count >= 8 else { return nil }
+        return UInt64(bigEndian: loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
     }
 }
