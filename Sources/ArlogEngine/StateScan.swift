@@ -34,8 +34,9 @@ extension Store {
     /// Threads a scan of every customer uses at most: the calling one and one more. The
     /// machines arlog targets have two cores and a query is one process among others.
     static let stateScanThreadsMax = 2
-    /// Fewest customers for a second thread: below this the scan takes well under a
-    /// millisecond, less than starting a thread costs to be worth it.
+    /// Fewest customers for a second thread: below this a scan takes a few milliseconds at
+    /// most (some 30 µs per customer folded from a checkpoint), and a thread of its own, with
+    /// its own transaction, would save too little to be worth starting.
     static let stateScanParallelCustomersMin = 64
 
     /// Threads for a scan of `customers` customers: one when there are few of them or the
@@ -186,6 +187,8 @@ final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
 
     func claimForward(_ key: UnsafeRawBufferPointer) -> Bool {
         locked {
+            // The second thread failed: the scan will throw its error, so stop here.
+            if failure != nil { return false }
             if backwardStarted, !key.lexicographicallyPrecedes(backwardLast) { return false }
             forwardLast.removeAll(keepingCapacity: true)
             forwardLast.append(contentsOf: key)

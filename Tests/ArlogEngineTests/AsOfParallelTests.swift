@@ -8,7 +8,7 @@ import Testing
 /// or two, the two walks take every customer exactly once wherever they meet, a second
 /// thread that reads another snapshot takes no part, errors come back from either thread;
 /// and the stored state is used for an as-of answer exactly when it is that answer
-/// (`storedStateCovers`).
+/// (`storedStateCovers`), whichever way the scan tells it.
 @Suite struct AsOfParallelTests {
     static let feeds = Array(StoreReferenceTests.feeds.prefix(4))
 
@@ -168,7 +168,18 @@ import Testing
                     let at = e.event.at
                     times += [at, Timestamp(seconds: at.seconds - 1, nanos: at.nanos), Timestamp(seconds: at.seconds + 1, nanos: at.nanos)]
                 }
+                // Both ways of telling (decode first, indexes first) give the single customer's answer.
+                let headBytes = try #require(try txn.get(t.store.states, key: Array(customer.utf8)))
                 for time in times {
+                    let expected = try t.store.state(txn, customer, asOf: time, through: nil)
+                    for lately in [-Store.ScanScratch.storedLatelyBound, Store.ScanScratch.storedLatelyBound] {
+                        var scratch = Store.ScanScratch(t.store, txn)
+                        scratch.storedLately = lately
+                        let scanned = try headBytes.withUnsafeBytes {
+                            try t.store.scannedState(txn, customer, asOf: time, through: nil, head: $0, scratch: &scratch)
+                        }
+                        if scanned != expected { wrong.append("\(customer) at \(time): scanned state (\(lately)) differs") }
+                    }
                     switch try t.store.storedStateCovers(txn, customer, time) {
                     case true?:
                         answered[true, default: 0] += 1
