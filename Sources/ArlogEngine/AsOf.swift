@@ -105,14 +105,14 @@ extension Store {
         /// Bound of `storedLately`: how many customers of the other kind in a row switch the
         /// way (a few, so a scan follows a change in the customers it meets, and an odd one
         /// out does not switch it).
-        static let storedLatelyBound = 4
+        static let storedLatelyCustomersMax = 4
 
         init(_ store: Store, _ txn: ReadTransaction) {
             cold = StoreCold(store: store, txn: txn)
         }
 
         mutating func note(stored: Bool) {
-            storedLately = stored ? min(storedLately + 1, Self.storedLatelyBound) : max(storedLately - 1, -Self.storedLatelyBound)
+            storedLately = stored ? min(storedLately + 1, Self.storedLatelyCustomersMax) : max(storedLately - 1, -Self.storedLatelyCustomersMax)
         }
     }
 

@@ -172,7 +172,7 @@ import Testing
                 let headBytes = try #require(try txn.get(t.store.states, key: Array(customer.utf8)))
                 for time in times {
                     let expected = try t.store.state(txn, customer, asOf: time, through: nil)
-                    for lately in [-Store.ScanScratch.storedLatelyBound, Store.ScanScratch.storedLatelyBound] {
+                    for lately in [-Store.ScanScratch.storedLatelyCustomersMax, Store.ScanScratch.storedLatelyCustomersMax] {
                         var scratch = Store.ScanScratch(t.store, txn)
                         scratch.storedLately = lately
                         let scanned = try headBytes.withUnsafeBytes {
