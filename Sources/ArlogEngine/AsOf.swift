@@ -156,8 +156,8 @@ extension Store {
 
     /// Whether the customer's stored state is its state as of `asOf` (its latest `at` is at or
     /// before it), told from the indexes: the customer's last event in log order, when it is not
-    /// late, is dated no earlier than every event before it, so its `at` is the state's latest
-    /// `at` (or later, for an event that changed nothing). Nil when the indexes cannot tell: that
+    /// late, is dated no earlier than every event before it, so the state's latest `at` is its
+    /// `at` (or earlier, when that event changed nothing). Nil when the indexes cannot tell: that
     /// event is late (or there is none), so the stored state must be decoded to know.
     func storedStateCovers(_ txn: ReadTransaction, _ customer: String, _ asOf: Timestamp) throws -> Bool? {
         var last: (seq: UInt64, at: Timestamp)?
@@ -274,7 +274,7 @@ extension Store {
     /// An entry of the customer index (`key` starts with `prefix`, the customer's): its log
     /// position, `at` and type.
     func customerEvent(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, prefix: [UInt8],
-                              _ customer: String) throws -> (seq: UInt64, at: Timestamp, type: EventType) {
+                       _ customer: String) throws -> (seq: UInt64, at: Timestamp, type: EventType) {
         guard key.count == prefix.count + 8, let seq = key.lastUInt64 else {
             throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
         }
