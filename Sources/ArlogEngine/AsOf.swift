@@ -87,12 +87,98 @@ extension Store {
         return try state(txn, customer, asOf: asOf, through: through, head: head)
     }
 
-    /// The same, from the customer's stored state `head` already read (a scan of every state
-    /// reads and decodes each once).
+    /// The same, from the customer's stored state `head` already read.
     func state(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
         if through == nil, asOf.map({ head.latestAt <= $0 }) ?? true { return head }
+        var cold = StoreCold(store: self, txn: txn)
+        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf ?? head.latestAt, cold: &cold)
+    }
+
+    /// What one thread of a scan of every customer keeps from one customer to the next: the
+    /// cold records of a replay (reset per customer, allocated once) and which way of telling
+    /// whether a stored state is the answer has paid lately (`scannedState`).
+    struct ScanScratch {
+        var cold: StoreCold
+        /// Positive while recent customers' stored states were their as-of answer (then the
+        /// state is decoded first, as it will most likely be the answer), else not.
+        var storedLately = 0
+        /// Bound of `storedLately`: how many customers of the other kind in a row switch the
+        /// way (a few, so a scan follows a change in the customers it meets, and an odd one
+        /// out does not switch it).
+        static let storedLatelyCustomersMax = 4
+
+        init(_ store: Store, _ txn: ReadTransaction) {
+            cold = StoreCold(store: store, txn: txn)
+        }
+
+        mutating func note(stored: Bool) {
+            storedLately = stored ? min(storedLately + 1, Self.storedLatelyCustomersMax) : max(storedLately - 1, -Self.storedLatelyCustomersMax)
+        }
+    }
+
+    /// The customer's state as of `asOf` known through `through`, for a scan of every customer
+    /// (`forEachState`): `head` is its stored state's bytes. Two ways to tell whether they are
+    /// the answer (every event dated at or before T), both exact: decode them and compare their
+    /// latest `at` (the cost wasted when the answer comes from a checkpoint: two state decodes
+    /// for one customer), or ask the indexes (`storedStateCovers`: a lookup, wasted when the
+    /// stored state is the answer, whose index pages a query that folds nothing would not
+    /// otherwise touch). A date after most customers' last event (today's aging) favours the
+    /// first, any earlier date the second; `scratch` keeps which one paid for the last few
+    /// customers. The answer is the same either way.
+    func scannedState(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                      head: UnsafeRawBufferPointer, scratch: inout ScanScratch) throws -> CustomerState? {
+        func decodedHead() throws -> CustomerState {
+            try Store.decoding(states, "customer \(customer)", head, StateCodec.decodeState)
+        }
+        guard let asOf else { return try state(txn, customer, asOf: nil, through: through, head: decodedHead()) }
+        if through == nil {
+            if scratch.storedLately > 0 {
+                let stored = try decodedHead()
+                scratch.note(stored: stored.latestAt <= asOf)
+                if stored.latestAt <= asOf { return stored }
+            } else {
+                switch try storedStateCovers(txn, customer, asOf) {
+                case true?:
+                    scratch.note(stored: true)
+                    return try decodedHead()
+                case false?:
+                    scratch.note(stored: false)
+                case nil:
+                    return try state(txn, customer, asOf: asOf, through: nil, head: decodedHead())
+                }
+            }
+        }
+        scratch.cold.invoices.removeAll(keepingCapacity: true)
+        scratch.cold.payments.removeAll(keepingCapacity: true)
+        scratch.cold.profiles.removeAll(keepingCapacity: true)
+        return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: asOf, cold: &scratch.cold)
+    }
+
+    /// Whether the customer's stored state is its state as of `asOf` (its latest `at` is at or
+    /// before it), told from the indexes: the customer's last event in log order, when it is not
+    /// late, is dated no earlier than every event before it, so the state's latest `at` is its
+    /// `at` (or earlier, when that event changed nothing). Nil when the indexes cannot tell: that
+    /// event is late (or there is none), so the stored state must be decoded to know.
+    func storedStateCovers(_ txn: ReadTransaction, _ customer: String, _ asOf: Timestamp) throws -> Bool? {
+        var last: (seq: UInt64, at: Timestamp)?
+        let prefix = Store.customerPrefix(customer)
+        try txn.scanBackward(customerEvents, prefix: prefix, through: Store.customerEventKey(customer, UInt64.max)) { key, value in
+            let (seq, at, _) = try customerEvent(key, value, prefix: prefix, customer)
+            last = (seq, at)
+            return false
+        }
+        guard let last else { return nil }
+        if last.at > asOf { return false }
+        return try txn.contains(late, key: Store.customerEventKey(customer, last.seq)) ? nil : true
+    }
+
+    /// The fold from the last checkpoint dated at or before `limit` (the as-of time, or the
+    /// stored state's latest `at` when there is none) whose position is within `through`;
+    /// from the customer's first event when an invoice settled before it comes back.
+    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                             limit: Timestamp, cold: inout StoreCold) throws -> CustomerState? {
         do {
-            return try stateFromCheckpoint(txn, customer, asOf: asOf, through: through, head: head)
+            return try foldFromCheckpoint(txn, customer, asOf: asOf, through: through, limit: limit, cold: &cold)
         } catch is StoreCold.LaterRecord {
             // An invoice settled before the checkpoint came back: its stored record reflects
             // later events, so fold the customer from its first event (exact, rarely needed).
@@ -100,12 +186,13 @@ extension Store {
         }
     }
 
-    func stateFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?, head: CustomerState) throws -> CustomerState? {
+    func foldFromCheckpoint(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64?,
+                            limit: Timestamp, cold: inout StoreCold) throws -> CustomerState? {
         // The last checkpoint dated at or before T whose position is within `through`.
         var start: (state: CustomerState, seq: UInt64)?
-        let limit = Store.checkpointKey(customer, asOf ?? head.latestAt, UInt64.max)
-        try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limit) { key, value in
-            guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+        let limitKey = Store.checkpointKey(customer, limit, UInt64.max)
+        try txn.scanBackward(checkpoints, prefix: Store.customerPrefix(customer), through: limitKey) { key, value in
+            guard let seq = key.lastUInt64 else {
                 throw Store.corrupt(checkpoints, "customer \(customer)", StoredDataError("malformed checkpoint key"))
             }
             if let through, seq > through { return true }
@@ -114,7 +201,6 @@ extension Store {
             return false
         }
         var state = start?.state
-        var cold = StoreCold(store: self, txn: txn)
         cold.refuseStoredInvoices = start != nil
         var stoppedAt: UInt64?
         try forEachEvent(txn, of: customer, after: start?.seq ?? 0, through: through) { seq, at, _ in
@@ -132,7 +218,7 @@ extension Store {
             // Late entries after the stop that are dated within T.
             try txn.scan(late, from: Store.customerEventKey(customer, stoppedAt + 1)) { key, value in
                 guard key.starts(with: Store.customerPrefix(customer)) else { return false }
-                guard key.count >= 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) else {
+                guard let seq = key.lastUInt64 else {
                     throw Store.corrupt(late, "customer \(customer)", StoredDataError("malformed key"))
                 }
                 if let through, seq > through { return false }
@@ -161,13 +247,13 @@ extension Store {
     /// Calls `body` with the log record at `seq`, read in place. With `customer` (a position
     /// found in that customer's index), an entry of another customer is `.corrupt`.
     func withRecord<T>(_ txn: ReadTransaction, _ seq: UInt64, of customer: String? = nil, _ body: (EventRecord.View) throws -> T) throws -> T {
-        let result = try txn.withValue(log, key: seq.bigEndianBytes) { bytes in
+        let result = try seq.withBigEndianBytes { key in try txn.withValue(log, key: key) { bytes in
             let view = try Store.decoding(log, "log position \(seq)", bytes) { try EventRecord.View($0) }
             if let customer, !UnsafeRawBufferPointer(rebasing: view.bytes[view.header.customerRange]).elementsEqual(customer.utf8) {
                 throw Store.corrupt(customerEvents, key: "customer \(customer), log position \(seq)", "names a log entry of customer \(view.customer)")
             }
             return try body(view)
-        }
+        } }
         guard let result else { throw Store.corrupt(log, seq: seq, StoredDataError("an index names it, but the log has no such entry")) }
         return result
     }
@@ -179,20 +265,28 @@ extension Store {
         let prefix = Store.customerPrefix(customer)
         try txn.scan(customerEvents, from: Store.customerEventKey(customer, after + 1)) { key, value in
             guard key.starts(with: prefix) else { return false }
-            guard key.count == prefix.count + 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: key[prefix.count...])) else {
-                throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
-            }
+            let (seq, at, type) = try customerEvent(key, value, prefix: prefix, customer)
             if let through, seq > through { return false }
-            let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
-                var r = BinaryReader(v)
-                let at = try r.timestamp()
-                let t = try r.u8()
-                try r.end()
-                guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }
-                return (at, type)
-            }
             return try body(seq, at, type)
         }
+    }
+
+    /// An entry of the customer index (`key` starts with `prefix`, the customer's): its log
+    /// position, `at` and type.
+    func customerEvent(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, prefix: [UInt8],
+                       _ customer: String) throws -> (seq: UInt64, at: Timestamp, type: EventType) {
+        guard key.count == prefix.count + 8, let seq = key.lastUInt64 else {
+            throw Store.corrupt(customerEvents, "customer \(customer)", StoredDataError("malformed key"))
+        }
+        let (at, type) = try Store.decoding(customerEvents, "customer \(customer), log position \(seq)", value) { v throws in
+            var r = BinaryReader(v)
+            let at = try r.timestamp()
+            let t = try r.u8()
+            try r.end()
+            guard let type = EventType(rawValue: t) else { throw StoredDataError("unknown event type \(t)") }
+            return (at, type)
+        }
+        return (seq, at, type)
     }
 
     /// The customer's whole ledger (state and every item) as of `asOf`, known through
@@ -209,5 +303,16 @@ extension Store {
         guard let state else { return nil }
         if cold.profiles[customer] == nil, let p = try storedProfile(txn, customer) { cold.profiles[customer] = p }
         return Replay.view(customer: customer, state: state, cold: cold)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The last 8 bytes read as a big-endian integer (the log position that ends the keys of
+    /// `customer_events`, `checkpoints` and `late`); nil when there are fewer. In place: the
+    /// generic `UInt64(bigEndianBytes:)` of ArlogStorage is not specialized across modules and
+    /// cost several hundred instructions per key of a scan.
+    var lastUInt64: UInt64? {
+        guard count >= 8 else { return nil }
+        return UInt64(bigEndian: loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
     }
 }

@@ -115,26 +115,21 @@ extension Store {
         EngineError(.notFound, "unknown customer \"\(customer)\": no customer.registered for it in the store")
     }
 
-    /// Every customer's state as of `asOf`, known through `through`, in customer byte order;
-    /// customers with no event then (not yet registered) are left out.
-    func forEachState(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64?, _ body: (String, CustomerState) throws -> Void) throws {
-        try txn.scan(states, from: nil) { key, value in
-            let customer = String(decoding: key, as: UTF8.self)
-            let head = try Store.decoding(states, "customer \(customer)", value, StateCodec.decodeState)
-            if let s = try state(txn, customer, asOf: asOf, through: through, head: head) {
-                try body(customer, s)
-            }
-            return true
-        }
-    }
-
     /// Aging of every customer registered as of the date. Without `asOf` the state is every
     /// event and ages are counted on `today`.
     public func aging(asOf: Day?, today: Day, edges: [Int] = Aging.defaultEdges, knownAt: KnownAt? = nil) throws -> AgingReport {
+        try aging(asOf: asOf, today: today, edges: edges, knownAt: knownAt, threads: nil)
+    }
+
+    /// The same on `threads` threads (nil: `stateScanThreads`); the report is the same whatever
+    /// their number.
+    func aging(asOf: Day?, today: Day, edges: [Int], knownAt: KnownAt?, threads: Int?) throws -> AgingReport {
         var report = AgingReport(asOf: asOf ?? today, edges: edges)
+        let blank = report
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
-            try forEachState(txn, asOf: asOf.map(Timestamp.endOf), through: through) { report.add(customer: $0, state: $1) }
+            try forEachState(txn, asOf: asOf.map(Timestamp.endOf), through: through, threads: threads,
+                             map: { blank.row(customer: $0, state: $1) }, { report.add($1) })
         }
         return report
     }
@@ -206,13 +201,19 @@ extension Store {
     /// date, the policy in force then; known at a point, what was known then). Customers that
     /// pass the other filters are loaded whole for it.
     public func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> [CustomerRow] {
+        try customers(filter, asOf: asOf, today: today, knownAt: knownAt, threads: nil)
+    }
+
+    /// The same on `threads` threads (nil: `stateScanThreads`).
+    func customers(_ filter: CustomerFilter, asOf: Day?, today: Day, knownAt: KnownAt?, threads: Int?) throws -> [CustomerRow] {
         let day = asOf ?? today
         var rows: [CustomerRow] = []
         try env.read { txn in
             let through = try knownSequence(txn, knownAt)
             let t = asOf.map(Timestamp.endOf)
             let policy = try policyInForce(txn, asOf: t, through: through)?.policy ?? .default
-            try forEachState(txn, asOf: t, through: through) { customer, s in
+            // The filters and the assessment on either thread; the profile read in order.
+            try forEachState(txn, asOf: t, through: through, threads: threads, map: { customer, s -> CustomerRowFigures? in
                 var overdue: Int64 = 0
                 var oldest: Day?
                 for i in s.openInstallments where i.dueOn < day {
@@ -220,16 +221,18 @@ extension Store {
                     if oldest == nil || i.dueOn < oldest! { oldest = i.dueOn }
                 }
                 let balance = BalanceReport(customer: customer, state: s)
-                if filter.overLimit, !balance.overLimit { return }
-                if filter.overdue, overdue == 0 { return }
-                if let min = filter.dunningLevelMin, s.dunningLevel < min { return }
-                if let c = filter.currency, s.currency.code != c { return }
+                if filter.overLimit, !balance.overLimit { return nil }
+                if filter.overdue, overdue == 0 { return nil }
+                if let min = filter.dunningLevelMin, s.dunningLevel < min { return nil }
+                if let c = filter.currency, s.currency.code != c { return nil }
                 let a = CreditScoring.assess(s, customer: customer, policy: policy, on: day)
-                if let grades = filter.grades, !grades.contains(a.grade) { return }
+                if let grades = filter.grades, !grades.contains(a.grade) { return nil }
+                return CustomerRowFigures(state: s, overdue: overdue, oldest: oldest, grade: a.grade, score: a.score)
+            }) { customer, f in
                 let text = try storedProfile(txn, customer) ?? ProfileText(name: "")
-                var row = CustomerRow(profile: CustomerProfile(id: customer, text: text, state: s), state: s, overdue: overdue,
-                                      oldestOverdue: oldest, daysPastDue: oldest.map { day.days(since: $0) } ?? 0)
-                (row.grade, row.score) = (a.grade, a.score)
+                var row = CustomerRow(profile: CustomerProfile(id: customer, text: text, state: f.state), state: f.state, overdue: f.overdue,
+                                      oldestOverdue: f.oldest, daysPastDue: f.oldest.map { day.days(since: $0) } ?? 0)
+                (row.grade, row.score) = (f.grade, f.score)
                 rows.append(row)
             }
         }
@@ -251,6 +254,11 @@ extension Store {
 
     /// `events`: the log head; as of a date or known at a point, the events that count then.
     public func stats(asOf: Day?, today: Day, knownAt: KnownAt? = nil) throws -> PortfolioStats {
+        try stats(asOf: asOf, today: today, knownAt: knownAt, threads: nil)
+    }
+
+    /// The same on `threads` threads (nil: `stateScanThreads`).
+    func stats(asOf: Day?, today: Day, knownAt: KnownAt?, threads: Int?) throws -> PortfolioStats {
         let day = asOf ?? today
         var stats = PortfolioStats(asOf: day)
         var byCode: [String: PortfolioStats.CurrencyFigures] = [:]
@@ -260,16 +268,20 @@ extension Store {
             let through = try knownSequence(txn, knownAt)
             let counted = asOfTime != nil || through != nil
             if counted { stats.events = 0 }
-            try forEachState(txn, asOf: asOfTime, through: through) { _, s in
+            try forEachState(txn, asOf: asOfTime, through: through, threads: threads, map: { _, s in
+                StatsFigures(currency: s.currency, events: s.eventCount, overLimit: s.totals.balance > s.creditLimit,
+                             inDunning: s.dunningLevel > 0, totals: s.totals,
+                             overdue: s.aging(on: day, edges: []).dropFirst().reduce(0, +))
+            }) { _, s in
                 stats.customers += 1
-                if counted { stats.events += UInt64(s.eventCount) }
-                if s.totals.balance > s.creditLimit { stats.overLimit += 1 }
-                if s.dunningLevel > 0 { stats.inDunning += 1 }
+                if counted { stats.events += UInt64(s.events) }
+                if s.overLimit { stats.overLimit += 1 }
+                if s.inDunning { stats.inDunning += 1 }
                 var f = byCode[s.currency.code] ?? .init(currency: s.currency)
                 f.customers += 1
                 f.open += Int128(s.totals.open)
                 f.unapplied += Int128(s.totals.unapplied)
-                f.overdue += Int128(s.aging(on: day, edges: []).dropFirst().reduce(0, +))
+                f.overdue += Int128(s.overdue)
                 // A customer's weight is at most its late amount × the span of dates (checked
                 // when decoded): 10^38 ÷ (9.3·10^18 × 3.7·10^6) customers before this sum could
                 // overflow.
@@ -281,4 +293,24 @@ extension Store {
         stats.currencies = byCode.keys.sorted().map { byCode[$0]! }
         return stats
     }
+}
+
+/// What `customers` keeps of a customer that passed the filters (computed on either thread of
+/// the scan).
+struct CustomerRowFigures: Sendable {
+    let state: CustomerState
+    let overdue: Int64
+    let oldest: Day?
+    let grade: Grade
+    let score: Int
+}
+
+/// What `stats` adds up of a customer (computed on either thread of the scan).
+struct StatsFigures: Sendable {
+    let currency: Currency
+    let events: Int
+    let overLimit: Bool
+    let inDunning: Bool
+    let totals: Totals
+    let overdue: Int64
 }
