@@ -55,9 +55,10 @@ for n in "$events" "$customers"; do
     [[ "$n" =~ ^[1-9][0-9]{0,9}$ ]] || { echo "bench-ratios: EVENTS and CUSTOMERS must be whole numbers, not \"$n\"" >&2; exit 2; }
 done
 
-# Disk per event while the script runs: the feed (~210 B), one arlog store at a time (~800 B
-# measured at 1M; 1,000 for headroom as stores grow by whole pages) and the raw store (~250 B).
-diskBytesPerEvent=1500
+# Disk per event while the script runs: the feed (~210 B), one arlog store at a time (~1,300 B
+# of data at 1M, and writers reserve their whole map on disk, up to about twice the data: 2,700)
+# and the raw store (~250 B).
+diskBytesPerEvent=3200
 # Wall microseconds per event of a whole run at the engine's speed before issue 9, for the
 # estimate printed before starting: 380 measured at 1M on the shared 2-core machine (load 6-10;
 # docs/performance-baseline.txt), mostly ingest and rebuild (timed and heap runs), audit verify
