@@ -209,16 +209,26 @@ public struct BinaryReader {
 
     @inline(never)
     mutating func varintTail(_ low: UInt64) throws(StoredDataError) -> UInt64 {
-        var v = low
-        var shift: UInt64 = 7
+        try varintGroups(low, shift: 7)
+    }
+
+    /// The 7-bit groups of a varint from `shift` on, into `value`: the last group may only
+    /// hold the bits left of `T` (1 of a UInt64's, 2 of a UInt128's), and a final group of
+    /// zero past the first is not the shortest form.
+    @inline(__always)
+    mutating func varintGroups<T: FixedWidthInteger & UnsignedInteger>(_ value: T, shift start: Int) throws(StoredDataError) -> T {
+        let lastShift = T.bitWidth - (T.bitWidth % 7 == 0 ? 7 : T.bitWidth % 7)
+        let lastGroupMax = UInt8(truncatingIfNeeded: (1 << (T.bitWidth - lastShift)) - 1)
+        var v = value
+        var shift = start
         while true {
             guard offset < bytes.count else { throw truncated(1) }
             let b = bytes[offset]
             offset += 1
-            guard shift < 63 || b <= 1 else { throw StoredDataError("varint past 64 bits at offset \(offset - 1)") }
-            v |= UInt64(b & 0x7F) << shift
+            guard shift < lastShift || b <= lastGroupMax else { throw StoredDataError("varint past \(T.bitWidth) bits at offset \(offset - 1)") }
+            v |= T(b & 0x7F) << shift
             if b < 0x80 {
-                guard b != 0 else { throw StoredDataError("varint not in its shortest form at offset \(offset - 1)") }
+                guard b != 0 || shift == 0 else { throw StoredDataError("varint not in its shortest form at offset \(offset - 1)") }
                 return v
             }
             shift += 7
@@ -246,20 +256,7 @@ public struct BinaryReader {
     }
 
     public mutating func varint128() throws(StoredDataError) -> UInt128 {
-        var v: UInt128 = 0
-        var shift: UInt128 = 0
-        while true {
-            guard offset < bytes.count else { throw truncated(1) }
-            let b = bytes[offset]
-            offset += 1
-            guard shift < 126 || b <= 3 else { throw StoredDataError("varint past 128 bits at offset \(offset - 1)") }
-            v |= UInt128(b & 0x7F) << shift
-            if b < 0x80 {
-                guard b != 0 || shift == 0 else { throw StoredDataError("varint not in its shortest form at offset \(offset - 1)") }
-                return v
-            }
-            shift += 7
-        }
+        try varintGroups(UInt128(0), shift: 0)
     }
 
     public mutating func svarint128() throws(StoredDataError) -> Int128 {
