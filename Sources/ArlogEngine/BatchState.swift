@@ -24,6 +24,8 @@ struct BatchState: LogState {
     var reindexing = false
     /// Open installments and payment entries held: what bounds a batch's memory.
     var loadedItems = 0
+    /// Events folded in this transaction (for `Store.Options.faultTransactionFullAfterEvents`).
+    var foldedEvents = 0
     /// The credit policies logged so far (loaded at the batch's start), and the one in force
     /// for log positions from..<until.
     var timeline: PolicyTimeline
@@ -154,6 +156,8 @@ struct BatchState: LogState {
 
     /// The fold and risk evaluation of one logged event (intake and replay alike).
     mutating func fold(_ e: LoggedEvent, seq: UInt64, customer: String, eventID: String) throws {
+        foldedEvents += 1
+        if let n = store.faultTransactionFullAfterEvents, foldedEvents > n { throw LMDBError.transactionFull("mdb_put (injected fault)") }
         if e.type.isGlobal {
             if case .policyChanged = e.body {
                 try timeline.policies.append((seq, e.at, store.policy(logAt: seq, txn)))

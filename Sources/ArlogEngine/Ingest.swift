@@ -115,6 +115,10 @@ extension Store {
         let pauseMillis = options.atomic ? nil : options.commitDelayMillis
         var batch = Batch()
         var lastProgress = started
+        // Lines one transaction may take: a batch's, until one dirtied more pages than LMDB
+        // tracks (`MDB_TXN_FULL`; writers write through the map, so LMDB cannot spill them);
+        // then halved, and kept so for the rest of the input.
+        var transactionLinesMax = Int.max
         do {
             while true {
                 let line = try reader.next(waitMillis: batch.lines.isEmpty ? nil : pauseMillis)
@@ -139,7 +143,15 @@ extension Store {
                         // large (see `Store.transactionItemsMax`); --atomic keeps one.
                         var from = 0
                         while from < batch.lines.count {
-                            let (s, consumed) = try commit(batch, from: from, source: name, options: options, rejected: rejected)
+                            let s: IngestSummary
+                            let consumed: Int
+                            do {
+                                (s, consumed) = try commit(batch, from: from, linesMax: transactionLinesMax, source: name, options: options, rejected: rejected)
+                            } catch let e as LMDBError where e.isTransactionFull && !options.atomic && min(transactionLinesMax, batch.lines.count - from) > 1 {
+                                // Nothing of the attempt was committed: take the rest in halves.
+                                transactionLinesMax = min(transactionLinesMax, batch.lines.count - from) / 2
+                                continue
+                            }
                             summary = summary + s
                             from += consumed
                             committedThroughLine = batch.lines[from - 1].number
@@ -188,9 +200,9 @@ extension Store {
     /// after the map grows, so it returns what happened and nothing outside changes until the
     /// commit succeeded.
     /// Processes lines of `batch` from `from` on, until the batch ends or (unless atomic) the
-    /// ledgers loaded reach `options.transactionItemsMax`; returns the summary and the number of
-    /// lines consumed.
-    func commit(_ batch: Batch, from: Int, source: String, options: IngestOptions, rejected: (RejectedLine) -> Void) throws -> (IngestSummary, Int) {
+    /// ledgers loaded reach `options.transactionItemsMax` or `linesMax` lines are taken;
+    /// returns the summary and the number of lines consumed.
+    func commit(_ batch: Batch, from: Int, linesMax: Int = .max, source: String, options: IngestOptions, rejected: (RejectedLine) -> Void) throws -> (IngestSummary, Int) {
         let lines = batch.lines[from...]
         let atomic = options.atomic
         var outcomes: [(line: Int, id: String?, rejection: Rejection?, duplicate: Bool)] = []
@@ -213,7 +225,7 @@ extension Store {
                                            appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
-                        if !atomic, state.loadedItems >= options.transactionItemsMax, !outcomes.isEmpty { break }
+                        if !atomic, state.loadedItems >= options.transactionItemsMax || outcomes.count >= linesMax, !outcomes.isEmpty { break }
                         if line.tooLong {
                             outcomes.append((line.number, nil, Rejection(.lineTooLong, "line is longer than \(FeedLimits.lineBytesMax) bytes"), false))
                             continue

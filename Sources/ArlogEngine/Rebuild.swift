@@ -60,29 +60,19 @@ extension Store {
         precondition(batchEventsMax > 0, "a replay batch holds at least one event")
         var replayed: UInt64 = 0
         var batches = 0
+        var eventsMax = batchEventsMax
         while batches < batchesMax {
             batches += 1
-            let step = try env.write { txn -> (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)? in
-                let head = try Store.u64(txn, meta, MetaKey.head)
-                let projected = try Store.u64(txn, meta, MetaKey.projected)
-                guard projected < head else { return nil }
-                var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head, appending: nil)
-                // The id index covers the log unless a rebuild dropped the indexes.
-                state.reindexing = try txn.count(ids) < Int(projected + 1)
-                var position = projected
-                var count = 0
-                try txn.scan(log, from: (projected + 1).bigEndianBytes) { key, value in
-                    guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(log, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
-                    guard seq == position + 1 else { throw EngineError(.store, "log has a gap after sequence \(position)") }
-                    let view = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.View($0) }
-                    try state.replay(view, seq: seq)
-                    position = seq
-                    count += 1
-                    return count < batchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
-                }
-                guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
-                try state.finish(projected: position)
-                return (projected, position, state.held, txn.id)
+            let step: (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)?
+            do {
+                step = try replayBatch(eventsMax: eventsMax)
+            } catch let e as LMDBError where e.isTransactionFull && eventsMax > 1 {
+                // The batch dirtied more pages than LMDB tracks in one transaction (writers
+                // write through the map, so LMDB cannot spill them): nothing of it was
+                // committed; replay it, and the rest, in halves.
+                eventsMax /= 2
+                batches -= 1
+                continue
             }
             guard let step else { break }
             cache.restore(step.held, transactionID: step.transactionID)
@@ -90,6 +80,33 @@ extension Store {
             progress?(step.to)
         }
         return replayed
+    }
+
+    /// One batch of `catchUp`, in its own write transaction; nil when the projections reflect
+    /// the whole log.
+    private func replayBatch(eventsMax batchEventsMax: Int) throws -> (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)? {
+        return try env.write { txn -> (from: UInt64, to: UInt64, held: HeldStates, transactionID: Int)? in
+            let head = try Store.u64(txn, meta, MetaKey.head)
+            let projected = try Store.u64(txn, meta, MetaKey.projected)
+            guard projected < head else { return nil }
+            var state = try BatchState(store: self, txn: txn, held: cache.take(transactionID: txn.id), head: head, appending: nil)
+            // The id index covers the log unless a rebuild dropped the indexes.
+            state.reindexing = try txn.count(ids) < Int(projected + 1)
+            var position = projected
+            var count = 0
+            try txn.scan(log, from: (projected + 1).bigEndianBytes) { key, value in
+                guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(log, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
+                guard seq == position + 1 else { throw EngineError(.store, "log has a gap after sequence \(position)") }
+                let view = try Store.decoding(log, "log position \(seq)", value) { try EventRecord.View($0) }
+                try state.replay(view, seq: seq)
+                position = seq
+                count += 1
+                return count < batchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
+            }
+            guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
+            try state.finish(projected: position)
+            return (projected, position, state.held, txn.id)
+        }
     }
 
     /// The projections do not reflect the whole log (a rebuild was interrupted, or is running

@@ -95,10 +95,16 @@ public final class Store {
         /// The recording clock, microseconds since the epoch (tests set it; nil: the system's
         /// real-time clock). Recording times never go backwards whatever it says.
         public var recordingClock: (@Sendable () -> Int64)? = nil
+        /// Tests only: a write transaction that folds more than this many events fails as one
+        /// that dirtied more pages than LMDB tracks does (`MDB_TXN_FULL`: 131,071 pages, which
+        /// takes hundreds of MB to reach), so that splitting a batch on it is tested. nil: no
+        /// such fault.
+        public var faultTransactionFullAfterEvents: Int? = nil
         public init() {}
     }
 
     let recordingClock: @Sendable () -> Int64
+    let faultTransactionFullAfterEvents: Int?
 
     /// Opens (and with `create`, creates) the store in `directory`. Opening never writes to an
     /// existing store: a store whose projections are behind its log (a rebuild interrupted or
@@ -108,6 +114,7 @@ public final class Store {
     public init(directory: String, create: Bool, options: Options = Options()) throws {
         self.directory = directory
         recordingClock = options.recordingClock ?? Store.nowMicros
+        faultTransactionFullAfterEvents = options.faultTransactionFullAfterEvents
         if !create || options.readOnly {
             var st = stat()
             guard stat(directory + "/data.mdb", &st) == 0 else {

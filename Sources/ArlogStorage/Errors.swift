@@ -38,6 +38,10 @@ public struct LMDBError: Error, CustomStringConvertible, Equatable, Sendable {
     public var isPanic: Bool { code == MDB_PANIC }
 
     public var description: String { "\(operation) failed: \(message) (LMDB code \(code))" }
+
+    /// The error LMDB gives a transaction that dirtied more pages than it tracks (for tests
+    /// of the callers that split their writes on it: the real limit takes hundreds of MB).
+    public static func transactionFull(_ operation: String) -> LMDBError { LMDBError(code: MDB_TXN_FULL, operation: operation) }
 }
 
 /// Storage problems that are not an LMDB return code: the directory, the one-environment-per-path

@@ -1,6 +1,7 @@
 import ArlogDomain
 import ArlogFeedGen
 import Foundation
+import ArlogStorage
 import Testing
 
 @testable import ArlogEngine
@@ -99,6 +100,34 @@ struct GeneratedFeedTests {
         #expect(rejected.isEmpty && summary.accepted == 6000 && summary.lines == 6000 + Self.smallDuplicates)
         #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
         #expect(try t.store.verify().ok)
+    }
+
+    /// A write transaction that dirties more pages than LMDB tracks fails with MDB_TXN_FULL
+    /// (writers write through the map, so LMDB cannot spill pages; injected here after 700
+    /// events): nothing of it is committed, and ingest and rebuild take the batch again in
+    /// halves. The store is the one an unhindered ingest makes; --atomic, which may not
+    /// split, says so.
+    @Test func aBatchThatFillsATransactionIsCommittedInHalves() throws {
+        let reference = try TempStore()
+        try reference.ingest(Self.small)
+        var faulty = Store.Options()
+        faulty.faultTransactionFullAfterEvents = 700
+        let t = try TempStore(options: faulty)
+        var options = IngestOptions()
+        options.batchEventsMax = 5000
+        let (summary, rejected) = try t.ingest(Self.small, options: options)
+        #expect(rejected.isEmpty && summary.accepted == 6000 && summary.lines == 6000 + Self.smallDuplicates)
+        #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
+        let rebuilt = try t.store.rebuild(batchEventsMax: 4000)
+        #expect(rebuilt.events == 6000)
+        #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
+        #expect(try t.store.verify().ok)
+
+        let atomicStore = try TempStore(options: faulty)
+        var atomic = IngestOptions()
+        atomic.atomic = true
+        #expect(throws: LMDBError.self) { try atomicStore.ingest(Self.small, options: atomic) }
+        #expect(try atomicStore.store.head() == 0)
     }
 
     @Test func figuresAddUpForEveryCustomer() throws {
