@@ -282,13 +282,7 @@ extension Render {
                 header: ["customer", "currency", "on", "amount", "decision", "rule", "rule_decision", "detail"],
                 rows: reasons.map { lead + $0.cells })
         case .json:
-            var w = JSONWriter()
-            w.raw("{")
-            head.jsonMembers(into: &w)
-            w.raw(",\"reasons\":")
-            jsonArray(reasons, into: &w)
-            w.raw("}")
-            return w.text + "\n"
+            return jsonDocument(head, sections: [("reasons", reasons)])
         }
     }
 

@@ -217,6 +217,22 @@ public enum Render {
         }
     }
 
+    /// One JSON object and a newline: the members of `head`, then each section as an array of
+    /// records (the shape of a report with a header and lists: stats, invoice, check).
+    static func jsonDocument(_ head: RenderRecord, sections: [(name: String, records: [RenderRecord])]) -> String {
+        var w = JSONWriter()
+        w.raw("{")
+        head.jsonMembers(into: &w)
+        for section in sections {
+            w.raw(",")
+            w.string(section.name)
+            w.raw(":")
+            jsonArray(section.records, into: &w)
+        }
+        w.raw("}")
+        return w.text + "\n"
+    }
+
     static func jsonArray(_ records: [RenderRecord], into w: inout JSONWriter) {
         w.raw("[")
         for (i, r) in records.enumerated() {

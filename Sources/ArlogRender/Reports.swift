@@ -107,13 +107,7 @@ extension Render {
         let currencies = stats.currencies.map(statsCurrencyRecord)
         switch format {
         case .json:
-            var w = JSONWriter()
-            w.raw("{")
-            head.jsonMembers(into: &w)
-            w.raw(",\"currencies\":")
-            jsonArray(currencies, into: &w)
-            w.raw("}")
-            return w.text + "\n"
+            return jsonDocument(head, sections: [("currencies", currencies)])
         case .csv:
             // One row shape: a row per currency, with the report date in front.
             let asOf = TableCell(stats.asOf.description)
@@ -247,17 +241,7 @@ extension Render {
         let (installments, payments, events) = invoiceSections(d)
         switch format {
         case .json:
-            var w = JSONWriter()
-            w.raw("{")
-            header.jsonMembers(into: &w)
-            w.raw(",\"installments\":")
-            jsonArray(installments, into: &w)
-            w.raw(",\"payments\":")
-            jsonArray(payments, into: &w)
-            w.raw(",\"events\":")
-            jsonArray(events, into: &w)
-            w.raw("}")
-            return w.text + "\n"
+            return jsonDocument(header, sections: [("installments", installments), ("payments", payments), ("events", events)])
         case .csv:
             // One row shape: a row per installment, with the invoice in front and what payments
             // in force paid on it.
