@@ -1,21 +1,6 @@
 import ArlogDomain
 import ArlogStorage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A closure handed to a new thread (`Store.onSecondThread`), which joins it before anything
-/// it captured is used again: unchecked, since the join is what orders the accesses.
-final class ThreadJob: @unchecked Sendable {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
 /// The two halves of `verify` and `audit verify` on the two cores: the walk of the log (its
 /// keys, headers, indexes, the chain, meta) on the calling thread, and the replay of every
 /// customer compared with its stored records (`checkProjections`) on a second thread, each
@@ -94,18 +79,11 @@ extension Store {
     static func onSecondThread<T>(_ work: () throws -> T, while body: () throws -> Void) throws -> Result<T, Error> {
         var result: Result<T, Error>?
         try withoutActuallyEscaping(work) { work in
-            let job = ThreadJob { result = Result { try work() } }
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(job).toOpaque()
-            let started = pthread_create(&thread, nil, { context in
-                guard let context else { return nil }
-                Unmanaged<ThreadJob>.fromOpaque(context).takeRetainedValue().run()
-                return nil
-            }, context) == 0
-            if !started { Unmanaged<ThreadJob>.fromOpaque(context).release() }
-            defer { if started { pthread_join(thread, nil) } }
+            let job = { result = Result { try work() } }
+            let thread = OSThread.start(detached: false, job)
+            defer { if let thread { OSThread.join(thread) } }
             try body()
-            if !started { job.run() }
+            if thread == nil { job() }
         }
         // Set by the job, which ran (here or on the joined thread) before this line.
         return result ?? .failure(EngineError(.store, "internal: the replay thread did not run"))

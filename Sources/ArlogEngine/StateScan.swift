@@ -1,13 +1,5 @@
 import ArlogDomain
 import ArlogStorage
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A scan of every customer's state (aging, stats, customers), on two threads.
 ///
 /// The calling thread walks the customers forward from the first, in its read transaction; a
@@ -43,8 +35,7 @@ extension Store {
     /// process may use one processor only.
     static func stateScanThreads(customers: Int) -> Int {
         guard customers >= stateScanParallelCustomersMin else { return 1 }
-        let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return online >= 2 ? stateScanThreadsMax : 1
+        return OSThread.processorsOnline >= 2 ? stateScanThreadsMax : 1
     }
 
     /// Every customer's state as of `asOf`, known through `through`, mapped by `map` (nil:
@@ -86,10 +77,10 @@ extension Store {
                                                map: @escaping @Sendable (String, CustomerState) throws -> T?) -> StateScanMeeting<T>? {
         let meeting = StateScanMeeting<T>(snapshot: snapshot)
         let store = UncheckedStore(store: self)
-        let started = DetachedThread.start {
+        let started = OSThread.start(detached: true) {
             store.store.backwardScan(meeting, asOf: asOf, through: through, map: map)
         }
-        return started ? meeting : nil
+        return started != nil ? meeting : nil
     }
 
     /// The second thread's walk: its own read transaction, from the last customer backward
@@ -137,9 +128,8 @@ private struct UncheckedStore: @unchecked Sendable {
 /// first key, backward from the last), both checks happen under one lock, so every customer
 /// is taken by exactly one of them.
 final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
-    // pthread objects must not move: allocated once. Everything below them is guarded by `mutex`.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Guards everything below it.
+    private let monitor = Monitor()
     /// The calling thread's transaction id: the second thread takes part only with the same.
     let snapshot: Int
     private var forwardLast: [UInt8] = []
@@ -157,21 +147,10 @@ final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
 
     init(snapshot: Int) {
         self.snapshot = snapshot
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
     }
 
     private func locked<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        try monitor.locked(body)
     }
 
     /// The second thread, in its transaction: whether it takes part (the forward walk is not
@@ -214,7 +193,7 @@ final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
             self.taken = taken
             self.failure = failure
             finished = true
-            pthread_cond_broadcast(condition)
+            monitor.broadcast()
         }
     }
 
@@ -225,7 +204,7 @@ final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
         try locked {
             forwardDone = true
             guard joined else { return ([], 0) }
-            while !finished { pthread_cond_wait(condition, mutex) }
+            while !finished { monitor.wait() }
             if let failure { throw failure }
             return (results, taken)
         }
@@ -238,37 +217,7 @@ final class StateScanMeeting<T: Sendable>: @unchecked Sendable {
             forwardDone = true
             abandoned = true
             guard joined else { return }
-            while !finished { pthread_cond_wait(condition, mutex) }
+            while !finished { monitor.wait() }
         }
-    }
-}
-
-/// A detached OS thread running one closure.
-enum DetachedThread {
-    private final class Body {
-        let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
-    }
-
-    /// Whether the thread started.
-    static func start(_ run: @escaping @Sendable () -> Void) -> Bool {
-        let body = Unmanaged.passRetained(Body(run)).toOpaque()
-        var attributes = pthread_attr_t()
-        guard pthread_attr_init(&attributes) == 0 else {
-            Unmanaged<Body>.fromOpaque(body).release()
-            return false
-        }
-        defer { pthread_attr_destroy(&attributes) }
-        var thread = pthread_t()
-        guard pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) == 0,
-              pthread_create(&thread, &attributes, { argument in
-                  if let argument { Unmanaged<Body>.fromOpaque(argument).takeRetainedValue().run() }
-                  return nil
-              }, body) == 0
-        else {
-            Unmanaged<Body>.fromOpaque(body).release()
-            return false
-        }
-        return true
     }
 }

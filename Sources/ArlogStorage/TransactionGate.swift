@@ -36,40 +36,26 @@ func currentThreadID() -> UInt {
 /// transaction per process at a time, and a second `write` on the same thread would block on
 /// LMDB's writer mutex forever.
 final class TransactionGate: @unchecked Sendable {
-    // pthread objects must not move: heap-allocate them once.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let monitor = Monitor()
 
-    // All below guarded by `mutex`.
+    // All below guarded by `monitor`.
     private var sharedCount = 0
     private var sharedHolders: [UInt: Int] = [:]
     private var exclusiveRequested = false
     private var writeOwner: UInt?
 
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
+    init() {}
 
     @inline(__always)
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        try monitor.locked(body)
     }
 
     func enterShared() {
         let me = currentThreadID()
         locked {
             while exclusiveRequested && sharedHolders[me, default: 0] == 0 {
-                pthread_cond_wait(condition, mutex)
+                monitor.wait()
             }
             sharedCount += 1
             sharedHolders[me, default: 0] += 1
@@ -84,7 +70,7 @@ final class TransactionGate: @unchecked Sendable {
             sharedHolders[me] = held == 1 ? nil : held - 1
             sharedCount -= 1
             if sharedCount == 0 {
-                pthread_cond_broadcast(condition)
+                monitor.broadcast()
             }
         }
     }
@@ -103,17 +89,17 @@ final class TransactionGate: @unchecked Sendable {
         locked {
             precondition(sharedHolders[me, default: 0] == 0, "TransactionGate: exclusive requested by a thread inside a transaction")
             while exclusiveRequested {
-                pthread_cond_wait(condition, mutex)
+                monitor.wait()
             }
             exclusiveRequested = true
             while sharedCount > 0 {
-                pthread_cond_wait(condition, mutex)
+                monitor.wait()
             }
         }
         defer {
             locked {
                 exclusiveRequested = false
-                pthread_cond_broadcast(condition)
+                monitor.broadcast()
             }
         }
         return try body()
