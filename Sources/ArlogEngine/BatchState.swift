@@ -22,8 +22,6 @@ struct BatchState: LogState {
     var appending: (recordedAtMicros: Int64, chainHash: ChainHash)?
     /// Replaying also rewrites the log's indexes (`rebuild(indexes: true)`).
     var reindexing = false
-    /// Open installments and payment entries held: what bounds a batch's memory.
-    var loadedItems = 0
     /// Events folded in this transaction (for `Store.Options.faultTransactionFullAfterEvents`).
     var foldedEvents = 0
     /// The credit policies logged so far (loaded at the batch's start), and the one in force
@@ -44,8 +42,15 @@ struct BatchState: LogState {
         self.head = head
         self.appending = appending
         cold = StoreCold(store: store, txn: txn)
-        loadedItems = held.itemCount
         timeline = try store.timeline(txn)
+    }
+
+    /// Whether the transaction may take another event: the states it holds are below
+    /// `bytesMax` (`Store.transactionStateBytesMax`), once the states it has not changed are
+    /// dropped if need be. Between events only (it moves the states' slots).
+    mutating func hasRoom(stateBytesMax bytesMax: Int) -> Bool {
+        if held.bytes >= bytesMax, held.dirtyCount < held.count { held.evictClean() }
+        return held.bytes < bytesMax
     }
 
     var references: StoreReferences { StoreReferences(store: store, txn: txn) }
@@ -69,7 +74,6 @@ struct BatchState: LogState {
     mutating func slot(_ customer: String) throws -> Int? {
         if let i = held.slot(customer) { return i }
         guard let s = try store.storedState(txn, customer) else { return nil }
-        loadedItems += s.itemCount
         return held.add(customer, s)
     }
 
@@ -169,8 +173,10 @@ struct BatchState: LogState {
         var sink = TransactionSink(store: store, txn: txn)
         refreshPolicy(atSeq: seq)
         if let i = try slot(customer) {
+            let before = held.states[i]?.heapBytesEstimate ?? 0
             try Store.fold(e, seq: seq, customer: customer, eventID: eventID, state: &held.states[i], cold: &cold,
                            policy: policyInForce.policy, sink: &sink)
+            held.bytes += (held.states[i]?.heapBytesEstimate ?? 0) - before
             held.markDirty(i)
         } else {
             var fresh: CustomerState?
@@ -178,8 +184,6 @@ struct BatchState: LogState {
                            policy: policyInForce.policy, sink: &sink)
             if let fresh { _ = held.add(customer, fresh, dirty: true) }
         }
-        // Memory accounting: an invoice or a payment adds about one item to the state.
-        if e.type == .invoiceIssued || e.type == .paymentReceived { loadedItems += 1 }
     }
 
     /// Makes `policyInForce` the policy in force after log position `seq`. Events are folded
@@ -425,11 +429,14 @@ struct HeldStates {
     var index: [String: Int] = [:]
     var dirty: [Bool] = []
     var dirtyCount = 0
+    /// The sum of the held states' `heapBytesEstimate`: what bounds a transaction's memory.
+    var bytes = 0
 
     func slot(_ customer: String) -> Int? { index[customer] }
 
     mutating func add(_ customer: String, _ state: CustomerState?, dirty isDirty: Bool = false) -> Int {
         let i = states.count
+        bytes += state?.heapBytesEstimate ?? 0
         states.append(state)
         names.append(customer)
         dirty.append(isDirty)
@@ -459,6 +466,17 @@ struct HeldStates {
 
     var count: Int { states.count }
     var itemCount: Int { states.reduce(0) { $0 + ($1?.itemCount ?? 0) } }
+
+    /// Drops the states this transaction has not changed (kept from an earlier batch, or
+    /// loaded and then not folded into): they are on disk as they are. Slots change, so only
+    /// between events.
+    mutating func evictClean() {
+        var kept = HeldStates()
+        for i in states.indices where dirty[i] {
+            _ = kept.add(names[i], states[i], dirty: true)
+        }
+        self = kept
+    }
 }
 
 /// Decoded states as of this process's last commit, so that a customer seen in the previous
@@ -494,7 +512,7 @@ struct StateCache {
 
     /// Keeps the states of the committed write transaction `transactionID`.
     mutating func restore(_ states: HeldStates, transactionID: Int) {
-        if states.count > Store.stateCacheEntriesMax || states.itemCount > Store.stateCacheItemsMax {
+        if states.count > Store.stateCacheEntriesMax || states.bytes > Store.transactionStateBytesMax {
             held = HeldStates()
         } else {
             held = states

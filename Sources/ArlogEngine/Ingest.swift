@@ -16,8 +16,8 @@ public struct IngestOptions: Sendable {
     public var batchEventsMax = 65_536
     /// Bytes of input per write transaction, for the same reasons (and it is held in memory).
     public var batchBytesMax = 32 << 20
-    /// Ledger items one transaction may hold decoded (see `Store.transactionItemsMax`).
-    public var transactionItemsMax = Store.transactionItemsMax
+    /// Bytes of decoded states one transaction may hold (see `Store.transactionStateBytesMax`).
+    public var transactionStateBytesMax = Store.transactionStateBytesMax
     /// The largest file `--atomic` accepts: it is held in memory and in one transaction.
     public var atomicBytesMax = 1 << 30
     /// Commit what has been read when the input pauses this long (milliseconds; nil: only
@@ -140,7 +140,7 @@ extension Store {
                 if line == nil || paused || (full && !options.atomic) {
                     if !batch.lines.isEmpty {
                         // A batch may take several transactions when its customers' ledgers are
-                        // large (see `Store.transactionItemsMax`); --atomic keeps one.
+                        // large (see `Store.transactionStateBytesMax`); --atomic keeps one.
                         var from = 0
                         while from < batch.lines.count {
                             let s: IngestSummary
@@ -200,7 +200,7 @@ extension Store {
     /// after the map grows, so it returns what happened and nothing outside changes until the
     /// commit succeeded.
     /// Processes lines of `batch` from `from` on, until the batch ends or (unless atomic) the
-    /// ledgers loaded reach `options.transactionItemsMax` or `linesMax` lines are taken;
+    /// states it holds reach `options.transactionStateBytesMax` or `linesMax` lines are taken;
     /// returns the summary and the number of lines consumed.
     func commit(_ batch: Batch, from: Int, linesMax: Int = .max, source: String, options: IngestOptions, rejected: (RejectedLine) -> Void) throws -> (IngestSummary, Int) {
         let lines = batch.lines[from...]
@@ -225,7 +225,7 @@ extension Store {
                                            appending: (max(recordingClock(), lastRecorded), chainHead.hash))
                 try batch.bytes.withUnsafeBytes { all in
                     for line in lines {
-                        if !atomic, state.loadedItems >= options.transactionItemsMax || outcomes.count >= linesMax, !outcomes.isEmpty { break }
+                        if !atomic, !state.hasRoom(stateBytesMax: options.transactionStateBytesMax) || outcomes.count >= linesMax, !outcomes.isEmpty { break }
                         if line.tooLong {
                             outcomes.append((line.number, nil, Rejection(.lineTooLong, "line is longer than \(FeedLimits.lineBytesMax) bytes"), false))
                             continue

@@ -105,7 +105,7 @@ extension Store {
                 try state.replay(view, seq: seq)
                 position = seq
                 count += 1
-                return count < batchEventsMax && seq < head && state.loadedItems < Store.transactionItemsMax
+                return count < batchEventsMax && seq < head && state.hasRoom(stateBytesMax: Store.transactionStateBytesMax)
             }
             guard position > projected else { throw EngineError(.store, "log ends at \(projected) but its head says \(head)") }
             try state.finish(projected: position)

@@ -42,15 +42,16 @@ public final class Store {
     public static let formatVersion: UInt64 = 5
     /// The earlier format whose log this one reads as it is: only its projections differ.
     static let upgradableFormat: UInt64 = 4
-    /// Decoded states kept between batches; past either bound the cache is emptied. Bounds
-    /// memory whatever the number of customers or the length of their histories.
+    /// Bytes of decoded states (`CustomerState.heapBytesEstimate`) one write transaction may
+    /// hold. A batch holds every state it touches, and the states kept from the batch before;
+    /// without a bound its memory would grow with the customers a batch touches (a batch of
+    /// 65,536 events touches 57,000 of 220,000 customers). Past it the states the transaction
+    /// has not changed are dropped, and when it holds only changed ones it commits and the
+    /// batch goes on in the next transaction. The same bound applies to the states kept
+    /// between batches.
+    public static let transactionStateBytesMax = 80 << 20
+    /// Decoded states kept between batches, at most (their index's own memory).
     public static let stateCacheEntriesMax = 100_000
-    public static let stateCacheItemsMax = 2_000_000
-    /// Open installments and payment entries one write transaction may hold decoded: a batch
-    /// holds every state it touches, so without this a batch over customers with long
-    /// histories would have no memory bound. Past it the transaction commits and the batch
-    /// goes on in the next one. A few dozen bytes per item.
-    public static let transactionItemsMax = 2_000_000
 
     public let directory: String
     let env: Environment

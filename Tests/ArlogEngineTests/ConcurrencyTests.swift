@@ -70,6 +70,23 @@ struct ConcurrencyTests {
         #expect(cache.take(transactionID: 10).isEmpty)
     }
 
+    /// Dropping the states a transaction has not changed keeps the changed ones, with their
+    /// index and the byte count right, so the transaction can go on and write them.
+    @Test func evictingCleanStatesKeepsTheChangedOnes() throws {
+        let s = CustomerState(currency: try #require(Currency(code: "EUR")), termsDays: 30, creditLimit: 0,
+                              registeredAt: Timestamp(seconds: 0), registeredOn: nil)
+        var held: HeldStates = ["A": s, "B": s, "C": s, "D": s]
+        #expect(held.bytes == 4 * s.heapBytesEstimate && held.bytes > 0)
+        held.markDirty(try #require(held.slot("B")))
+        held.markDirty(try #require(held.slot("D")))
+        held.evictClean()
+        #expect(held.names == ["B", "D"] && held.count == 2 && held.dirtyCount == 2)
+        #expect(held.slot("A") == nil && held.slot("C") == nil)
+        #expect(held.slot("D").map { held.names[$0] } == "D")
+        #expect(held.bytes == 2 * s.heapBytesEstimate)
+        #expect(held.dirtySlotsInKeyOrder().map { held.names[$0] } == ["B", "D"])
+    }
+
     @Test func anIngestAfterAnotherProcessWroteDoesNotReuseItsCache() throws {
         let t = try TempStore()
         let lines = Self.feed.split(separator: "\n", omittingEmptySubsequences: true)

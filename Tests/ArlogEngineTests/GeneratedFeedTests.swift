@@ -89,13 +89,16 @@ struct GeneratedFeedTests {
         #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
     }
 
-    @Test(arguments: [1, 40, 700])
-    func transactionsSplitByLoadedItemsGiveTheSameState(itemsMax: Int) throws {
+    /// Transactions end when the states they hold reach a byte bound (1: after every line; a
+    /// few states; many), and the states kept from the batch before are dropped first: the
+    /// store is the same as with one transaction per batch.
+    @Test(arguments: [1, 20_000, 400_000])
+    func transactionsSplitByHeldStateBytesGiveTheSameState(bytesMax: Int) throws {
         let reference = try TempStore()
         try reference.ingest(Self.small)
         let t = try TempStore()
         var options = IngestOptions()
-        options.transactionItemsMax = itemsMax
+        options.transactionStateBytesMax = bytesMax
         let (summary, rejected) = try t.ingest(Self.small, options: options)
         #expect(rejected.isEmpty && summary.accepted == 6000 && summary.lines == 6000 + Self.smallDuplicates)
         #expect(try IngestTests.projections(t.store) == IngestTests.projections(reference.store))
