@@ -63,7 +63,8 @@ extension Store {
                 considered += 1
                 var invoices = c.invoices
                 for i in invoices.indices {
-                    invoices[i].lastLevelSent = try lastLevelSent(txn, invoice: invoices[i].invoice, levels: ladder.levels.count)
+                    (invoices[i].lastLevelSent, invoices[i].lastSentOn) = try lastLevelSent(txn, invoice: invoices[i].invoice,
+                                                                                            levels: ladder.levels.count)
                 }
                 let profile = try storedProfile(txn, customer) ?? ProfileText(name: "")
                 let facts = DunningFacts(customer: customer, name: profile.name, email: profile.email ?? "", contact: profile.contact ?? "",
@@ -109,15 +110,20 @@ extension Store {
     }
 
     /// The highest level whose `dunning.action` the ladder logged for `invoice` (its id is in
-    /// the ids index); 0 when none. (Actions logged by others name no level per invoice in
-    /// the state yet; see docs/collections.md.)
-    func lastLevelSent(_ txn: ReadTransaction, invoice: String, levels: Int) throws -> Int {
+    /// the ids index), and the UTC date of its `at`; (0, nil) when none. (Actions logged by
+    /// others are not per invoice in the state yet; see docs/collections.md.)
+    func lastLevelSent(_ txn: ReadTransaction, invoice: String, levels: Int) throws -> (Int, Day?) {
         var level = min(levels, DunningLadder.levelsMax)
         while level >= 1 {
-            if try txn.get(ids, key: Array(DunningIDs.action(invoice: invoice, level: level).utf8)) != nil { return level }
+            let id = DunningIDs.action(invoice: invoice, level: level)
+            if let raw = try txn.get(ids, key: Array(id.utf8)) {
+                guard let seq = UInt64(bigEndianBytes: raw) else { throw Store.corrupt(ids, "event \(id)", StoredDataError("not a log position")) }
+                let at = try withRecord(txn, seq) { $0.header.at }
+                return (level, at.utcDay)
+            }
             level -= 1
         }
-        return 0
+        return (0, nil)
     }
 
     /// Whether an event with this id is in the log.

@@ -51,6 +51,20 @@ struct DunningPlannerTests {
         }
     }
 
+    /// A level sent late (the invoice was already 40 days past due) is followed by the next
+    /// only after the ladder's gap between them (30 − 7 = 23 days), not on the next run.
+    @Test func aLevelSentLateWaitsTheGap() {
+        func facts(_ sentOn: String) -> [DunningFacts] {
+            [Self.customer([DunningInvoiceFacts(invoice: "A", installments: [DunningInstallmentFacts(index: 0, dueOn: Self.day("2026-01-20"), open: 1)],
+                                                lastLevelSent: 1, lastSentOn: Self.day(sentOn))])]
+        }
+        #expect(Self.plan(facts("2026-03-01"), "2026-03-01").isEmpty)
+        #expect(Self.plan(facts("2026-03-01"), "2026-03-23").isEmpty)
+        #expect(Self.summary(Self.plan(facts("2026-03-01"), "2026-03-24")) == ["ACME L2 A"])
+        // Sent on time (7 days past due): level 2 on its 30th day, as the ladder says.
+        #expect(Self.summary(Self.plan(facts("2026-01-27"), "2026-02-19")) == ["ACME L2 A"])
+    }
+
     /// A level already sent is not repeated while the invoice stays below the next level's days.
     @Test func neverRepeatsALevel() {
         #expect(Self.plan([Self.customer([Self.invoice("A", due: "2026-02-14", sent: 2)])], "2026-03-31").isEmpty)  // 45 days

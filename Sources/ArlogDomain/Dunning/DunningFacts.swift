@@ -44,17 +44,21 @@ public struct DunningInvoiceFacts: Sendable, Equatable {
     /// The highest dunning level already sent naming this invoice; 0 when none. Planning
     /// never sends a level at or below it again.
     public var lastLevelSent: Int
+    /// The day (UTC date of its `at`) the last level was sent; nil when none (or unknown).
+    /// The next level waits at least the ladder's gap between the two levels after it.
+    public var lastSentOn: Day?
     /// Disputed (spec v1.1: an open dispute): left out of dunning while it is.
     public var disputed: Bool
     /// A fee invoice the ladder issued itself: dunned like any invoice, but never charged a
     /// fee or interest (no fees on fees, no interest on interest).
     public var isFee: Bool
 
-    public init(invoice: String, installments: [DunningInstallmentFacts], lastLevelSent: Int = 0, disputed: Bool = false,
-                isFee: Bool = false) {
+    public init(invoice: String, installments: [DunningInstallmentFacts], lastLevelSent: Int = 0, lastSentOn: Day? = nil,
+                disputed: Bool = false, isFee: Bool = false) {
         self.invoice = invoice
         self.installments = installments
         self.lastLevelSent = lastLevelSent
+        self.lastSentOn = lastSentOn
         self.disputed = disputed
         self.isFee = isFee
     }

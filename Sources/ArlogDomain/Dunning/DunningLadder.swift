@@ -102,6 +102,17 @@ public struct DunningLadder: Sendable, Equatable {
         return n
     }
 
+    /// The level to send, given the last one sent on `sentOn`: `next(sent:target:)`, held
+    /// back until the ladder's gap between the two levels (their days' difference) has
+    /// passed since `sentOn`. So a level sent late (the first run saw the invoice 40 days
+    /// past due) is not followed by the next on the same or the following day: the customer
+    /// gets the time the ladder gives between them. Nil when nothing is due.
+    public func next(sent: Int, sentOn: Day?, target: Int, on day: Day) -> Int? {
+        guard let n = next(sent: sent, target: target) else { return nil }
+        if let sentOn, sent >= 1, day.days(since: sentOn) < days(ofLevel: n) - days(ofLevel: sent) { return nil }
+        return n
+    }
+
     /// The days past due of level `n`; 0 for level 0 (nothing sent).
     public func days(ofLevel n: Int) -> Int { level(n)?.days ?? 0 }
 

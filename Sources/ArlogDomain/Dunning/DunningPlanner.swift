@@ -68,8 +68,9 @@ public struct DunningCharge: Sendable, Equatable {
 /// Per invoice (never per customer: there is no timer that the oldest open item drives), the
 /// level reached is the highest level whose days the invoice's oldest open installment has
 /// passed on `asOf`; when it is above the level last sent for the invoice, the next level is
-/// due: one up, or higher if the levels above allow a skip. A level at or below the one last
-/// sent is never sent again. Disputed invoices, and invoices under a pending promise (the
+/// due: one up, or higher if the levels above allow a skip, once the ladder's gap between the
+/// two levels has passed since the last was sent. A level at or below the one last sent is
+/// never sent again. Disputed invoices, and invoices under a pending promise (the
 /// whole customer, or the invoice the promise names) are left out. Invoices due the same
 /// level are one action (one letter).
 public enum DunningPlanner {
@@ -94,7 +95,8 @@ public enum DunningPlanner {
             guard let oldest else { continue }
             let days = asOf.days(since: oldest)
             let sent = max(0, inv.lastLevelSent)
-            guard let next = ladder.next(sent: sent, target: ladder.target(daysOverdue: days)), let level = ladder.level(next) else {
+            guard let next = ladder.next(sent: sent, sentOn: inv.lastSentOn, target: ladder.target(daysOverdue: days), on: asOf),
+                  let level = ladder.level(next) else {
                 continue
             }
             let installments = inv.installments.filter { $0.open > 0 }.sorted { ($0.dueOn, $0.index) < ($1.dueOn, $1.index) }
