@@ -12,8 +12,8 @@ extension Render {
         RenderRecord([
             ("customer", .text(a.customer)), ("name", .text(a.name)), ("currency", .text(a.currency.code)),
             ("level", .integer(Int64(a.level.level))), ("level_name", .text(a.level.name)), ("channel", .text(a.channel.rawValue)),
-            ("invoices", .text(a.items.map(\.invoice).joined(separator: " "))), ("open", .money(a.open)),
-            ("days_overdue", .integer(Int64(a.daysOverdue))), ("charged", .money(a.charged)), ("why", .text(a.why)),
+            ("invoices", .text(a.items.map(\.invoice).joined(separator: " "))), ("open", .wideMoney(a.open)),
+            ("days_overdue", .integer(Int64(a.daysOverdue))), ("charged", .wideMoney(a.charged)), ("why", .text(a.why)),
         ], digits: a.currency.fractionDigits)
     }
 
@@ -37,7 +37,7 @@ extension Render {
                 ("customer", .text(a.customer)), ("name", .text(a.name)), ("email", .text(a.email)), ("contact", .text(a.contact)),
                 ("currency", .text(a.currency.code)), ("customer_level", .integer(Int64(a.customerLevel))),
                 ("level", .integer(Int64(a.level.level))), ("level_name", .text(a.level.name)), ("channel", .text(a.channel.rawValue)),
-                ("open", .money(a.open)), ("charged", .money(a.charged)), ("days_overdue", .integer(Int64(a.daysOverdue))),
+                ("open", .wideMoney(a.open)), ("charged", .wideMoney(a.charged)), ("days_overdue", .integer(Int64(a.daysOverdue))),
                 ("why", .text(a.why)),
             ], digits: a.currency.fractionDigits).jsonMembers(into: &w)
             w.raw(",\"invoices\":")

@@ -56,6 +56,7 @@ public struct DunningLetters {
     public static func context(_ a: DunningAction, date: Day) -> [String: Any] {
         let d = a.currency.fractionDigits
         func money(_ v: Int64) -> String { Money.format(v, fractionDigits: d) }
+        func wide(_ v: Int128) -> String { Money.format(v, fractionDigits: d) }
         let invoices: [[String: Any]] = a.items.map { item in
             [
                 "invoice": item.invoice, "due_on": item.dueOn.description, "days_overdue": item.daysOverdue,
@@ -65,13 +66,13 @@ public struct DunningLetters {
                 "has_charge": item.charge != nil,
             ]
         }
-        let total = Int128(a.open) + Int128(a.charged)
+        let total = a.open + a.charged
         return [
             "date": date.description, "customer": a.customer, "name": a.name.isEmpty ? a.customer : a.name,
             "email": a.email, "contact": a.contact, "currency": a.currency.code,
             "level": a.level.level, "level_name": a.level.name, "channel": a.channel.rawValue,
             "days_overdue": a.daysOverdue, "invoices": invoices,
-            "total_open": money(a.open), "total_charged": money(a.charged),
+            "total_open": wide(a.open), "total_charged": wide(a.charged),
             "total_due": Money.format(total, fractionDigits: d), "has_charges": a.charged > 0,
         ]
     }

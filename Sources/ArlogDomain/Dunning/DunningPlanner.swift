@@ -13,10 +13,11 @@ public struct DunningAction: Sendable, Equatable {
     /// The invoices dunned, oldest due date first.
     public let items: [DunningItem]
 
-    /// Σ of the items' open amounts (minor units).
-    public var open: Int64 { items.reduce(0) { $0 + $1.open } }
+    /// Σ of the items' open amounts (minor units; Int128: many invoices' amounts together
+    /// need not fit Int64).
+    public var open: Int128 { items.reduce(0) { $0 + Int128($1.open) } }
     /// Σ of the fees and interest charged (minor units).
-    public var charged: Int64 { items.reduce(0) { $0 + ($1.charge?.total ?? 0) } }
+    public var charged: Int128 { items.reduce(0) { $0 + Int128($1.charge?.total ?? 0) } }
     /// The most days past due among the items.
     public var daysOverdue: Int { items.map(\.daysOverdue).max() ?? 0 }
     public var channel: DunningChannel { level.channel }
