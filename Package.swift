@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SHA-256 for the tamper-evident chain of the log (docs/audit.md).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Dunning letters: one Mustache template per level and channel (docs/collections.md).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -39,7 +41,10 @@ let package = Package(
             name: "ArlogEngine",
             dependencies: ["ArlogDomain", "ArlogStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "ArlogRender", dependencies: ["ArlogDomain", "ArlogEngine"]),
+        .target(
+            name: "ArlogRender",
+            dependencies: ["ArlogDomain", "ArlogEngine", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .executableTarget(
             name: "arlog",
             dependencies: [

@@ -160,6 +160,9 @@ public struct CreditPolicy: Sendable, Equatable {
     /// never lowers). Optional in the JSON (`limits.max_cut_percent`), default
     /// `limitMaxCutDefaultPercent`.
     public var limitMaxCutPercent: Int
+    /// The dunning ladder (docs/collections.md). Optional in the JSON (`dunning`): policies
+    /// logged before it existed get `DunningLadder.default`.
+    public var dunning: DunningLadder
 
     /// Dormant customers keep their limit unless a policy says otherwise.
     public static let limitDormantDefaultPercent = 100
@@ -199,7 +202,7 @@ extension CreditPolicy {
 
     /// Parses and validates a policy document. Every member is required, except those added
     /// after policies were first logged (`limits.dormant_limit_percent`,
-    /// `limits.max_cut_percent`: absent, they take their documented defaults), and unknown
+    /// `limits.max_cut_percent`, `dunning`: absent, they take their documented defaults), and unknown
     /// members are refused, so that a typo cannot silently leave a default in force.
     public init(json object: JSONObject) throws(PolicyError) {
         var r = PolicyReader(object: object, path: "")
@@ -263,6 +266,8 @@ extension CreditPolicy {
         limitDormantPercent = try l.int("dormant_limit_percent", 0...100, absent: CreditPolicy.limitDormantDefaultPercent)
         limitMaxCutPercent = try l.int("max_cut_percent", 0...100, absent: CreditPolicy.limitMaxCutDefaultPercent)
         try l.done()
+        // Optional, so that policies logged before the ladder existed replay unchanged.
+        dunning = object["dunning"] == nil ? .default : try DunningLadder(reading: &r)
         try r.done()
     }
 
@@ -312,6 +317,7 @@ extension CreditPolicy {
                 ("dormant_limit_percent", n(limitDormantPercent)),
                 ("max_cut_percent", n(limitMaxCutPercent)),
             ])),
+            ("dunning", dunning.json),
         ]
         return JSONObject(members: m.map { (key: $0.0, value: $0.1) })
     }
@@ -359,6 +365,14 @@ extension CreditPolicy {
             "min_trading_days": 90,
             "dormant_limit_percent": 100,
             "max_cut_percent": 50
+          },
+          "dunning": {
+            "levels": [
+              {"level": 1, "name": "reminder", "days": 7, "channel": "email", "fee": "0", "interest_yearly_percent": 0, "allow_skip": false},
+              {"level": 2, "name": "formal notice", "days": 30, "channel": "letter", "fee": "0", "interest_yearly_percent": 0, "allow_skip": false},
+              {"level": 3, "name": "final demand", "days": 60, "channel": "letter", "fee": "0", "interest_yearly_percent": 0, "allow_skip": false},
+              {"level": 4, "name": "collections", "days": 90, "channel": "legal", "fee": "0", "interest_yearly_percent": 0, "allow_skip": false}
+            ]
           }
         }
 

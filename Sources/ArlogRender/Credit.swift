@@ -468,8 +468,21 @@ extension Render {
             ("limit_min_trading_days", .text("\(p.limitMinTradingDays)")),
             ("limit_dormant", .text(p.limitDormantPercent == 100 ? "keep 100% of the limit" : "\(p.limitDormantPercent)% of the limit")),
             ("limit_max_cut", .text(p.limitMaxCutPercent == 100 ? "100% (no cap)" : "\(p.limitMaxCutPercent)% of the limit per review")),
+            ("dunning", .text(dunningText(p.dunning))),
         ]
         return RenderRecord(fields, digits: 0)
+    }
+
+    /// The ladder in one line: "1 reminder 7d email, 2 formal notice 30d letter fee 40 + 8.5%/y, ...".
+    static func dunningText(_ l: DunningLadder) -> String {
+        guard !l.levels.isEmpty else { return "none (no dunning)" }
+        return l.levels.map { v in
+            var s = "\(v.level) \(v.name) \(v.days)d \(v.channel.rawValue)"
+            if v.fee.tenThousandths > 0 { s += " fee \(v.fee)" }
+            if v.interestYearlyPercent.tenThousandths > 0 { s += " interest \(v.interestYearlyPercent)%/y" }
+            if v.allowSkip { s += " (may skip)" }
+            return s
+        }.joined(separator: ", ")
     }
 
     /// `arlog policy show`: json is the policy document itself (what `policy set` takes), on

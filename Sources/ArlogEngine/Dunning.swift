@@ -1,0 +1,229 @@
+import ArlogDomain
+import ArlogStorage
+
+/// `arlog dunning plan`: the actions due on a day, with what they were planned from.
+public struct DunningPlan: Sendable {
+    /// The day the plan is for: `--as-of`, else today (UTC).
+    public let asOf: Day
+    /// Whether the facts are the state as of `asOf` (true) or every event (false: today).
+    public let isAsOf: Bool
+    public let ladder: DunningLadder
+    /// The `credit_policy.changed` the ladder comes from; nil for the built-in default.
+    public let policy: PolicyEntry?
+    public let actions: [DunningAction]
+    /// Customers whose facts were planned from (those with an invoice at level 1's days past due).
+    public let customersConsidered: Int
+    /// Per customer with an action, the latest `at` of its events in the state planned from:
+    /// the run's events are dated no earlier (a feed may date events in the future).
+    let latestAt: [String: Timestamp]
+}
+
+/// What `dunning run` did.
+public struct DunningRunResult: Sendable {
+    public let plan: DunningPlan
+    /// When the events are dated.
+    public let at: Timestamp
+    public let actor: String
+    public let summary: IngestSummary
+    /// `dunning.action` events and fee invoices among the lines appended.
+    public let actionEvents: Int
+    public let feeInvoices: Int
+}
+
+extension Store {
+    /// Lines of one transaction of a dunning run: a run over a large store (its first, say)
+    /// appends in several transactions, each well below LMDB's dirty-page limit
+    /// (`MDB_TXN_FULL`); a customer's lines are never split, and a run stopped between two
+    /// transactions is finished by the next (the ids are deterministic).
+    static let dunningAppendLinesMax = 20_000
+
+    /// The dunning plan for `asOf` (the state as of its end; nil: every event, on `today`),
+    /// under the ladder of the policy in force then.
+    public func dunningPlan(asOf: Day?, today: Day) throws -> DunningPlan {
+        try dunningPlan(asOf: asOf, today: today, threads: nil)
+    }
+
+    func dunningPlan(asOf: Day?, today: Day, threads: Int?) throws -> DunningPlan {
+        let day = asOf ?? today
+        let t = asOf.map(Timestamp.endOf)
+        return try env.read { txn in
+            let entry = try policyInForce(txn, asOf: t, through: nil)
+            let ladder = (entry?.policy ?? .default).dunning
+            guard let first = ladder.levels.first else {
+                return DunningPlan(asOf: day, isAsOf: asOf != nil, ladder: ladder, policy: entry, actions: [], customersConsidered: 0, latestAt: [:])
+            }
+            // An invoice is a candidate once its oldest open installment is level 1's days past due.
+            let dueBy = day.adding(days: -first.days)
+            var actions: [DunningAction] = []
+            var latestAt: [String: Timestamp] = [:]
+            var considered = 0
+            try forEachState(txn, asOf: t, through: nil, threads: threads, map: { _, s in
+                Store.dunningCandidates(s, dueBy: dueBy)
+            }) { customer, c in
+                considered += 1
+                var invoices = c.invoices
+                for i in invoices.indices {
+                    (invoices[i].lastLevelSent, invoices[i].lastSentOn) = try lastLevelSent(txn, invoice: invoices[i].invoice,
+                                                                                            levels: ladder.levels.count)
+                }
+                let profile = try storedProfile(txn, customer) ?? ProfileText(name: "")
+                let facts = DunningFacts(customer: customer, name: profile.name, email: profile.email ?? "", contact: profile.contact ?? "",
+                                         currency: c.currency, dunningLevel: c.dunningLevel, invoices: invoices)
+                let before = actions.count
+                DunningPlanner.plan(facts, ladder: ladder, asOf: day, into: &actions)
+                if actions.count > before { latestAt[customer] = c.latestAt }
+            }
+            return DunningPlan(asOf: day, isAsOf: asOf != nil, ladder: ladder, policy: entry, actions: actions,
+                               customersConsidered: considered, latestAt: latestAt)
+        }
+    }
+
+    /// What the plan needs of a customer's state: its invoices with an installment due on or
+    /// before `dueBy` (none: nil, the customer is skipped), with every open installment of each.
+    struct DunningCandidates: Sendable {
+        let currency: Currency
+        let dunningLevel: Int
+        let latestAt: Timestamp
+        var invoices: [DunningInvoiceFacts]
+    }
+
+    static func dunningCandidates(_ s: CustomerState, dueBy: Day) -> DunningCandidates? {
+        // Slots are in due order: the first open one tells whether anything is old enough.
+        var first = s.firstOpen
+        while first < s.slots.count, s.slots[first].open == 0 || s.slots[first].dead { first += 1 }
+        guard first < s.slots.count, s.slots[first].dueOn <= dueBy else { return nil }
+        var bySeq: [UInt64: Int] = [:]
+        var invoices: [DunningInvoiceFacts] = []
+        for k in first..<s.slots.count {
+            let slot = s.slots[k]
+            guard slot.open > 0, !slot.dead else { continue }
+            let installment = DunningInstallmentFacts(index: Int(slot.index), dueOn: slot.dueOn, open: slot.open)
+            if let i = bySeq[slot.invoiceSeq] {
+                invoices[i].installments.append(installment)
+            } else if slot.dueOn <= dueBy, let i = s.openInvoice(seq: slot.invoiceSeq) {
+                let id = s.id(s.invoices[i])
+                bySeq[slot.invoiceSeq] = invoices.count
+                invoices.append(DunningInvoiceFacts(invoice: id, installments: [installment], isFee: DunningIDs.isFeeInvoice(id)))
+            }
+        }
+        return DunningCandidates(currency: s.currency, dunningLevel: s.dunningLevel, latestAt: s.latestAt, invoices: invoices)
+    }
+
+    /// The highest level whose `dunning.action` the ladder logged for `invoice` (its id is in
+    /// the ids index), and the UTC date of its `at`; (0, nil) when none. (Actions logged by
+    /// others are not per invoice in the state yet; see docs/collections.md.)
+    func lastLevelSent(_ txn: ReadTransaction, invoice: String, levels: Int) throws -> (Int, Day?) {
+        var level = min(levels, DunningLadder.levelsMax)
+        while level >= 1 {
+            let id = DunningIDs.action(invoice: invoice, level: level)
+            if let raw = try txn.get(ids, key: Array(id.utf8)) {
+                guard let seq = UInt64(bigEndianBytes: raw) else { throw Store.corrupt(ids, "event \(id)", StoredDataError("not a log position")) }
+                let at = try withRecord(txn, seq) { $0.header.at }
+                return (level, at.utcDay)
+            }
+            level -= 1
+        }
+        return (0, nil)
+    }
+
+    /// Whether an event with this id is in the log.
+    public func hasEvent(id: String) throws -> Bool {
+        try env.read { txn in try txn.get(ids, key: Array(id.utf8)) != nil }
+    }
+
+    /// Appends the plan: per invoice of each action, its fee invoice (`invoice.issued`, when
+    /// charged) and one `dunning.action`, with deterministic ids (`DunningIDs`), dated `at`
+    /// (or a customer's latest event, if later), actor `actor`. Lower levels first within a
+    /// customer, so its `dunning_level` ends at the highest level sent. Rejections are
+    /// reported (`rejected`) and roll back their transaction.
+    public func dunningRun(_ plan: DunningPlan, at: Timestamp, actor: String = "arlog-dunning",
+                           rejected: (RejectedLine) -> Void) throws -> DunningRunResult {
+        var lines: [[UInt8]] = []
+        var summary = IngestSummary()
+        var actionEvents = 0
+        var feeInvoices = 0
+        var i = 0
+        while i < plan.actions.count {
+            // One customer's actions together.
+            let customer = plan.actions[i].customer
+            var when = at
+            if let latest = plan.latestAt[customer], latest > when { when = latest }
+            var customerLines: [[UInt8]] = []
+            while i < plan.actions.count, plan.actions[i].customer == customer {
+                let a = plan.actions[i]
+                for item in a.items {
+                    if let charge = item.charge {
+                        customerLines.append(OwnEvents.feeInvoice(a, item, charge, issuedOn: plan.asOf, at: when, actor: actor))
+                        feeInvoices += 1
+                    }
+                    customerLines.append(OwnEvents.dunningAction(a, item, at: when, actor: actor))
+                    actionEvents += 1
+                }
+                i += 1
+            }
+            if !lines.isEmpty, lines.count + customerLines.count > Store.dunningAppendLinesMax {
+                summary = summary + (try append(lines: lines, source: "dunning run", rejected: rejected))
+                lines.removeAll(keepingCapacity: true)
+            }
+            lines += customerLines
+        }
+        if !lines.isEmpty { summary = summary + (try append(lines: lines, source: "dunning run", rejected: rejected)) }
+        return DunningRunResult(plan: plan, at: at, actor: actor, summary: summary, actionEvents: actionEvents, feeInvoices: feeInvoices)
+    }
+}
+
+extension OwnEvents {
+    /// Characters of a note arlog writes (the contract's `note` limit).
+    static let noteCharsMax = FeedLimits.noteCharsMax
+
+    /// The note of one invoice's `dunning.action`: why it is due.
+    public static func dunningNote(_ a: DunningAction, _ item: DunningItem) -> String {
+        let sent = item.previousLevel == 0 ? "none sent before" : "level \(item.previousLevel) sent before"
+        var note = "\(a.level.name): \(item.daysOverdue) days past due (level \(a.level.level) from \(a.level.days) days; \(sent))"
+        if let c = item.charge {
+            let d = a.currency.fractionDigits
+            note += "; charged \(Money.format(c.total, fractionDigits: d)) as \(c.feeInvoice)"
+        }
+        return String(note.unicodeScalars.prefix(noteCharsMax))
+    }
+
+    static func dunningAction(_ a: DunningAction, _ item: DunningItem, at: Timestamp, actor: String) -> [UInt8] {
+        var w = JSONWriter()
+        envelope(&w, id: DunningIDs.action(invoice: item.invoice, level: a.level.level), type: .dunningAction, at: at,
+                 customer: a.customer, actor: actor, note: dunningNote(a, item))
+        w.raw(",\"level\":\(a.level.level),\"channel\":")
+        w.string(a.level.channel.rawValue)
+        w.raw(",\"invoice\":")
+        w.string(item.invoice)
+        w.raw("}")
+        return w.bytes
+    }
+
+    /// The fee invoice's note: what it charges and how.
+    public static func feeNote(_ a: DunningAction, _ item: DunningItem, _ c: DunningCharge) -> String {
+        let d = a.currency.fractionDigits
+        var note = "late fee for \(item.invoice) at level \(a.level.level) (\(a.level.name))"
+        note += ": fee \(Money.format(c.fee, fractionDigits: d))"
+        if a.level.interestYearlyPercent.tenThousandths > 0 {
+            note += ", interest \(Money.format(c.interest, fractionDigits: d)) (\(a.level.interestYearlyPercent)% a year, actual/365)"
+        }
+        return String(note.unicodeScalars.prefix(noteCharsMax))
+    }
+
+    static func feeInvoice(_ a: DunningAction, _ item: DunningItem, _ c: DunningCharge, issuedOn: Day, at: Timestamp, actor: String) -> [UInt8] {
+        var w = JSONWriter()
+        envelope(&w, id: c.feeInvoice, type: .invoiceIssued, at: at, customer: a.customer, actor: actor, note: feeNote(a, item, c))
+        w.raw(",\"invoice\":")
+        w.string(c.feeInvoice)
+        w.raw(",\"amount\":")
+        w.string(Money.format(c.total, fractionDigits: a.currency.fractionDigits))
+        w.raw(",\"currency\":")
+        w.string(a.currency.code)
+        w.raw(",\"issued_on\":")
+        w.string(issuedOn.description)
+        w.raw(",\"due_on\":")
+        w.string(issuedOn.description)
+        w.raw("}")
+        return w.bytes
+    }
+}
