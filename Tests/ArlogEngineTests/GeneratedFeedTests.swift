@@ -170,7 +170,7 @@ struct GeneratedFeedTests {
             let asOf = Timestamp.endOf(date)
             for id in ids.prefix(25) {
                 let stored = try? t.store.balance(id, asOf: asOf)
-                let folded = try reference.ledger(for: id, asOf: asOf).map { BalanceReport($0) }
+                let folded = try reference.ledger(for: id, asOf: asOf).map { BalanceReport($0, on: date) }
                 #expect(stored == folded, "customer \(id) as of \(date)")
             }
             var report = AgingReport(asOf: date, edges: Aging.defaultEdges)
