@@ -137,6 +137,7 @@ public enum StateCodec {
             w.varint(UInt64(i))
             w.u8(inv.dunningLevel)
         }
+        w.varint(UInt64(s.risk.brokenPromises))
     }
 
     static func collections(_ s: inout CustomerState, base: Int64, _ r: inout BinaryReader) throws(StoredDataError) {
@@ -188,6 +189,9 @@ public enum StateCodec {
             previous = Int(i)
             s.invoices[Int(i)].dunningLevel = level
         }
+        let broken = try r.varint()
+        guard broken <= UInt64(s.promises.count) else { throw StoredDataError("\(broken) broken promises of \(s.promises.count)") }
+        s.risk.brokenPromises = Int(broken)
     }
 
     public static func encode(_ s: CustomerState) -> [UInt8] {
