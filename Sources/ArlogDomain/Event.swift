@@ -18,6 +18,9 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case disputeOpened = 20
     case disputeResolved = 21
     case promiseRecorded = 22
+    /// arlog's own extension beside the contract (docs/feed.md): a collector's contact with
+    /// the customer. Changes no figure and no dunning level.
+    case collectionContact = 23
 
     public var name: String {
         switch self {
@@ -36,6 +39,7 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .disputeOpened: "dispute.opened"
         case .disputeResolved: "dispute.resolved"
         case .promiseRecorded: "promise.recorded"
+        case .collectionContact: "collection.contact"
         }
     }
 
@@ -60,6 +64,15 @@ public enum DisputeOutcome: String, Sendable, CaseIterable {
     case upheld
     /// The debt stands.
     case rejected
+}
+
+/// What came of a collection contact (`collection.contact`'s `outcome`).
+public enum ContactOutcome: String, Sendable, CaseIterable {
+    case reached
+    case noAnswer = "no_answer"
+    case promised
+    case disputed
+    case wrongContact = "wrong_contact"
 }
 
 /// How an invoice's due dates were given.
@@ -101,6 +114,8 @@ public enum EventBody: Sendable, Equatable {
     case disputeOpened(invoice: String, amount: DecimalText?, reason: String?)
     case disputeResolved(invoice: String, outcome: DisputeOutcome)
     case promiseRecorded(amount: DecimalText, promisedOn: Day, invoice: String?)
+    /// arlog's extension: `channel` optional (one of the dunning channels).
+    case collectionContact(outcome: ContactOutcome, channel: DunningChannel?, invoice: String?)
 }
 
 public struct PaymentAllocation: Sendable, Equatable {
@@ -156,7 +171,7 @@ public struct Event: Sendable, Equatable {
             return i
         case .dunningAction(_, _, let i): return i
         case .disputeOpened(let i, _, _), .disputeResolved(let i, _): return i
-        case .promiseRecorded(_, _, let i): return i
+        case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i): return i
         default: return nil
         }
     }

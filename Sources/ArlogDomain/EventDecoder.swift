@@ -182,6 +182,20 @@ public enum EventDecoder {
             let promisedOn = try f.requiredDate("promised_on")
             let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
             return .promiseRecorded(amount: amount, promisedOn: promisedOn, invoice: invoice)
+        case .collectionContact:
+            let name = try f.requiredString("outcome", rule: .fieldMissing)
+            guard let outcome = ContactOutcome(rawValue: name) else {
+                throw Rejection(.fieldInvalid, "\"outcome\" must be one of reached, no_answer, promised, disputed, wrong_contact; got \"\(JSONParser.excerpt(name))\"")
+            }
+            var channel: DunningChannel?
+            if let c = try f.optionalString("channel") {
+                guard let ch = DunningChannel(rawValue: c) else {
+                    throw Rejection(.fieldInvalid, "\"channel\" must be one of email, letter, phone, sms, legal; got \"\(JSONParser.excerpt(c))\"")
+                }
+                channel = ch
+            }
+            let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
+            return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
         }
     }
 }

@@ -623,6 +623,21 @@ public enum FastDecoder {
                 let promisedOn = try requiredDate(.promisedOn)
                 let invoice: String? = fields[.invoice].isPresent ? try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax) : nil
                 return .promiseRecorded(amount: amount, promisedOn: promisedOn, invoice: invoice)
+            case .collectionContact:
+                let outcomeSpan = fields[.outcome]
+                guard outcomeSpan.kind == .string, !outcomeSpan.escaped,
+                    let outcome = ContactOutcome(rawValue: String(decoding: slice(outcomeSpan), as: UTF8.self))
+                else { throw Fallback() }
+                var channel: DunningChannel?
+                let channelSpan = fields[.channel]
+                if channelSpan.isPresent {
+                    guard channelSpan.kind == .string, !channelSpan.escaped,
+                        let c = DunningChannel(rawValue: String(decoding: slice(channelSpan), as: UTF8.self))
+                    else { throw Fallback() }
+                    channel = c
+                }
+                let invoice: String? = fields[.invoice].isPresent ? try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax) : nil
+                return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
             }
         }
 
@@ -704,6 +719,7 @@ public enum FastDecoder {
             case 15: found = m(.creditReviewed)
             case 16: found = m(.paymentReceived) ?? m(.customerUpdated) ?? m(.invoiceAdjusted) ?? m(.paymentReversed)
                 ?? m(.disputeResolved) ?? m(.promiseRecorded)
+            case 18: found = m(.collectionContact)
             case 19: found = m(.customerRegistered) ?? m(.invoiceWrittenOff)
             case 20: found = m(.creditLimitChanged)
             case 21: found = m(.creditPolicyChanged)

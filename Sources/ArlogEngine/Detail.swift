@@ -81,7 +81,7 @@ public struct HistoryEntry: Sendable {
         case .invoiceVoided: after.voided - before.voided
         case .paymentReceived, .paymentReversed: after.paid - before.paid
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
-            .disputeOpened, .disputeResolved, .promiseRecorded: nil
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact: nil
         }
     }
 }
@@ -183,7 +183,7 @@ extension Store {
             credit = a < 0
         case .invoiceVoided(let seq), .invoiceWrittenOff(let seq, _):
             invoice = invoiceID(seq)
-        case .dunning(_, _, let seq), .promiseRecorded(_, _, let seq):
+        case .dunning(_, _, let seq), .promiseRecorded(_, _, let seq), .contact(_, _, let seq):
             invoice = seq.flatMap(invoiceID)
         case .disputeOpened(let seq, _, _), .disputeResolved(let seq, _):
             invoice = invoiceID(seq)

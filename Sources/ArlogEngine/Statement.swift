@@ -165,7 +165,7 @@ extension Statement {
         case .paymentReversed:
             (kind, reference, description) = (.reversal, payment, "payment \(payment) reversed")
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
-            .disputeOpened, .disputeResolved, .promiseRecorded:
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
             return nil
         }
         if let note = e.note, !note.isEmpty { description += ": " + note }

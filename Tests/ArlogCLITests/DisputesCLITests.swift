@@ -44,3 +44,26 @@ struct DisputesCLITests {
         #expect(never.stdout.contains(#""disputed":"0.00","dispute_amount":null,"dispute_reason":null"#), "\(never.stdout)")
     }
 }
+
+/// `arlog contact`: a `collection.contact` event; figures and the dunning level unchanged.
+struct ContactCLITests {
+    @Test func contactLogsAnEventAndChangesNoFigure() throws {
+        let t = try DisputesCLITests.run()
+        let before = try t.arlog(["balance", "DISP", "--format", "json"])
+        let r = try t.arlog(["contact", "DISP", "--outcome", "promised", "--channel", "phone", "--invoice", "D-1",
+                             "--note", "pays Friday", "--at", "2025-03-11T09:00:00Z", "--actor", "collector-7", "--id", "c1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "collection.contact c1 at 2025-03-11T09:00:00Z: logged; DISP promised; 0 alerts raised\n", "\(r.stdout)")
+        #expect(try t.arlog(["balance", "DISP", "--format", "json"]).stdout == before.stdout)
+        // The same event again is a duplicate.
+        let again = try t.arlog(["contact", "DISP", "--outcome", "promised", "--channel", "phone", "--invoice", "D-1",
+                                 "--note", "pays Friday", "--at", "2025-03-11T09:00:00Z", "--actor", "collector-7", "--id", "c1"])
+        #expect(again.status == 0 && again.stdout.contains("already logged"), "\(again.stdout)")
+        let history = try t.arlog(["history", "DISP", "--format", "csv"])
+        #expect(history.stdout.contains("collection.contact"), "\(history.stdout)")
+        #expect(try t.arlog(["contact", "DISP", "--outcome", "gone"]).status == 2)
+        #expect(try t.arlog(["contact", "DISP", "--outcome", "reached", "--channel", "fax"]).status == 2)
+        let unknown = try t.arlog(["contact", "NOBODY", "--outcome", "reached"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("customer.unregistered"), "\(unknown.stderr)")
+    }
+}

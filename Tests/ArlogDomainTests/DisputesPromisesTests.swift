@@ -276,6 +276,24 @@ struct DisputesPromisesTests {
         #expect(w.text.hasSuffix(#","disputed":"0.00","promises_kept":0,"promises_broken":0,"promise":{"amount":"300.00","promised_on":"2025-02-10","invoice":null}}"#))
     }
 
+    // MARK: arlog's collection.contact
+
+    @Test func aContactChangesNoFigureAndKeepsTheLatestByAt() {
+        var b = book()
+        b.dun(2, on: "2025-01-20")
+        let before = b.figures()
+        expectAccepted(b.event("collection.contact", at: noon("2025-01-21"), #""outcome":"promised","channel":"phone","invoice":"I1","note":"Friday""#))
+        expectAccepted(b.event("collection.contact", at: noon("2025-01-20"), #""outcome":"no_answer""#))  // keyed in late
+        #expect(b.figures() == before)
+        #expect(b.state()?.dunningLevel == 2)
+        #expect(b.state()?.lastContact == LastContact(at: Timestamp(parsing: noon("2025-01-21"))!, outcome: .promised))
+        #expect(b.state(asOf: "2025-01-20")?.lastContact?.outcome == .noAnswer)
+        expectRejected(b.event("collection.contact", at: noon("2025-01-22"), #""outcome":"gone""#), .fieldInvalid)
+        expectRejected(b.event("collection.contact", at: noon("2025-01-22"), #""outcome":"reached","channel":"fax""#), .fieldInvalid)
+        expectRejected(b.event("collection.contact", at: noon("2025-01-22"), #""channel":"phone""#), .fieldMissing)
+        expectRejected(b.event("collection.contact", at: noon("2025-01-22"), #""outcome":"reached","invoice":"NOPE""#), .invoiceUnknown)
+    }
+
     // MARK: dunning levels per invoice
 
     @Test func theLastDunningLevelOfEachOpenInvoice() {

@@ -28,6 +28,7 @@ struct StateCodecTests {
         expectAccepted(b.promise("5.000", by: "2025-02-10", invoice: "I1", on: "2025-01-26"))
         expectAccepted(b.promise("9.000", by: "2025-02-12", on: "2025-01-27"))
         expectAccepted(b.dun(2, invoice: "I1", on: "2025-01-27"))
+        expectAccepted(b.event("collection.contact", at: noon("2025-01-27"), #""outcome":"wrong_contact""#))
         return b
     }
 
@@ -52,6 +53,7 @@ struct StateCodecTests {
         #expect(back.risk == l.state.risk)
         #expect(back.risk.last != nil)
         #expect(back.disputes.count == 1 && back.promises.count == 2 && back.promises[0].superseded)
+        #expect(back.lastContact?.outcome == .wrongContact)
         #expect(back.collectionItems == l.state.collectionItems && back.collectionItems.contains { $0.dunningLevel == 2 })
         // Every cold record, and the profile.
         #expect(l.invoices.count == 3)

@@ -150,6 +150,8 @@ struct FastDecoderTests {
         line("dispute.resolved", #""outcome":"rejected","invoice":"I1""#),
         line("promise.recorded", #""amount":"100.00","promised_on":"2025-01-01""#),
         line("promise.recorded", #""amount":"1","promised_on":"2025-02-28","invoice":"I1""#),
+        line("collection.contact", #""outcome":"no_answer""#),
+        line("collection.contact", #""outcome":"promised","channel":"phone","invoice":"I1","note":"Friday""#),
         // Envelope variations.
         line("invoice.voided", #""invoice":"I1","actor":"","note":"""#),
         line("invoice.voided", #""invoice":"I1","actor":""# + String(repeating: "a", count: 64) + #"","note":""# + String(repeating: "ü", count: 1000) + "\""),
@@ -182,6 +184,8 @@ struct FastDecoderTests {
         line("promise.recorded", #""amount":"10.00","promised_on":"2025-02-29""#),
         line("promise.recorded", #""amount":"10.00","promised_on":"2025-01-01","invoice":null"#),
         line("dispute.open", #""invoice":"I1""#), line("promise.record", #""amount":"1","promised_on":"2025-01-01""#),
+        line("collection.contact"), line("collection.contact", #""outcome":"gone""#),
+        line("collection.contact", #""outcome":"reached","channel":"fax""#), line("collection.contact", #""outcome":"reached","channel":null"#),
         // JSON
         "", " ", "[]", "{}", "{\"id\":\"e1\"", "{\"id\":\"e1\",}", "\u{FEFF}" + line("invoice.voided", #""invoice":"I1""#),
         line("invoice.voided", #""invoice":"I1""#) + "x", line("invoice.voided", #""invoice":"I1""#) + "{}",

@@ -65,7 +65,7 @@ func strings(_ e: Event) -> [String] {
         out += [i, reason ?? "\u{0}nil"]
     case .disputeResolved(let i, _):
         out.append(i)
-    case .promiseRecorded(_, _, let i):
+    case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i):
         out.append(i ?? "\u{0}nil")
     }
     return out

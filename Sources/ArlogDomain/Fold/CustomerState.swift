@@ -64,6 +64,9 @@ public struct CustomerState: Sendable, Equatable {
     /// pay of the customer, in log order (Promises.swift).
     public internal(set) var disputes: [OpenDispute] = []
     public internal(set) var promises: [PaymentPromise] = []
+    /// arlog's `collection.contact`: the latest contact (by `at`) and its outcome, for the
+    /// collector's worklist.
+    public internal(set) var lastContact: LastContact?
 
     /// Slots an event opened (nothing open → something open), for the risk projector's
     /// overdue alerts. Scratch: cleared by every fold step, not part of the state's value.
@@ -87,7 +90,7 @@ public struct CustomerState: Sendable, Equatable {
             && a.invoices == b.invoices && a.slots == b.slots && a.ids == b.ids && a.dues == b.dues
             && a.deadSlots == b.deadSlots && a.firstOpen == b.firstOpen && a.payments == b.payments
             && a.reversalDays == b.reversalDays && a.risk == b.risk
-            && a.disputes == b.disputes && a.promises == b.promises
+            && a.disputes == b.disputes && a.promises == b.promises && a.lastContact == b.lastContact
     }
 
     /// Items (open installments plus payment entries) held: what a batch's memory accounting

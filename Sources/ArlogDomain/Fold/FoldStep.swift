@@ -145,7 +145,7 @@ public enum FoldStep {
             }
             for (i, a) in allocations.enumerated() { _ = try minor(a.amount, field: "allocations[\(i)].amount", currency: currency) }
             _ = try minor(amount, field: "amount", currency: currency)
-        case .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved:
+        case .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved, .collectionContact:
             break
         case .disputeOpened(_, let amount, _):
             if let amount { _ = try minor(amount, field: "amount", currency: currency) }
@@ -315,6 +315,11 @@ public enum FoldStep {
             let seq = try id.map { try invoice($0).seq } ?? 0
             w.w.i64(try minor(amount, field: "amount", currency: currency))
             w.w.day(promisedOn)
+            w.w.u64(seq)
+        case .collectionContact(let outcome, let channel, let id):
+            let seq = try id.map { try invoice($0).seq } ?? 0
+            w.w.u8(UInt8(ContactOutcome.allCases.firstIndex(of: outcome) ?? 0))
+            w.w.u8(channel?.code ?? 0xFF)
             w.w.u64(seq)
         }
         w.end(actor: e.actor, note: e.note)
@@ -514,6 +519,9 @@ public enum FoldStep {
             }
             s.recordPromise(PaymentPromise(seq: seq, at: e.at, amount: amount, promisedOn: promisedOn,
                                            invoiceSeq: invoice ?? 0, invoice: id))
+        case .contact(let outcome, _, _):
+            // The latest contact by `at` (a contact keyed in late does not hide a later one).
+            if s.lastContact.map({ e.at >= $0.at }) ?? true { s.lastContact = LastContact(at: e.at, outcome: outcome) }
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.

@@ -43,6 +43,8 @@ public struct LoggedEvent {
         case disputeResolved(invoice: UInt64, outcome: DisputeOutcome)
         /// `invoice` nil: the promise names none.
         case promiseRecorded(amount: Int64, promisedOn: Day, invoice: UInt64?)
+        /// arlog's extension.
+        case contact(outcome: ContactOutcome, channel: DunningChannel?, invoice: UInt64?)
     }
 
     /// The profile texts an event sets (nil: not given).
@@ -202,6 +204,15 @@ public struct LoggedEvent {
             let on = try r.day()
             let invoice = try r.u64()
             body = .promiseRecorded(amount: a, promisedOn: on, invoice: invoice == 0 ? nil : invoice)
+        case .collectionContact:
+            let o = try r.u8()
+            let c = try r.u8()
+            let invoice = try r.u64()
+            guard Int(o) < ContactOutcome.allCases.count, c == 0xFF || Int(c) < DunningChannel.allCases.count else {
+                throw StoredDataError("bad collection contact")
+            }
+            body = .contact(outcome: ContactOutcome.allCases[Int(o)], channel: c == 0xFF ? nil : DunningChannel.allCases[Int(c)],
+                            invoice: invoice == 0 ? nil : invoice)
         }
         actor = try r.optionalText()
         note = try r.optionalText()

@@ -126,6 +126,17 @@ extension CustomerState {
     }
 }
 
+/// The latest `collection.contact` of a customer (arlog's extension, docs/feed.md).
+public struct LastContact: Sendable, Equatable {
+    public var at: Timestamp
+    public var outcome: ContactOutcome
+
+    public init(at: Timestamp, outcome: ContactOutcome) {
+        self.at = at
+        self.outcome = outcome
+    }
+}
+
 /// What the dunning planner reads of one open invoice (feed v1.1: a disputed invoice is left
 /// out of dunning while its dispute is open).
 public struct CollectionItem: Sendable, Equatable {

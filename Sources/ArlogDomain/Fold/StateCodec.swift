@@ -138,6 +138,12 @@ public enum StateCodec {
             w.u8(inv.dunningLevel)
         }
         w.varint(UInt64(s.risk.brokenPromises))
+        if let c = s.lastContact {
+            w.u8(1 + UInt8(ContactOutcome.allCases.firstIndex(of: c.outcome) ?? 0))
+            compactTimestamp(c.at, from: base * secondsPerDay, &w)
+        } else {
+            w.u8(0)
+        }
     }
 
     static func collections(_ s: inout CustomerState, base: Int64, _ r: inout BinaryReader) throws(StoredDataError) {
@@ -192,6 +198,11 @@ public enum StateCodec {
         let broken = try r.varint()
         guard broken <= UInt64(s.promises.count) else { throw StoredDataError("\(broken) broken promises of \(s.promises.count)") }
         s.risk.brokenPromises = Int(broken)
+        let contact = Int(try r.u8())
+        guard contact <= ContactOutcome.allCases.count else { throw StoredDataError("unknown contact outcome \(contact - 1)") }
+        if contact > 0 {
+            s.lastContact = LastContact(at: try compactTimestamp(from: base * secondsPerDay, &r), outcome: ContactOutcome.allCases[contact - 1])
+        }
     }
 
     public static func encode(_ s: CustomerState) -> [UInt8] {

@@ -26,6 +26,8 @@ struct OracleCollections: Equatable {
     var promises: [OraclePromise] = []
     /// The dunning level of open invoices, by invoice id (absent: 0).
     var invoiceDunning: [String: Int] = [:]
+    /// arlog's collection.contact: the latest by `at`.
+    var lastContact: LastContact?
 
     /// What counts for a promise: the payments logged after it, received by its date, not
     /// reversed; their whole amount, or with an invoice what they allocated to it.
@@ -125,6 +127,8 @@ extension OracleFold {
             let day = e.at.utcDay
             for k in c.promises.indices where c.status(c.promises[k], l, on: day) == .pending { c.promises[k].superseded = true }
             c.promises.append(OraclePromise(paymentsBefore: l.payments.count, at: e.at, amount: r.amount!, promisedOn: promisedOn, invoice: id))
+        case .collectionContact(let outcome, _, _):
+            if c.lastContact == nil || e.at >= c.lastContact!.at { c.lastContact = LastContact(at: e.at, outcome: outcome) }
         case .dunningAction(let level, _, let id):
             if let id {
                 if (l.invoice(id)?.open ?? 0) > 0 { c.invoiceDunning[id] = level }

@@ -51,7 +51,7 @@ enum OracleFold {
         switch e.body {
         case .customerRegistered, .creditPolicyChanged, .creditReviewed:
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
-        case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved:
+        case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved, .collectionContact:
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
         case .disputeOpened(_, let amount, _):
             let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
@@ -223,6 +223,8 @@ enum OracleFold {
             guard !p.reversed else { throw Rejection(.alreadyReversed, "payment \(id) was already reversed") }
         case .dunningAction(_, _, let id):
             if let id { _ = try invoice(id) }
+        case .collectionContact(_, _, let id):
+            if let id { _ = try invoice(id) }
         case .disputeOpened, .disputeResolved, .promiseRecorded:
             try validateCollections(e, ledger: ledger, collections: ledger.collections, invoice: invoice)
         }
@@ -347,7 +349,7 @@ enum OracleFold {
             l.payments[Int(p)].reversedOn = e.at.utcDay
         case .dunningAction(let level, _, _):
             l.dunningLevel = level
-        case .disputeOpened, .disputeResolved, .promiseRecorded:
+        case .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
             break
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void

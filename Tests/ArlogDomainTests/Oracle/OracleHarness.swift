@@ -314,6 +314,7 @@ struct OracleHarness {
         var levels: [String: Int] = [:]
         for item in n.state.collectionItems where item.dunningLevel > 0 { levels[item.invoice] = item.dunningLevel }
         if levels != o.collections.levels(o) { out.append("invoice dunning levels \(levels), oracle \(o.collections.levels(o))") }
+        if n.state.lastContact != o.collections.lastContact { out.append("last contact \(String(describing: n.state.lastContact)), oracle \(String(describing: o.collections.lastContact))") }
         // Items, in creation order.
         if n.invoices.count != o.invoices.count { out.append("invoices \(n.invoices.count), oracle \(o.invoices.count)") }
         for (x, y) in zip(n.invoices, o.invoices) {

@@ -167,7 +167,8 @@ struct ShapeFeed {
         case 0..<19: return issue(l)
         case 19..<21: return dispute(l)
         case 21..<22: return resolveDispute(l)
-        case 22..<24: return promise(l)
+        case 22..<23: return promise(l)
+        case 23..<24: return contact(l)
         case 24..<48: return pay(l)
         case 48..<55: return reverse(l)
         case 55..<62: return adjustUp(l)
@@ -376,6 +377,21 @@ struct ShapeFeed {
         let days = rng.chance(perMille: 20) ? -1 : rng.between(0, 40)
         body += #","promised_on":"\#(day(t, days))""#
         return eventLine(nextID("pr"), "promise.recorded", l.profile.id, at: t.description, body)
+    }
+
+    /// arlog's `collection.contact`: an outcome, sometimes a channel and an invoice; now and
+    /// then an unknown outcome (rejected).
+    mutating func contact(_ l: OracleLedger) -> String {
+        var body = #""outcome":"\#(rng.pick(["reached", "no_answer", "promised", "disputed", "wrong_contact", "reached", "gone"]))""#
+        if rng.chance(perMille: 600) { body += #","channel":"\#(rng.pick(["phone", "email", "sms", "letter", "legal"]))""# }
+        var floor = l.profile.registeredAt
+        if !l.invoices.isEmpty, rng.chance(perMille: 300) {
+            let inv = rng.pick(l.invoices)
+            body += #","invoice":"\#(inv.id)""#
+            floor = inv.issuedAt
+        }
+        if rng.chance(perMille: 500) { body += #","note":"left a message""# }
+        return eventLine(nextID("ct"), "collection.contact", l.profile.id, at: at(floor: floor).description, body)
     }
 
     mutating func updateTerms(_ l: OracleLedger) -> String {
