@@ -75,9 +75,11 @@ extension CustomerState {
     /// The customer's `disputed` figure: the sum of its invoices' disputed amounts. Each is at
     /// most what is open on its invoice, so the sum is at most `totals.open`.
     public var disputed: Int64 {
-        var sum: Int64 = 0
-        for d in disputes { sum += disputedAmount(d) }
-        return sum
+        // Summed wide: a decoded state bounds each invoice's open amount, not their sum, so
+        // damaged records that slipped past the checks saturate here rather than trap.
+        var sum: Int128 = 0
+        for d in disputes { sum += Int128(disputedAmount(d)) }
+        return Int64(clamping: sum)
     }
 
     /// Opens a dispute (a fold of `dispute.opened`). In an as-of fold that left out the
