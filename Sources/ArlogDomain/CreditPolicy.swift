@@ -163,12 +163,21 @@ public struct CreditPolicy: Sendable, Equatable {
     /// The dunning ladder (docs/collections.md). Optional in the JSON (`dunning`): policies
     /// logged before it existed get `DunningLadder.default`.
     public var dunning: DunningLadder
+    /// Feed v1.1: points taken off the score for 0, 1, 2, … promises broken in the window
+    /// (by `promised_on`); the last applies to any more. Optional in the JSON
+    /// (`broken_promise_points`): policies logged before it existed get
+    /// `brokenPromiseDefaultPoints`.
+    public var brokenPromisePoints: [Int] = CreditPolicy.brokenPromiseDefaultPoints
 
     /// Dormant customers keep their limit unless a policy says otherwise.
     public static let limitDormantDefaultPercent = 100
     /// At most half a limit goes in one review: a large cut is reached over several reviews,
     /// each logged and visible, not in one run that could be a mistake in the policy.
     public static let limitMaxCutDefaultPercent = 50
+    /// A broken promise costs 10 points, two 20, three or more 30: about a grade each (the
+    /// default grades are 15 points apart), enough to show, not enough to outweigh how the
+    /// customer actually pays.
+    public static let brokenPromiseDefaultPoints = [0, 10, 20, 30]
 
     public func grade(score: Int) -> Grade {
         for (i, minimum) in gradeMinScores.enumerated() where score >= minimum { return Grade(rawValue: i)! }
@@ -190,6 +199,8 @@ public struct PolicyError: Error, Equatable, Sendable, CustomStringConvertible {
 public enum PolicyLimits {
     public static let curvePointsMax = 32
     public static let reversalPointsMax = 32
+    /// Items of `broken_promise_points`: as `reversalPointsMax`.
+    public static let brokenPromisePointsMax = 32
     public static let nameCharsMax = 128
     public static let windowDaysMax = 3650
     public static let daysMax = 36_500
@@ -202,7 +213,8 @@ extension CreditPolicy {
 
     /// Parses and validates a policy document. Every member is required, except those added
     /// after policies were first logged (`limits.dormant_limit_percent`,
-    /// `limits.max_cut_percent`, `dunning`: absent, they take their documented defaults), and unknown
+    /// `limits.max_cut_percent`, `dunning`, `broken_promise_points`: absent, they take their
+    /// documented defaults), and unknown
     /// members are refused, so that a typo cannot silently leave a default in force.
     public init(json object: JSONObject) throws(PolicyError) {
         var r = PolicyReader(object: object, path: "")
@@ -220,6 +232,9 @@ extension CreditPolicy {
         utilisationCurve = try r.curve("utilisation_percent_points", x: 0...PolicyLimits.percentMax)
         dunningPoints = try r.pointsList("dunning_level_points", count: 5...5)
         reversalPoints = try r.pointsList("reversal_count_points", count: 1...PolicyLimits.reversalPointsMax)
+        // Optional (feed v1.1), so that policies logged before it existed replay unchanged.
+        brokenPromisePoints = try r.pointsList("broken_promise_points", count: 1...PolicyLimits.brokenPromisePointsMax,
+                                               absent: CreditPolicy.brokenPromiseDefaultPoints)
         tradingDaysCurve = try r.curve("trading_days_points", x: 0...PolicyLimits.daysMax)
         var g = try r.object("grade_min_score")
         gradeMinScores = try [Grade.a, .b, .c, .d].map { grade throws(PolicyError) in try g.int(grade.letter, 0...100) }
@@ -298,6 +313,7 @@ extension CreditPolicy {
             ("utilisation_percent_points", curve(utilisationCurve)),
             ("dunning_level_points", .array(dunningPoints.map(n))),
             ("reversal_count_points", .array(reversalPoints.map(n))),
+            ("broken_promise_points", .array(brokenPromisePoints.map(n))),
             ("trading_days_points", curve(tradingDaysCurve)),
             ("grade_min_score", obj(zip([Grade.a, .b, .c, .d], gradeMinScores).map { ($0.letter, n($1)) })),
             ("alerts", obj([("score_below", n(alertScoreBelow)), ("utilisation_percent", n(alertUtilisationPercent))])),
@@ -343,6 +359,7 @@ extension CreditPolicy {
           "utilisation_percent_points": [[0, 100], [50, 90], [75, 75], [90, 55], [100, 40], [150, 0]],
           "dunning_level_points": [100, 75, 50, 25, 0],
           "reversal_count_points": [100, 60, 30, 0],
+          "broken_promise_points": [0, 10, 20, 30],
           "trading_days_points": [[0, 30], [180, 60], [365, 80], [730, 100]],
           "grade_min_score": {"A": 85, "B": 70, "C": 55, "D": 40},
           "alerts": {"score_below": 55, "utilisation_percent": 90},
@@ -449,6 +466,13 @@ struct PolicyReader {
             points.append((px, pts))
         }
         return PointsCurve(points)
+    }
+
+    /// An optional list: `absent` when the object does not have it.
+    mutating func pointsList(_ key: String, count: ClosedRange<Int>, absent: [Int]) throws(PolicyError) -> [Int] {
+        read.insert(key)
+        guard object[key] != nil else { return absent }
+        return try pointsList(key, count: count)
     }
 
     mutating func pointsList(_ key: String, count: ClosedRange<Int>) throws(PolicyError) -> [Int] {

@@ -45,6 +45,10 @@ public struct CreditAssessment: Sendable, Equatable {
     /// and voids; the basis of limit recommendations. Nil when not measured (the projector
     /// does not need it, and it costs a pass over every invoice of the customer).
     public let invoicedInWindow: Int64?
+    /// Feed v1.1: promises broken by `on` whose `promised_on` is in the window, and the points
+    /// the policy takes off the weighted score for them (`broken_promise_points`).
+    public var brokenPromises = 0
+    public var brokenPromisePoints = 0
 
     public var overdueAmount: Int64 { buckets.dropFirst().reduce(0, +) }
 
@@ -78,6 +82,9 @@ public enum CreditScoring {
         public var points: FactorPoints
         public var score: Int
         public var grade: Grade
+        /// Feed v1.1: promises broken in the window and the points taken off for them.
+        public var brokenPromises = 0
+        public var brokenPromisePoints = 0
     }
 
     /// Scores `state` on `day` under `policy`. `buckets`: the open amounts by bucket on `day`
@@ -102,9 +109,27 @@ public enum CreditScoring {
             }
         }
         var oldest = 0
-        for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
-            oldest = max(0, day.days(since: state.slots[s].dueOn))
-            break
+        if state.disputes.isEmpty {
+            for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+                oldest = max(0, day.days(since: state.slots[s].dueOn))
+                break
+            }
+        } else {
+            // Feed v1.1: a disputed amount's overdue age does not count while its dispute is
+            // open: it is taken off its invoice's installments, earliest due first, and
+            // counted as not yet due.
+            let excluded = disputeExclusions(state)
+            for (slot, amount) in excluded {
+                let b = RiskSweep.bucket(day, state.slots[slot].dueOn)
+                buckets[b] -= amount
+                buckets[0] += amount
+            }
+            for s in state.firstOpen..<state.slots.count where state.slots[s].open > 0 {
+                let taken = excluded.first { $0.slot == s }?.amount ?? 0
+                guard state.slots[s].open > taken else { continue }
+                oldest = max(0, day.days(since: state.slots[s].dueOn))
+                break
+            }
         }
         let open = state.totals.open
         let balance = state.totals.balance
@@ -146,10 +171,39 @@ public enum CreditScoring {
             total += policy.weights[f]
             sum += policy.weights[f] * points[f]
         }
-        let score = total > 0 ? Int(CreditMath.divideRounded(Int64(sum), Int64(total))) : 0
+        let weightedScore = total > 0 ? Int(CreditMath.divideRounded(Int64(sum), Int64(total))) : 0
+        // Feed v1.1: broken promises (by promised_on in the window) take points off the score.
+        let broken = brokenPromises(state, on: day, after: windowStart)
+        let deduction = policy.brokenPromisePoints.isEmpty ? 0 : policy.brokenPromisePoints[min(broken, policy.brokenPromisePoints.count - 1)]
+        let score = max(0, weightedScore - deduction)
         return Scored(paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open, balance: balance,
                       creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest, dunningLevel: state.dunningLevel,
-                      reversals: reversals, tradingDays: trading, points: points, score: score, grade: policy.grade(score: score))
+                      reversals: reversals, tradingDays: trading, points: points, score: score, grade: policy.grade(score: score),
+                      brokenPromises: broken, brokenPromisePoints: deduction)
+    }
+
+    /// Promises broken on `day` whose `promised_on` is after `after` (the window's start).
+    static func brokenPromises(_ state: CustomerState, on day: Day, after: Day) -> Int {
+        var n = 0
+        for p in state.promises where p.promisedOn > after && p.status(on: day) == .broken { n += 1 }
+        return n
+    }
+
+    /// The open amounts the open disputes take out of the overdue measures: per slot, what
+    /// its invoice's disputed amount covers, the invoice's installments earliest due first.
+    static func disputeExclusions(_ state: CustomerState) -> [(slot: Int, amount: Int64)] {
+        var out: [(slot: Int, amount: Int64)] = []
+        for d in state.disputes {
+            guard let i = state.openInvoice(seq: d.invoiceSeq) else { continue }
+            var left = state.disputedAmount(d)
+            for k in 0..<Int(state.invoices[i].installmentCount) where left > 0 {
+                guard let slot = state.slot(ofInvoice: i, installment: k) else { continue }
+                let take = min(left, state.slots[slot].open)
+                if take > 0 { out.append((slot, take)) }
+                left -= take
+            }
+        }
+        return out
     }
 
     /// Scores a customer's state on `day` under `policy` with the full account of how (the
@@ -165,7 +219,7 @@ public enum CreditScoring {
             paymentDaysHundredths: m.paymentDaysHundredths, paymentAmount: m.paymentAmount, buckets: m.buckets.array, open: m.open,
             balance: m.balance, creditLimit: m.creditLimit, utilisationBasisPoints: m.utilisationBasisPoints,
             oldestOverdueDays: m.oldestOverdueDays, dunningLevel: m.dunningLevel, reversals: m.reversals, tradingDays: m.tradingDays,
-            invoicedInWindow: invoicedInWindow)
+            invoicedInWindow: invoicedInWindow, brokenPromises: m.brokenPromises, brokenPromisePoints: m.brokenPromisePoints)
     }
 
     /// The largest utilisation figure, in basis points: 10^12, a balance of 100 million times

@@ -13,6 +13,14 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case dunningAction = 10
     case creditPolicyChanged = 11
     case creditReviewed = 12
+    // Feed v1.1 (disputes and promises). Numbered apart from v1.2's types so that branches
+    // adding both merge without renumbering.
+    case disputeOpened = 20
+    case disputeResolved = 21
+    case promiseRecorded = 22
+    /// arlog's own extension beside the contract (docs/feed.md): a collector's contact with
+    /// the customer. Changes no figure and no dunning level.
+    case collectionContact = 23
 
     public var name: String {
         switch self {
@@ -28,6 +36,10 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .dunningAction: "dunning.action"
         case .creditPolicyChanged: "credit_policy.changed"
         case .creditReviewed: "credit.reviewed"
+        case .disputeOpened: "dispute.opened"
+        case .disputeResolved: "dispute.resolved"
+        case .promiseRecorded: "promise.recorded"
+        case .collectionContact: "collection.contact"
         }
     }
 
@@ -44,6 +56,23 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 
 public enum DunningChannel: String, Sendable, CaseIterable {
     case email, letter, phone, sms, legal
+}
+
+/// How a dispute was resolved (`dispute.resolved`'s `outcome`, feed v1.1).
+public enum DisputeOutcome: String, Sendable, CaseIterable {
+    /// The customer was right (a credit note usually follows).
+    case upheld
+    /// The debt stands.
+    case rejected
+}
+
+/// What came of a collection contact (`collection.contact`'s `outcome`).
+public enum ContactOutcome: String, Sendable, CaseIterable {
+    case reached
+    case noAnswer = "no_answer"
+    case promised
+    case disputed
+    case wrongContact = "wrong_contact"
 }
 
 /// How an invoice's due dates were given.
@@ -81,6 +110,12 @@ public enum EventBody: Sendable, Equatable {
     case dunningAction(level: Int, channel: DunningChannel, invoice: String?)
     case creditPolicyChanged(CreditPolicy)
     case creditReviewed
+    /// Feed v1.1: `amount` nil means all that is open when the dispute is opened.
+    case disputeOpened(invoice: String, amount: DecimalText?, reason: String?)
+    case disputeResolved(invoice: String, outcome: DisputeOutcome)
+    case promiseRecorded(amount: DecimalText, promisedOn: Day, invoice: String?)
+    /// arlog's extension: `channel` optional (one of the dunning channels).
+    case collectionContact(outcome: ContactOutcome, channel: DunningChannel?, invoice: String?)
 }
 
 public struct PaymentAllocation: Sendable, Equatable {
@@ -135,6 +170,8 @@ public struct Event: Sendable, Equatable {
             .invoiceWrittenOff(let i, _):
             return i
         case .dunningAction(_, _, let i): return i
+        case .disputeOpened(let i, _, _), .disputeResolved(let i, _): return i
+        case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i): return i
         default: return nil
         }
     }
@@ -157,6 +194,8 @@ public enum FeedLimits {
     /// name, industry, contact, email: the contract sets no length. A limit, because the profile
     /// is rewritten with every change to the customer and printed in tables.
     public static let profileFieldCharsMax = 256
+    /// The contract's bound on a dispute's `reason` (feed v1.1: ≤ 200 characters).
+    public static let disputeReasonCharsMax = 200
     /// The contract's bound on `terms_days`.
     public static let termsDaysMax = 3650
     /// Installments of one invoice: a limit, because an invoice is one stored record rewritten

@@ -165,6 +165,37 @@ public enum EventDecoder {
             }
         case .creditReviewed:
             return .creditReviewed
+        case .disputeOpened:
+            let invoice = try f.reference("invoice")
+            let amount: DecimalText? = f.has("amount") ? try f.positiveMoney("amount") : nil
+            let reason = try f.optionalText("reason", max: FeedLimits.disputeReasonCharsMax, allowEmpty: true)
+            return .disputeOpened(invoice: invoice, amount: amount, reason: reason)
+        case .disputeResolved:
+            let invoice = try f.reference("invoice")
+            let name = try f.requiredString("outcome", rule: .fieldMissing)
+            guard let outcome = DisputeOutcome(rawValue: name) else {
+                throw Rejection(.fieldInvalid, "\"outcome\" must be upheld or rejected; got \"\(JSONParser.excerpt(name))\"")
+            }
+            return .disputeResolved(invoice: invoice, outcome: outcome)
+        case .promiseRecorded:
+            let amount = try f.positiveMoney("amount")
+            let promisedOn = try f.requiredDate("promised_on")
+            let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
+            return .promiseRecorded(amount: amount, promisedOn: promisedOn, invoice: invoice)
+        case .collectionContact:
+            let name = try f.requiredString("outcome", rule: .fieldMissing)
+            guard let outcome = ContactOutcome(rawValue: name) else {
+                throw Rejection(.fieldInvalid, "\"outcome\" must be one of reached, no_answer, promised, disputed, wrong_contact; got \"\(JSONParser.excerpt(name))\"")
+            }
+            var channel: DunningChannel?
+            if let c = try f.optionalString("channel") {
+                guard let ch = DunningChannel(rawValue: c) else {
+                    throw Rejection(.fieldInvalid, "\"channel\" must be one of email, letter, phone, sms, legal; got \"\(JSONParser.excerpt(c))\"")
+                }
+                channel = ch
+            }
+            let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
+            return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
         }
     }
 }

@@ -100,6 +100,7 @@ public enum FastDecoder {
         case invoice, amount, issuedOn, dueOn, installments
         case payment, receivedOn, allocations
         case level, channel
+        case reason, outcome, promisedOn
 
         var key: StaticString {
             switch self {
@@ -127,6 +128,9 @@ public enum FastDecoder {
             case .allocations: "allocations"
             case .level: "level"
             case .channel: "channel"
+            case .reason: "reason"
+            case .outcome: "outcome"
+            case .promisedOn: "promised_on"
             }
         }
 
@@ -137,12 +141,12 @@ public enum FastDecoder {
             case 2: return m(.id) ?? m(.at)
             case 4: return m(.type) ?? m(.note) ?? m(.name)
             case 5: return m(.actor) ?? m(.email) ?? m(.level)
-            case 6: return m(.amount) ?? m(.dueOn)
-            case 7: return m(.invoice) ?? m(.payment) ?? m(.contact) ?? m(.channel)
+            case 6: return m(.amount) ?? m(.dueOn) ?? m(.reason)
+            case 7: return m(.invoice) ?? m(.payment) ?? m(.contact) ?? m(.channel) ?? m(.outcome)
             case 8: return m(.customer) ?? m(.currency) ?? m(.industry)
             case 9: return m(.issuedOn)
             case 10: return m(.termsDays)
-            case 11: return m(.receivedOn) ?? m(.allocations)
+            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.promisedOn)
             case 12: return m(.creditLimit) ?? m(.installments)
             case 13: return m(.registeredOn)
             default: return nil
@@ -161,8 +165,8 @@ public enum FastDecoder {
 
     /// The values of the known top-level fields (absent when not given).
     struct Slots {
-        /// One slot per `Field` (24 of them; a test checks the count).
-        var slots = InlineArray<24, Span>(repeating: .absent)
+        /// One slot per `Field` (27 of them; a test checks the count).
+        var slots = InlineArray<27, Span>(repeating: .absent)
 
         subscript(_ f: Field) -> Span {
             get { slots[f.rawValue] }
@@ -602,6 +606,38 @@ public enum FastDecoder {
                 throw Fallback()  // a policy is an object: the slow path reads it (a rare event)
             case .creditReviewed:
                 return .creditReviewed
+            case .disputeOpened:
+                let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
+                let amount: DecimalText? = fields[.amount].isPresent ? try positiveMoney(fields[.amount]) : nil
+                let reason = try optionalText(.reason, max: FeedLimits.disputeReasonCharsMax)
+                return .disputeOpened(invoice: invoice, amount: amount, reason: reason)
+            case .disputeResolved:
+                let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
+                let outcomeSpan = fields[.outcome]
+                guard outcomeSpan.kind == .string, !outcomeSpan.escaped,
+                    let outcome = DisputeOutcome(rawValue: String(decoding: slice(outcomeSpan), as: UTF8.self))
+                else { throw Fallback() }
+                return .disputeResolved(invoice: invoice, outcome: outcome)
+            case .promiseRecorded:
+                let amount = try positiveMoney(fields[.amount])
+                let promisedOn = try requiredDate(.promisedOn)
+                let invoice: String? = fields[.invoice].isPresent ? try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax) : nil
+                return .promiseRecorded(amount: amount, promisedOn: promisedOn, invoice: invoice)
+            case .collectionContact:
+                let outcomeSpan = fields[.outcome]
+                guard outcomeSpan.kind == .string, !outcomeSpan.escaped,
+                    let outcome = ContactOutcome(rawValue: String(decoding: slice(outcomeSpan), as: UTF8.self))
+                else { throw Fallback() }
+                var channel: DunningChannel?
+                let channelSpan = fields[.channel]
+                if channelSpan.isPresent {
+                    guard channelSpan.kind == .string, !channelSpan.escaped,
+                        let c = DunningChannel(rawValue: String(decoding: slice(channelSpan), as: UTF8.self))
+                    else { throw Fallback() }
+                    channel = c
+                }
+                let invoice: String? = fields[.invoice].isPresent ? try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax) : nil
+                return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
             }
         }
 
@@ -679,9 +715,11 @@ public enum FastDecoder {
             }
             let found: EventType?
             switch b.count {
-            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction)
+            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction) ?? m(.disputeOpened)
             case 15: found = m(.creditReviewed)
             case 16: found = m(.paymentReceived) ?? m(.customerUpdated) ?? m(.invoiceAdjusted) ?? m(.paymentReversed)
+                ?? m(.disputeResolved) ?? m(.promiseRecorded)
+            case 18: found = m(.collectionContact)
             case 19: found = m(.customerRegistered) ?? m(.invoiceWrittenOff)
             case 20: found = m(.creditLimitChanged)
             case 21: found = m(.creditPolicyChanged)

@@ -59,5 +59,11 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case policyName = "policy.name_reused"
         /// With `--atomic`: a valid line not kept because another line of its file was rejected.
         case rolledBack = "atomic.rolled_back"
+        /// dispute.opened: the invoice already has an open dispute (feed v1.1).
+        case disputeOpen = "dispute.already_open"
+        /// dispute.resolved: the invoice has no open dispute (feed v1.1).
+        case disputeNotOpen = "dispute.not_open"
+        /// promise.recorded: `promised_on` is before the UTC date of the event's `at` (feed v1.1).
+        case promiseBeforeAt = "promise.before_at"
     }
 }

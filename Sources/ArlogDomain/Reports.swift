@@ -6,17 +6,29 @@ public struct BalanceReport: Sendable, Equatable {
     public let creditLimit: Int64
     public let avgDaysLateHundredths: Int64?
     public let dunningLevel: Int
+    /// Feed v1.1: the sum of the invoices' disputed amounts.
+    public let disputed: Int64
+    /// Feed v1.1: the promises judged on `judgedOn`.
+    public let promises: PromiseFigures
+    /// The date D promises are judged on: the as-of date, or today without one.
+    public let judgedOn: Day
 
-    public init(customer: String, state s: CustomerState) {
+    /// `day`: the date promises are judged on (feed v1.1: the as-of date, else today's UTC
+    /// date). The default, the last day of the calendar, is after every `promised_on`: how
+    /// the contract's examples give their whole-log figures.
+    public init(customer: String, state s: CustomerState, on day: Day = Day.last) {
         self.customer = customer
         currency = s.currency
         totals = s.totals
         creditLimit = s.creditLimit
         avgDaysLateHundredths = s.avgDaysLateHundredths
         dunningLevel = s.dunningLevel
+        disputed = s.disputed
+        promises = s.promiseFigures(on: day)
+        judgedOn = day
     }
 
-    public init(_ l: CustomerLedger) { self.init(customer: l.profile.id, state: l.state) }
+    public init(_ l: CustomerLedger, on day: Day = Day.last) { self.init(customer: l.profile.id, state: l.state, on: day) }
 
     public var balance: Int64 { totals.balance }
     /// Limit − balance: wide, since a customer with large unapplied credit can have more
@@ -35,11 +47,28 @@ public struct BalanceReport: Sendable, Equatable {
             ("paid", .money(totals.paid)), ("written_off", .money(totals.writtenOff)),
             ("voided", .money(totals.voided)), ("avg_days_late", .hundredths(avgDaysLateHundredths)),
             ("dunning_level", .integer(Int64(dunningLevel))),
+            // Feed v1.1.
+            ("disputed", .money(disputed)), ("promises_kept", .integer(Int64(promises.kept))),
+            ("promises_broken", .integer(Int64(promises.broken))),
+            ("promise", .promise(promises.pending.map { PromiseValue(amount: $0.amount, promisedOn: $0.promisedOn, invoice: $0.invoice) })),
         ]
     }
 
     public func json(into w: inout JSONWriter) {
         ReportValue.object(fields, digits: currency.fractionDigits, into: &w)
+    }
+}
+
+/// A pending promise as the balance object shows it (feed v1.1).
+public struct PromiseValue: Sendable, Equatable {
+    public let amount: Int64
+    public let promisedOn: Day
+    public let invoice: String?
+
+    public init(amount: Int64, promisedOn: Day, invoice: String?) {
+        self.amount = amount
+        self.promisedOn = promisedOn
+        self.invoice = invoice
     }
 }
 
@@ -54,6 +83,8 @@ public enum ReportValue: Sendable, Equatable {
     /// A fixed-point number in hundredths (nil renders as JSON null / empty cell).
     case hundredths(Int64?)
     case date(Day?)
+    /// Feed v1.1's pending promise: `{"amount", "promised_on", "invoice"}` or null.
+    case promise(PromiseValue?)
 
     /// The plain text of the value (CSV and tables).
     public func text(digits: Int) -> String {
@@ -65,6 +96,9 @@ public enum ReportValue: Sendable, Equatable {
         case .bool(let b): return b ? "true" : "false"
         case .hundredths(let h): return h.map(ReportValue.formatHundredths) ?? ""
         case .date(let d): return d?.description ?? ""
+        case .promise(let p):
+            guard let p else { return "" }
+            return "\(Money.format(p.amount, fractionDigits: digits)) by \(p.promisedOn)" + (p.invoice.map { " (\($0))" } ?? "")
         }
     }
 
@@ -77,6 +111,18 @@ public enum ReportValue: Sendable, Equatable {
         case .bool(let b): w.raw(b ? "true" : "false")
         case .hundredths(let h): w.raw(h.map(ReportValue.formatHundredths) ?? "null")
         case .date(let d): if let d { w.string(d.description) } else { w.raw("null") }
+        case .promise(let p):
+            guard let p else {
+                w.raw("null")
+                return
+            }
+            w.raw("{\"amount\":")
+            w.string(Money.format(p.amount, fractionDigits: digits))
+            w.raw(",\"promised_on\":")
+            w.string(p.promisedOn.description)
+            w.raw(",\"invoice\":")
+            if let i = p.invoice { w.string(i) } else { w.raw("null") }
+            w.raw("}")
         }
     }
 
@@ -111,6 +157,9 @@ public struct AgingReport: Sendable, Equatable {
         /// One amount per bucket, then unapplied.
         public var buckets: [Int64]
         public var unapplied: Int64
+        /// Feed v1.1: the customer's disputed amount (inside the buckets; `total` keeps its
+        /// meaning).
+        public var disputed: Int64 = 0
         /// Sum of the buckets minus unapplied.
         public var total: Int64 { buckets.reduce(0, +) - unapplied }
     }
@@ -136,7 +185,7 @@ public struct AgingReport: Sendable, Equatable {
     public func row(customer: String, state s: CustomerState) -> Row? {
         let buckets = s.aging(on: asOf, edges: edges)
         guard s.totals.unapplied != 0 || buckets.contains(where: { $0 != 0 }) else { return nil }
-        return Row(customer: customer, currency: s.currency, buckets: buckets, unapplied: s.totals.unapplied)
+        return Row(customer: customer, currency: s.currency, buckets: buckets, unapplied: s.totals.unapplied, disputed: s.disputed)
     }
 
     /// Adds a row made by `row(customer:state:)` of this report (rows in customer byte order).
@@ -152,6 +201,7 @@ public struct AgingReport: Sendable, Equatable {
         public let currency: Currency
         public var buckets: [Int128]
         public var unapplied: Int128
+        public var disputed: Int128 = 0
         public var total: Int128 { buckets.reduce(0, +) - unapplied }
     }
 
@@ -162,6 +212,7 @@ public struct AgingReport: Sendable, Equatable {
             var t = byCode[row.currency.code] ?? TotalRow(currency: row.currency, buckets: [Int128](repeating: 0, count: edges.count + 2), unapplied: 0)
             for i in t.buckets.indices { t.buckets[i] += Int128(row.buckets[i]) }
             t.unapplied += Int128(row.unapplied)
+            t.disputed += Int128(row.disputed)
             byCode[row.currency.code] = t
         }
         return byCode.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).compactMap { byCode[$0] }
@@ -173,6 +224,7 @@ public struct AgingReport: Sendable, Equatable {
         f.append(("currency", .text(row.currency.code)))
         for (name, amount) in zip(bucketNames, row.buckets) { f.append((name, .money(amount))) }
         f.append(("unapplied", .money(row.unapplied)))
+        f.append(("disputed", .money(row.disputed)))
         f.append(("total", .money(row.total)))
         return f
     }
@@ -181,6 +233,7 @@ public struct AgingReport: Sendable, Equatable {
         var f: [(name: String, value: ReportValue)] = [("currency", .text(row.currency.code))]
         for (name, amount) in zip(bucketNames, row.buckets) { f.append((name, .wideMoney(amount))) }
         f.append(("unapplied", .wideMoney(row.unapplied)))
+        f.append(("disputed", .wideMoney(row.disputed)))
         f.append(("total", .wideMoney(row.total)))
         return f
     }
@@ -197,7 +250,7 @@ public struct AgingReport: Sendable, Equatable {
         // A row per customer of the store: written straight, the same bytes as
         // `ReportValue.object(fields(row))` without building the fields (their names are
         // escaped once, amounts formatted into the buffer).
-        let keys = (bucketNames + ["unapplied", "total"]).map { name in
+        let keys = (bucketNames + ["unapplied", "disputed", "total"]).map { name in
             var k = JSONWriter()
             k.raw(",")
             k.string(name)
@@ -219,7 +272,7 @@ public struct AgingReport: Sendable, Equatable {
             w.raw("\"currency\":")
             w.string(row.currency.code)
             let digits = row.currency.fractionDigits
-            for (key, amount) in zip(keys, row.buckets + [row.unapplied, row.total]) {
+            for (key, amount) in zip(keys, row.buckets + [row.unapplied, row.disputed, row.total]) {
                 w.bytes.append(contentsOf: key)
                 money(amount, digits)
             }

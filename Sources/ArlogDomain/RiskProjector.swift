@@ -47,6 +47,8 @@ public enum AlertKind: String, Sendable, CaseIterable {
     case overdue61to90 = "overdue_61_90"
     case overdue91Plus = "overdue_91_plus"
     case paymentReversed = "payment_reversed"
+    /// Feed v1.1: a promise to pay was broken (found at the first evaluation after its date).
+    case promiseBroken = "promise_broken"
 }
 
 public enum AlertLevel: Int, Sendable, CaseIterable, Comparable {
@@ -173,6 +175,25 @@ public enum RiskProjector {
                 let which = invoices.count == 1 ? "invoice \(firstID)" : "\(invoices.count) invoices (\(firstID), …)"
                 raise(kind, level, amount: amount, reference: firstID, "\(money(amount)) of \(which) entered the \(name) days overdue bucket")
             }
+        }
+        // Feed v1.1: promises broken since the last evaluation. Time makes a promise broken
+        // (its date passes unpaid), so this is found by whichever evaluation comes first after
+        // it: a review's clock tick or the customer's next event; a reversal can break a kept
+        // one too. The count falls when a late-logged payment keeps one, so a promise broken
+        // again alerts again.
+        if !s.promises.isEmpty || s.risk.brokenPromises != 0 {
+            var broken = 0
+            var latest: PaymentPromise?
+            for p in s.promises where p.status(on: day) == .broken {
+                broken += 1
+                latest = p
+            }
+            if broken > s.risk.brokenPromises, let p = latest {
+                let what = p.invoice.map { " for invoice \($0)" } ?? ""
+                raise(.promiseBroken, .warning, amount: p.amount, reference: p.invoice,
+                      "promise to pay \(money(p.amount))\(what) by \(p.promisedOn) was broken (\(broken) broken in all)")
+            }
+            s.risk.brokenPromises = broken
         }
         if type == .paymentReversed {
             let c = cause ?? makeCause()

@@ -253,6 +253,25 @@ public enum OwnEvents {
         return w.bytes
     }
 
+    /// arlog's `collection.contact` (docs/feed.md): what `arlog contact` logs.
+    public static func contact(customer: String, outcome: ContactOutcome, channel: DunningChannel?, invoice: String?,
+                               id: String, at: Timestamp, actor: String, note: String?) -> [UInt8] {
+        var w = JSONWriter()
+        envelope(&w, id: id, type: .collectionContact, at: at, customer: customer, actor: actor, note: note)
+        w.raw(",\"outcome\":")
+        w.string(outcome.rawValue)
+        if let channel {
+            w.raw(",\"channel\":")
+            w.string(channel.rawValue)
+        }
+        if let invoice {
+            w.raw(",\"invoice\":")
+            w.string(invoice)
+        }
+        w.raw("}")
+        return w.bytes
+    }
+
     public static func reviewed(id: String, at: Timestamp, actor: String, note: String?) -> [UInt8] {
         var w = JSONWriter()
         envelope(&w, id: id, type: .creditReviewed, at: at, customer: nil, actor: actor, note: note)

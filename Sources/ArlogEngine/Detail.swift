@@ -20,6 +20,8 @@ public struct InvoiceDetail: Sendable {
     /// Every event naming the invoice (issue, adjustments, write-offs, void, dunning,
     /// payments allocating to it), in log order.
     public let events: [HistoryEntry]
+    /// Its last dispute (feed v1.1), open or ended; nil when it was never disputed.
+    public var dispute: InvoiceDispute? = nil
 }
 
 /// An event as history and statements show it: from the log record's header and binary
@@ -78,7 +80,8 @@ public struct HistoryEntry: Sendable {
         case .invoiceWrittenOff: after.writtenOff - before.writtenOff
         case .invoiceVoided: after.voided - before.voided
         case .paymentReceived, .paymentReversed: after.paid - before.paid
-        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed: nil
+        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact: nil
         }
     }
 }
@@ -113,13 +116,16 @@ extension Store {
         try env.read { txn in try history(txn, customer, asOf: asOf, through: try knownSequence(txn, knownAt)).result }
     }
 
-    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil) throws
-        -> (result: (currency: Currency, entries: [HistoryEntry]), ledger: CustomerLedger?)
+    /// `disputeOf`: the log position of an invoice whose last dispute the replay follows
+    /// (`dispute` in the answer).
+    func history(_ txn: ReadTransaction, _ customer: String, asOf: Timestamp?, through: UInt64? = nil, disputeOf: UInt64? = nil) throws
+        -> (result: (currency: Currency, entries: [HistoryEntry]), ledger: CustomerLedger?, dispute: InvoiceDispute?)
     {
         guard try txn.contains(states, key: Array(customer.utf8)) else { throw notFound(customer) }
         var state: CustomerState?
         var cold = MemoryCold()
         var out: [HistoryEntry] = []
+        var dispute: InvoiceDispute?
         for entry in try entries(txn, of: customer, asOf: asOf, through: through) {
             try entry.binary.withUnsafeBytes { bytes in
                 let e: LoggedEvent
@@ -132,7 +138,11 @@ extension Store {
                 let before = state?.totals ?? Totals()
                 let dunningBefore = state?.dunningLevel ?? 0
                 let overdueBefore = state?.overdue(sweepingTo: day) ?? 0
+                let disputeOpenBefore = disputeOf.map { state?.dispute(ofInvoice: $0) != nil } ?? false
                 try FoldStep.apply(e, seq: entry.seq, customer: customer, to: &state, cold: &cold)
+                if let disputeOf, let s = state {
+                    dispute = InvoiceDispute.follow(dispute, e, invoice: disputeOf, openBefore: disputeOpenBefore, state: s)
+                }
                 let after = state?.totals ?? Totals()
                 let overdueAfter = state?.overdue(sweepingTo: day) ?? 0
                 var amount: Int64?
@@ -149,7 +159,8 @@ extension Store {
         }
         guard let state else { throw notFound(customer) }
         if let p = try storedProfile(txn, customer), cold.profiles[customer] == nil { cold.profiles[customer] = p }
-        return ((state.currency, out), Replay.view(customer: customer, state: state, cold: cold))
+        if let disputeOf, dispute?.state == .open { dispute?.disputed = state.disputedAmount(ofInvoice: disputeOf) }
+        return ((state.currency, out), Replay.view(customer: customer, state: state, cold: cold), dispute)
     }
 
     /// The event as history shows it, its invoice or payment named by id. `state` and `cold`:
@@ -172,8 +183,10 @@ extension Store {
             credit = a < 0
         case .invoiceVoided(let seq), .invoiceWrittenOff(let seq, _):
             invoice = invoiceID(seq)
-        case .dunning(_, _, let seq):
+        case .dunning(_, _, let seq), .promiseRecorded(_, _, let seq), .contact(_, _, let seq):
             invoice = seq.flatMap(invoiceID)
+        case .disputeOpened(let seq, _, _), .disputeResolved(let seq, _):
+            invoice = invoiceID(seq)
         case .paymentReceived(let p, _, let receivedOn, _):
             payment = p.utf8String
             day = receivedOn
@@ -193,7 +206,7 @@ extension Store {
             guard let ref = try StoreReferences(store: self, txn: txn).invoice(id) else {
                 throw EngineError(.notFound, "unknown invoice \"\(id)\": no invoice.issued for it in the store")
             }
-            let (result, ledger) = try history(txn, ref.customer, asOf: asOf, through: through)
+            let (result, ledger, dispute) = try history(txn, ref.customer, asOf: asOf, through: through, disputeOf: ref.seq)
             guard let ledger, let invoice = ledger.invoice(seq: ref.seq) else {
                 let known = through.map { " as known at sequence \($0)" } ?? ""
                 throw EngineError(.notFound, "invoice \"\(id)\" was not issued as of \(asOf?.utcDay.description ?? "now")\(known)")
@@ -211,7 +224,8 @@ extension Store {
                 if let p = entry.event.paymentReference { return paymentIDs.contains(p) }
                 return false
             }
-            return InvoiceDetail(customer: ref.customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events)
+            return InvoiceDetail(customer: ref.customer, currency: ledger.currency, invoice: invoice, payments: payments, events: events,
+                                 dispute: dispute)
         }
     }
 }

@@ -67,8 +67,10 @@ extension Store {
         }
     }
 
-    public func balance(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil) throws -> BalanceReport {
-        BalanceReport(customer: customer, state: try state(customer, asOf: asOf, knownAt: knownAt))
+    /// `today`: the date promises are judged on without `asOf` (feed v1.1; the CLI passes
+    /// today's UTC date); with `asOf`, its UTC date. The default is after every promise's date.
+    public func balance(_ customer: String, asOf: Timestamp? = nil, knownAt: KnownAt? = nil, today: Day = Day.last) throws -> BalanceReport {
+        BalanceReport(customer: customer, state: try state(customer, asOf: asOf, knownAt: knownAt), on: asOf?.utcDay ?? today)
     }
 
     /// The last sequence number `knownAt` covers: the number itself (at most the head), or the
@@ -220,8 +222,7 @@ extension Store {
                     overdue += i.open
                     if oldest == nil || i.dueOn < oldest! { oldest = i.dueOn }
                 }
-                let balance = BalanceReport(customer: customer, state: s)
-                if filter.overLimit, !balance.overLimit { return nil }
+                if filter.overLimit, s.totals.balance <= s.creditLimit { return nil }
                 if filter.overdue, overdue == 0 { return nil }
                 if let min = filter.dunningLevelMin, s.dunningLevel < min { return nil }
                 if let c = filter.currency, s.currency.code != c { return nil }

@@ -164,7 +164,8 @@ extension Statement {
             (kind, reference, description) = (.payment, payment, "payment \(payment) received on \(e.businessDay?.description ?? "?")")
         case .paymentReversed:
             (kind, reference, description) = (.reversal, payment, "payment \(payment) reversed")
-        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed:
+        case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
             return nil
         }
         if let note = e.note, !note.isEmpty { description += ": " + note }

@@ -39,9 +39,12 @@ public final class Store {
     ///    and its indexes are those of format 4, so a format-4 store is upgraded in place when
     ///    a command that writes opens it (`upgradableFormat`): its projections are dropped and
     ///    replayed from the log.
-    public static let formatVersion: UInt64 = 5
+    /// 6: feed v1.1's disputes and promises (`StateCodec.stateVersion` 3: their sections in
+    ///    the hot state; new event types in the log, whose earlier records are unchanged), so
+    ///    a format-5 store is upgraded in place the same way.
+    public static let formatVersion: UInt64 = 6
     /// The earlier format whose log this one reads as it is: only its projections differ.
-    static let upgradableFormat: UInt64 = 4
+    static let upgradableFormat: UInt64 = 5
     /// Bytes of decoded states (`CustomerState.heapBytesEstimate`) one write transaction may
     /// hold. A batch holds every state it touches, and the states kept from the batch before;
     /// without a bound its memory would grow with the customers a batch touches (a batch of

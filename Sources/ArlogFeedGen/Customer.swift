@@ -143,6 +143,11 @@ struct Customer {
         var voidable = -1
         /// Latest remembered payment (all are recent enough to bounce).
         var reversible = -1
+        /// Feed v1.1: invoices with an open dispute, and the last of them; the last remembered
+        /// invoice without one (open or not: a dispute of an invoice with nothing open is 0).
+        var disputed = 0
+        var lastDisputed = -1
+        var disputable = -1
     }
 
     private func scan(_ e: Emitter) -> Scan {
@@ -150,6 +155,14 @@ struct Customer {
         // An installment is payable when due_on + payDelayDays ≤ today.
         let payableDueMax = Int(e.today) - payDelayDays
         ledger.invoices.withUnsafeBufferPointer { invoices in
+            for i in invoices.indices {
+                if invoices[i].disputed {
+                    s.disputed += 1
+                    s.lastDisputed = i
+                } else {
+                    s.disputable = i
+                }
+            }
             for i in invoices.indices where invoices[i].open > 0 {
                 s.open += invoices[i].open
                 s.openInvoices += 1
@@ -230,9 +243,20 @@ struct Customer {
             overdueDays >= 3 && Int(e.today) - Int(lastDunningDay) >= Customer.dunningIntervalDays ? 150 : 0
         let creditLimitWeight = 6
         let updateWeight = 6
+        // Feed v1.1: disputes of open invoices (now and then of one with nothing open),
+        // resolutions of open ones, promises from customers with something overdue.
+        let disputeWeight = s.disputable >= 0 ? (s.open > 0 ? 8 : 1) : 0
+        let resolveWeight = s.disputed > 0 ? 20 : 0
+        let promiseWeight = overdueDays >= 5 ? 45 : (s.open > 0 ? 3 : 0)
         var r = e.rng.below(
             issueWeight + payWeight + reverseWeight + adjustWeight + writeOffWeight + voidWeight
-                + dunningWeight + creditLimitWeight + updateWeight)
+                + dunningWeight + creditLimitWeight + updateWeight + disputeWeight + resolveWeight + promiseWeight)
+        if r < disputeWeight { return openDispute(&e, s) }
+        r -= disputeWeight
+        if r < resolveWeight { return resolveDispute(&e, s) }
+        r -= resolveWeight
+        if r < promiseWeight { return promise(&e, s, overdueDays: overdueDays) }
+        r -= promiseWeight
         if r < issueWeight { return issue(&e) }
         r -= issueWeight
         if r < payWeight { return pay(&e, s) }
@@ -445,6 +469,8 @@ struct Customer {
         if !whole { e.money("amount", amount, fractionDigits: fractionDigits) }
         e.end(actors: Vocabulary.actorsCredit, actorPerMille: 500, notes: Vocabulary.notesWriteOff, notePerMille: 400)
         ledger.writeOff(i, amount)
+        // A write-off after which nothing is open ends the invoice's dispute (feed v1.1).
+        if let k = ledger.index(of: invoice.number), ledger.invoices[k].open == 0 { ledger.setDisputed(k, false) }
         afterReduction(e)
     }
 
@@ -477,6 +503,61 @@ struct Customer {
             notes: Vocabulary.notesDunning, notePerMille: 150)
         dunningLevel = level
         lastDunningDay = e.today
+    }
+
+    // MARK: feed v1.1
+
+    /// `dispute.opened`: part of what is open, all of it (no amount), or, on an invoice with
+    /// nothing open, a dispute of 0; with a reason or without.
+    private mutating func openDispute(_ e: inout Emitter, _ s: Scan) {
+        var i = s.disputable
+        if ledger.invoices[i].open == 0, s.open > 0, e.rng.chance(perMille: 900) {
+            // Usually an open one: the first due, or any.
+            let k = e.rng.chance(perMille: 500) ? s.firstDueInvoice : openInvoice(e.rng.below(s.openInvoices))
+            if !ledger.invoices[k].disputed { i = k }
+        }
+        let invoice = ledger.invoices[i]
+        e.begin("dispute.opened", customer: index, zone: zone, notBefore: lastDocumentAt)
+        lastDocumentAt = max(lastDocumentAt, e.eventAt)
+        e.invoiceField(customer: index, number: invoice.number)
+        if invoice.open > 1, e.rng.chance(perMille: 450) {
+            e.money("amount", max(1, invoice.open * Int64(e.rng.between(10, 100)) / 100), fractionDigits: fractionDigits)
+        }
+        if e.rng.chance(perMille: 800) { e.string("reason", Vocabulary.disputeReasons[e.rng.below(Vocabulary.disputeReasons.count)]) }
+        e.end(actors: Vocabulary.actorsCollections, actorPerMille: 500, notes: Vocabulary.notesDunning, notePerMille: 50)
+        ledger.setDisputed(i, true)
+    }
+
+    /// `dispute.resolved`, upheld (often followed by a credit note) or rejected.
+    private mutating func resolveDispute(_ e: inout Emitter, _ s: Scan) {
+        let i = s.lastDisputed
+        e.begin("dispute.resolved", customer: index, zone: zone, notBefore: lastDocumentAt)
+        e.invoiceField(customer: index, number: ledger.invoices[i].number)
+        e.string("outcome", e.rng.chance(perMille: 500) ? "upheld" : "rejected")
+        e.end(actors: Vocabulary.actorsCredit, actorPerMille: 500, notes: [], notePerMille: 0)
+        ledger.setDisputed(i, false)
+    }
+
+    /// `promise.recorded`: the customer promises what is overdue (or part of it, or one
+    /// invoice's open amount, naming it) by a date from today to two weeks out. Whether it is
+    /// kept, broken or superseded by the next one follows from the payments that come.
+    private mutating func promise(_ e: inout Emitter, _ s: Scan, overdueDays: Int) {
+        var named: Int32?
+        var amount: Int64
+        if e.rng.chance(perMille: 350), !ledger.invoices.isEmpty {
+            // One invoice: usually the oldest open one; now and then any remembered one.
+            let i = s.firstDueInvoice >= 0 && e.rng.chance(perMille: 850) ? s.firstDueInvoice : e.rng.below(ledger.invoices.count)
+            named = ledger.invoices[i].number
+            amount = ledger.invoices[i].open > 0 ? ledger.invoices[i].open : minor(euroCents: 100_00)
+        } else {
+            amount = s.payable > 0 ? s.payable : max(1, s.open)
+            if e.rng.chance(perMille: 300) { amount = max(1, roundMajor(amount / 2)) }
+        }
+        e.begin("promise.recorded", customer: index, zone: zone, notBefore: lastDocumentAt)
+        if let named { e.invoiceField(customer: index, number: named) }
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.date("promised_on", e.eventDay + Int32(e.rng.between(0, 14)))
+        e.end(actors: Vocabulary.actorsCollections, actorPerMille: 600, notes: Vocabulary.notesDunning, notePerMille: 100)
     }
 
     private mutating func changeCreditLimit(_ e: inout Emitter, _ s: Scan) {

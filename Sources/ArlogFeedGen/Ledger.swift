@@ -40,6 +40,8 @@ struct Ledger {
         /// Allocations on this invoice held by remembered (still reversible) payments.
         var reversalRefs: Int32 = 0
         private(set) var installmentCount = 0 as UInt8
+        /// Feed v1.1: the invoice has an open dispute.
+        var disputed = false
         /// Due dates as days after `issuedOn`, strictly increasing: list order is due order.
         private var dueOffsets = InlineArray<6, UInt16>(repeating: 0)
         /// Open amount of each installment.
@@ -238,6 +240,11 @@ struct Ledger {
     mutating func writeOff(_ i: Int, _ amount: Int64) {
         invoices[i].consume(amount) { _, _ in }
         pruneInvoice(i)
+    }
+
+    /// Feed v1.1: opens (true) or ends (false) the dispute of invoice `i`.
+    mutating func setDisputed(_ i: Int, _ disputed: Bool) {
+        invoices[i].disputed = disputed
     }
 
     /// `invoice.voided`: only without a payment allocation in force; the invoice is forgotten.

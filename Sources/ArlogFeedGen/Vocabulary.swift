@@ -66,6 +66,11 @@ enum Vocabulary {
     static let mailboxes: [StaticString] = ["ap", "accounts", "billing", "finance", "payables"]
 
     static let dunningChannels: [StaticString] = ["email", "letter", "phone", "sms", "legal"]
+    /// Feed v1.1's `dispute.opened` reasons (≤ 200 characters), the empty one included.
+    static let disputeReasons: [StaticString] = [
+        "damaged goods", "not delivered", "price differs from the order", "duplicate invoice", "quantity short",
+        "service not rendered", "", "marchandise abîmée",
+    ]
 
     // Actors and notes, by kind of event.
     static let actorsBilling: [StaticString] = ["billing-system", "erp-sync", "ar-clerk-3", "ar-clerk-8"]

@@ -87,6 +87,8 @@ extension Render {
             ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("on", .date(a.on)),
             ("policy", .text(a.policyName)), ("policy_event", r.policy.map { .text($0.id) }),
             ("score", .integer(Int64(a.score))), ("grade", .text(a.grade.letter)),
+            // Feed v1.1: the points broken promises took off the weighted score.
+            ("broken_promises", .integer(Int64(a.brokenPromises))), ("broken_promise_points", .integer(Int64(a.brokenPromisePoints))),
         ]
         if let s = r.stored {
             fields.append(("projection", .text("grade \(s.grade) (score \(s.score)) evaluated on \(s.evaluatedOn) at seq \(s.seq)")))
@@ -457,6 +459,7 @@ extension Render {
             ("utilisation_percent_points", .text(curveText(p.utilisationCurve, unit: "%"))),
             ("dunning_level_points", .text(p.dunningPoints.enumerated().map { "\($0)→\($1)" }.joined(separator: ", "))),
             ("reversal_count_points", .text(reversals.joined(separator: ", "))),
+            ("broken_promise_points", .text(p.brokenPromisePoints.enumerated().map { i, v in "\(i)\(i == p.brokenPromisePoints.count - 1 ? "+" : "")→−\(v)" }.joined(separator: ", "))),
             ("trading_days_points", .text(curveText(p.tradingDaysCurve, unit: "d"))),
             ("grade_min_score", .text(zip([Grade.a, .b, .c, .d], p.gradeMinScores).map { "\($0) \($1)" }.joined(separator: ", ") + ", E below")),
             ("alerts", .text("score below \(p.alertScoreBelow); utilisation above \(p.alertUtilisationPercent)%")),

@@ -68,7 +68,7 @@ public struct TableCell: Equatable, Sendable {
         }
         switch value {
         case .money, .wideMoney, .integer, .hundredths: self.init(value.text(digits: digits), alignRight: true)
-        case .text, .bool, .date: self.init(value.text(digits: digits))
+        case .text, .bool, .date, .promise: self.init(value.text(digits: digits))
         }
     }
 }

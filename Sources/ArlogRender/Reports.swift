@@ -30,7 +30,7 @@ extension Render {
             report.json(into: &w)
             return w.text + "\n"
         case .table, .csv:
-            let columns = ["customer", "currency"] + report.bucketNames + ["unapplied", "total"]
+            let columns = ["customer", "currency"] + report.bucketNames + ["unapplied", "disputed", "total"]
             let rows = report.customers.map { agingCells(report, $0) }
             let totals = report.totals.map { agingCells(report, $0) }
             if format == .table { return table(header: columns, rows: rows, footer: totals) }
@@ -200,6 +200,12 @@ extension Render {
                 ("issued_on", .date(i.issuedOn)), ("amount", .money(i.amount)), ("adjusted", .money(i.adjustedUp)),
                 ("open", .money(i.open)), ("voided", .money(i.voidedAmount)), ("credited", .money(i.credited)),
                 ("written_off", .money(i.writtenOff)), ("paid", .money(i.paid)), ("status", .text(invoiceStatus(i))),
+                // Feed v1.1: its last dispute (null when never disputed); `disputed` is what
+                // it disputes now (0 once ended).
+                ("disputed", .money(d.dispute?.disputed ?? 0)), ("dispute_amount", d.dispute.map { .money($0.amount) }),
+                ("dispute_reason", d.dispute?.reason.map { .text($0) }),
+                ("dispute_opened_at", d.dispute.map { .text($0.openedAt.description) }),
+                ("dispute_state", d.dispute.map { .text($0.state.rawValue) }),
             ], digits: d.currency.fractionDigits)
     }
 

@@ -8,7 +8,9 @@ struct Balance: ParsableCommand {
         abstract: "Show one customer's balance figures.",
         discussion: """
             open, unapplied, balance (= open − unapplied), credit limit, available, over_limit, \
-            invoiced, credited, paid, written off, voided, average days late and dunning level. \
+            invoiced, credited, paid, written off, voided, average days late and dunning level; \
+            the disputed amount, the promises kept and broken and the pending promise, judged \
+            on the --as-of date (default today in UTC). \
             `--format json` prints the contract's balance object (shared/spec/events-v1.md) on \
             one line. Exit status 3 when the customer is not in the store (or not yet registered \
             as of --as-of, or known at --known-at).
@@ -34,7 +36,7 @@ struct Balance: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         defer { store.close() }
-        let report = try store.balance(customer, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value)
+        let report = try store.balance(customer, asOf: asOfOptions.timestamp, knownAt: knownAtOptions.value, today: today())
         try Console.out(Render.balance(report, format: formatOptions.output))
     }
 }

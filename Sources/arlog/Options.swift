@@ -130,9 +130,11 @@ struct KnownAtOptions: ParsableArguments {
     var value: KnownAt? { knownAt.flatMap { KnownAt(parsing: $0) } }
 }
 
-/// Today's date in UTC, from the system clock.
+/// Today's date in UTC, from the system clock; `ARLOG_TODAY=YYYY-MM-DD` sets another (tests
+/// of what depends on today: promises judged without --as-of, aging, grades).
 func today() -> Day {
-    Day(number: Int32(time(nil) / 86_400))
+    if let text = getenv("ARLOG_TODAY"), let day = Day(parsing: String(cString: text)) { return day }
+    return Day(number: Int32(time(nil) / 86_400))
 }
 
 /// Now, from the system clock, to the second (what arlog's own events carry as `at`).

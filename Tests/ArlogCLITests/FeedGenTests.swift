@@ -178,7 +178,7 @@ import Testing
         let all = [
             "customer.registered", "customer.updated", "credit_limit.changed", "invoice.issued",
             "invoice.adjusted", "invoice.voided", "invoice.written_off", "payment.received",
-            "payment.reversed", "dunning.action",
+            "payment.reversed", "dunning.action", "dispute.opened", "dispute.resolved", "promise.recorded",
         ]
         #expect(Set(types.keys) == Set(all), "\(types)")
     }
@@ -210,6 +210,12 @@ import Testing
             #expect(checker.stats.latePayments > 0 && checker.stats.earlyPayments > 0)
             #expect(checker.stats.negativeAdjustments > 0 && checker.stats.positiveAdjustments > 0)
             #expect(checker.stats.writeOffsWithAmount > 0 && checker.stats.writeOffsWithoutAmount > 0)
+            // Feed v1.1: disputes partial and whole, resolved both ways, promises with and
+            // without an invoice (kept, broken and superseded: GeneratedFeedTests).
+            let st = checker.stats
+            #expect(st.disputesWithAmount > 0 && st.disputesWithoutAmount > 0, "\(st)")
+            #expect(st.resolutions["upheld", default: 0] > 0 && st.resolutions["rejected", default: 0] > 0, "\(st)")
+            #expect(st.promisesWithInvoice > 0 && st.promisesWithoutInvoice > 0, "\(st)")
             if customers >= 50 {
                 #expect(checker.stats.offsets.count >= 3)
                 #expect(checker.stats.fractionDigits == [0, 2, 3])
@@ -334,6 +340,8 @@ struct FeedContractChecker {
         var open: [Int64]
         var voided = false
         var allocationsInForce = 0
+        /// Feed v1.1: the `at` of its open dispute (nil: none).
+        var disputeOpenedAt: Timestamp?
 
         var openTotal: Int64 { open.reduce(0, +) }
         var dueOrder: [Int] { dues.indices.sorted { (dues[$0], $0) < (dues[$1], $1) } }
@@ -373,6 +381,16 @@ struct FeedContractChecker {
         var fractionDigits = Set<Int>()
         /// Events whose `at` is earlier than an event before them.
         var lateEntries = 0
+        /// Feed v1.1: disputes with and without an amount (and of an invoice with nothing
+        /// open), resolutions by outcome, disputes a void or write-off ended, promises with and
+        /// without an invoice.
+        var disputesWithAmount = 0
+        var disputesWithoutAmount = 0
+        var disputesOfNothingOpen = 0
+        var resolutions: [String: Int] = [:]
+        var disputesEndedByVoidOrWriteOff = 0
+        var promisesWithInvoice = 0
+        var promisesWithoutInvoice = 0
     }
 
     var customers: [String: CustomerState] = [:]
@@ -598,6 +616,8 @@ struct FeedContractChecker {
                 let invoiceID = try string(o, "invoice")
                 var invoice = try liveInvoice(invoiceID, customerID, at)
                 guard invoice.allocationsInForce == 0 else { throw Reject("void with an allocation in force") }
+                if invoice.disputeOpenedAt != nil { stats.disputesEndedByVoidOrWriteOff += 1 }
+                invoice.disputeOpenedAt = nil
                 invoice.voided = true
                 invoice.open = invoice.open.map { _ in 0 }
                 store(invoiceID, invoice)
@@ -616,7 +636,52 @@ struct FeedContractChecker {
                     stats.writeOffsWithoutAmount += 1
                 }
                 _ = invoice.consume(amount)
+                // Feed v1.1: a write-off after which nothing is open ends the dispute.
+                if invoice.openTotal == 0, invoice.disputeOpenedAt != nil {
+                    invoice.disputeOpenedAt = nil
+                    stats.disputesEndedByVoidOrWriteOff += 1
+                }
                 store(invoiceID, invoice)
+            case "dispute.opened":
+                let invoiceID = try string(o, "invoice")
+                var invoice = try liveInvoice(invoiceID, customerID, at)
+                guard invoice.disputeOpenedAt == nil else { throw Reject("a second open dispute") }
+                if o["amount"] != nil {
+                    let amount = try money(try string(o, "amount"), digits)
+                    guard amount > 0 && amount <= invoice.openTotal else { throw Reject("dispute amount out of range") }
+                    stats.disputesWithAmount += 1
+                } else {
+                    stats.disputesWithoutAmount += 1
+                    if invoice.openTotal == 0 { stats.disputesOfNothingOpen += 1 }
+                }
+                if o["reason"] != nil {
+                    guard try string(o, "reason").unicodeScalars.count <= 200 else { throw Reject("reason too long") }
+                }
+                invoice.disputeOpenedAt = at
+                store(invoiceID, invoice)
+            case "dispute.resolved":
+                let invoiceID = try string(o, "invoice")
+                var invoice = try liveInvoice(invoiceID, customerID, at)
+                guard let opened = invoice.disputeOpenedAt else { throw Reject("no open dispute") }
+                guard opened <= at else { throw Reject("resolved before it was opened") }
+                let outcome = try string(o, "outcome")
+                guard outcome == "upheld" || outcome == "rejected" else { throw Reject("bad outcome") }
+                stats.resolutions[outcome, default: 0] += 1
+                invoice.disputeOpenedAt = nil
+                store(invoiceID, invoice)
+            case "promise.recorded":
+                guard try money(try string(o, "amount"), digits) > 0 else { throw Reject("promise ≤ 0") }
+                guard try date(o, "promised_on") >= at.utcDay else { throw Reject("promised_on before the date of at") }
+                if o["invoice"] != nil {
+                    let invoiceID = try string(o, "invoice")
+                    // A voided invoice may be named.
+                    guard let invoice = invoices[invoiceID], invoice.customer == customerID, invoice.at <= at else {
+                        throw Reject("promise naming an unknown, another customer's or a later invoice")
+                    }
+                    stats.promisesWithInvoice += 1
+                } else {
+                    stats.promisesWithoutInvoice += 1
+                }
             case "payment.received":
                 let paymentID = try string(o, "payment")
                 guard Self.isID(paymentID, max: 128), payments[paymentID] == nil else {

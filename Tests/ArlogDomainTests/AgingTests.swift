@@ -133,7 +133,7 @@ struct AgingTests {
         b.pay("P1", "5000", received: "2025-01-02", customer: "K", at: noon("2025-01-02"))
         var w = JSONWriter()
         b.aging(asOf: "2025-02-04", edges: [15, 45]).json(into: &w)
-        #expect(w.text == #"{"as_of":"2025-02-04","buckets":["current","1-15","16-45","46+"],"customers":[{"customer":"K","currency":"JPY","current":"0","1-15":"120000","16-45":"0","46+":"0","unapplied":"0","total":"120000"}],"totals":[{"currency":"JPY","current":"0","1-15":"120000","16-45":"0","46+":"0","unapplied":"0","total":"120000"}]}"#)
+        #expect(w.text == #"{"as_of":"2025-02-04","buckets":["current","1-15","16-45","46+"],"customers":[{"customer":"K","currency":"JPY","current":"0","1-15":"120000","16-45":"0","46+":"0","unapplied":"0","disputed":"0","total":"120000"}],"totals":[{"currency":"JPY","current":"0","1-15":"120000","16-45":"0","46+":"0","unapplied":"0","disputed":"0","total":"120000"}]}"#)
         var empty = JSONWriter()
         AgingReport(asOf: Day(parsing: "2025-01-01")!, edges: Aging.defaultEdges).json(into: &empty)
         #expect(empty.text == #"{"as_of":"2025-01-01","buckets":["current","1-30","31-60","61-90","91+"],"customers":[],"totals":[]}"#)

@@ -78,6 +78,23 @@ struct CreditPolicyTests {
         #expect(Self.text(q).contains(#""dormant_limit_percent":100,"max_cut_percent":100}"#))
     }
 
+    /// Feed v1.1's `broken_promise_points`: optional (policies logged before it get the
+    /// default), validated like `reversal_count_points`, always written back.
+    @Test func brokenPromisePointsAreOptional() throws {
+        let old = CreditPolicy.defaultJSON.replacing("  \"broken_promise_points\": [0, 10, 20, 30],\n", with: "")
+        #expect(old != CreditPolicy.defaultJSON && !old.contains("broken_promise_points"))
+        #expect(try CreditPolicy(parsing: Array(old.utf8)) == CreditPolicy.default)
+        #expect(CreditPolicy.default.brokenPromisePoints == [0, 10, 20, 30])
+        #expect(Self.text(.default).contains(#""reversal_count_points":[100,60,30,0],"broken_promise_points":[0,10,20,30],"#))
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": [0, 101]"#)?.path == "broken_promise_points[1]")
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": []"#)?.path == "broken_promise_points")
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": 10"#)?.path == "broken_promise_points")
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": [0, 1.5]"#)?.path == "broken_promise_points[1]")
+        let many = "[" + Array(repeating: "1", count: PolicyLimits.brokenPromisePointsMax + 1).joined(separator: ",") + "]"
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": "# + many)?.path == "broken_promise_points")
+        #expect(Self.refusal(#""broken_promise_points": [0, 10, 20, 30]"#, #""broken_promise_points": [50]"#) == nil)
+    }
+
     @Test func defaultJSONRoundTrips() throws {
         let p = CreditPolicy.default
         // As an object (what a credit_policy.changed event carries) and as text.

@@ -5,9 +5,9 @@ import Testing
 
 /// The worked examples of the feed contract (Tests/Fixtures/spec-examples, a copy of
 /// ../shared/spec/examples): every balance and aging answer must equal the expected JSON,
-/// compared as parsed JSON. 04 and 05 use v1.2 and v1.1 events, not implemented yet.
+/// compared as parsed JSON (`SpecLevels`). 04 uses v1.2's events, not implemented here yet.
 struct SpecExampleTests {
-    static let examples = ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof"]
+    static let examples = ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof", "05-disputes-promises"]
 
     /// Skipped when ../shared is not beside the checkout (tests must not depend on it).
     @Test(.enabled(if: SpecFixtures.available, "../shared/spec/examples is not present"), arguments: examples)
@@ -26,9 +26,10 @@ struct SpecExampleTests {
             for (customer, want) in customers {
                 let ledger = try #require(try log.ledger(for: customer, asOf: asOf))
                 var w = JSONWriter()
-                BalanceReport(ledger).json(into: &w)
-                let got = try JSONSerialization.jsonObject(with: Data(w.bytes))
-                #expect(SpecFixtures.equal(got, want), "balance \(customer) as of \(key): got \(w.text)")
+                // Promises are judged on the as-of date; the whole log after every promise.
+                BalanceReport(ledger, on: asOf?.utcDay ?? Day.last).json(into: &w)
+                let (got, wanted) = SpecLevels.comparable(try JSONSerialization.jsonObject(with: Data(w.bytes)), want)
+                #expect(SpecFixtures.equal(got, wanted), "balance \(customer) as of \(key): got \(w.text)")
             }
         }
         let agings = try #require(expected["aging"] as? [String: Any])
@@ -41,8 +42,37 @@ struct SpecExampleTests {
             }
             var w = JSONWriter()
             report.json(into: &w)
-            let got = try JSONSerialization.jsonObject(with: Data(w.bytes))
-            #expect(SpecFixtures.equal(got, want), "aging as of \(key): got \(w.text)")
+            let (got, wanted) = SpecLevels.comparable(try JSONSerialization.jsonObject(with: Data(w.bytes)), want)
+            #expect(SpecFixtures.equal(got, wanted), "aging as of \(key): got \(w.text)")
+        }
+    }
+}
+
+/// The contract's pages add fields (v1.1: `disputed`, `promises_kept`, `promises_broken`,
+/// `promise`; v1.2: `refunded`): an example of an earlier page does not list them, and this
+/// branch does not give v1.2's yet. `comparable(got, want)` drops from `got` a later page's
+/// field the example does not list, and from `want` a field of a page not implemented here,
+/// at every level; everything else must be equal.
+enum SpecLevels {
+    static let laterFields: Set<String> = ["disputed", "promises_kept", "promises_broken", "promise", "refunded"]
+    static let pendingFields: Set<String> = ["refunded"]
+
+    static func comparable(_ got: Any, _ want: Any) -> (Any, Any) {
+        switch (got, want) {
+        case (let g as [String: Any], let w as [String: Any]):
+            var g2: [String: Any] = [:]
+            var w2: [String: Any] = [:]
+            for (k, v) in g where w[k] != nil || !laterFields.contains(k) { g2[k] = v }
+            for (k, v) in w where g[k] != nil || !pendingFields.contains(k) { w2[k] = v }
+            for (k, v) in g2 {
+                if let x = w2[k] { (g2[k], w2[k]) = comparable(v, x) }
+            }
+            return (g2, w2)
+        case (let g as [Any], let w as [Any]) where g.count == w.count:
+            let pairs = zip(g, w).map { comparable($0, $1) }
+            return (pairs.map(\.0), pairs.map(\.1))
+        default:
+            return (got, want)
         }
     }
 }

@@ -23,6 +23,12 @@ struct StateCodecTests {
         b.writeOff("I2", "1.000", on: "2025-01-24")
         b.void("I3", on: "2025-01-25")
         b.dun(1, on: "2025-01-26")
+        // Feed v1.1: an open dispute, a superseded and a pending promise, an invoice's level.
+        expectAccepted(b.dispute("I1", amount: "3.000", reason: "late ☃", on: "2025-01-26"))
+        expectAccepted(b.promise("5.000", by: "2025-02-10", invoice: "I1", on: "2025-01-26"))
+        expectAccepted(b.promise("9.000", by: "2025-02-12", on: "2025-01-27"))
+        expectAccepted(b.dun(2, invoice: "I1", on: "2025-01-27"))
+        expectAccepted(b.event("collection.contact", at: noon("2025-01-27"), #""outcome":"wrong_contact""#))
         return b
     }
 
@@ -46,6 +52,9 @@ struct StateCodecTests {
         #expect(back.aging(on: day, edges: [30, 60, 90]) == l.state.aging(on: day, edges: [30, 60, 90]))
         #expect(back.risk == l.state.risk)
         #expect(back.risk.last != nil)
+        #expect(back.disputes.count == 1 && back.promises.count == 2 && back.promises[0].superseded)
+        #expect(back.lastContact?.outcome == .wrongContact)
+        #expect(back.collectionItems == l.state.collectionItems && back.collectionItems.contains { $0.dunningLevel == 2 })
         // Every cold record, and the profile.
         #expect(l.invoices.count == 3)
         #expect(l.payments.count == 2)

@@ -173,7 +173,7 @@ struct GeneratedFeedTests {
             let asOf = Timestamp.endOf(date)
             for id in ids.prefix(25) {
                 let stored = try? t.store.balance(id, asOf: asOf)
-                let folded = try reference.ledger(for: id, asOf: asOf).map { BalanceReport($0) }
+                let folded = try reference.ledger(for: id, asOf: asOf).map { BalanceReport($0, on: date) }
                 #expect(stored == folded, "customer \(id) as of \(date)")
             }
             var report = AgingReport(asOf: date, edges: Aging.defaultEdges)
@@ -181,6 +181,33 @@ struct GeneratedFeedTests {
                 if let l = try reference.ledger(for: id, asOf: asOf) { report.add(customer: id, state: l.state) }
             }
             #expect(try t.store.aging(asOf: date, today: date) == report, "aging as of \(date)")
+        }
+    }
+
+    /// Feed v1.1 in generated feeds: promises end kept, broken, superseded and pending (each
+    /// judged on its customer's last day); disputes stay open with something disputed, and
+    /// the store answers every customer's figures as the in-memory reference does.
+    @Test func generatedPromisesAndDisputesTakeEveryState() throws {
+        var log = InMemoryLog()
+        let outcomes = try log.ingest(Self.small)
+        #expect(outcomes.allSatisfy { if case .rejected = $0 { false } else { true } })
+        var statuses: [PromiseStatus: Int] = [:]
+        var openDisputes = 0
+        var disputed = 0
+        for (_, s) in log.states {
+            let day = s.latestAt.utcDay
+            for p in s.promises { statuses[p.status(on: day), default: 0] += 1 }
+            openDisputes += s.disputes.count
+            if s.disputed > 0 { disputed += 1 }
+        }
+        #expect(statuses[.kept, default: 0] > 0 && statuses[.broken, default: 0] > 0 && statuses[.superseded, default: 0] > 0
+                    && statuses[.pending, default: 0] > 0, "\(statuses)")
+        #expect(openDisputes > 0 && disputed > 0)
+        let t = try TempStore()
+        try t.ingest(Self.small)
+        for (c, s) in log.states {
+            let day = s.latestAt.utcDay
+            #expect(try t.store.balance(c, today: day) == BalanceReport(customer: c, state: s, on: day), "\(c)")
         }
     }
 

@@ -335,7 +335,7 @@ import Testing
                 }
                 if Self.withoutRisk(stored) != Self.withoutRisk(expected) { states.append("\(c) as of \(time)") }
                 let balance = try? store.balance(c, asOf: time, knownAt: knownAt)
-                if balance != expected.map({ BalanceReport(customer: c, state: $0) }) {
+                if balance != expected.map({ BalanceReport(customer: c, state: $0, on: time.utcDay) }) {
                     answers.append("\(c) as of \(time): balance")
                 }
             }
@@ -394,7 +394,7 @@ import Testing
         let expected = try #require(try reference.ledger(for: "C", asOf: asOf)).state
         // The answers are right: open amounts, totals, balance.
         #expect(Self.figures(stored) == Self.figures(expected))
-        #expect(try t.store.balance("C", asOf: asOf) == BalanceReport(customer: "C", state: expected))
+        #expect(try t.store.balance("C", asOf: asOf) == BalanceReport(customer: "C", state: expected, on: asOf.utcDay))
         #expect(try t.store.ledger("C", asOf: asOf) == reference.ledger(for: "C", asOf: asOf))
         // INV-1 as of the 20th: adjusted up 50.00 once, paid 100.00, 150.00 scheduled.
         let i = try #require(expected.openInvoice(seq: 2))

@@ -61,6 +61,12 @@ func strings(_ e: Event) -> [String] {
         out.append(i ?? "\u{0}nil")
     case .creditLimitChanged, .creditPolicyChanged, .creditReviewed:
         break
+    case .disputeOpened(let i, _, let reason):
+        out += [i, reason ?? "\u{0}nil"]
+    case .disputeResolved(let i, _):
+        out.append(i)
+    case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i):
+        out.append(i ?? "\u{0}nil")
     }
     return out
 }

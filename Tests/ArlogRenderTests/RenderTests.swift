@@ -117,13 +117,13 @@ import Testing
         let bhd = try t.store.balance("PEARL")
 
         let jpyTable = Render.balance(jpy, format: .table)
-        #expect(jpyTable.contains("\ncredit_limit   1000000\n"))
-        #expect(jpyTable.contains("\nbalance          -5000\n"))
+        #expect(jpyTable.contains("\ncredit_limit     1000000\n"))
+        #expect(jpyTable.contains("\nbalance            -5000\n"))
         let bhdCSV = Render.balance(bhd, format: .csv)
         let lines = bhdCSV.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines[0] == "customer,currency,open,unapplied,balance,credit_limit,available,over_limit,invoiced,credited,paid,written_off,voided,avg_days_late,dunning_level")
-        #expect(lines[1] == "PEARL,BHD,500.125,0.000,500.125,2500.000,1999.875,false,1500.125,0.000,1000.000,0.000,0.000,19.0,0")
+        #expect(lines[0] == "customer,currency,open,unapplied,balance,credit_limit,available,over_limit,invoiced,credited,paid,written_off,voided,avg_days_late,dunning_level,disputed,promises_kept,promises_broken,promise")
+        #expect(lines[1] == "PEARL,BHD,500.125,0.000,500.125,2500.000,1999.875,false,1500.125,0.000,1000.000,0.000,0.000,19.0,0,0.000,0,0,")
 
         let object = try Self.object(Render.balance(bhd, format: .json))
         #expect(object["open"] as? String == "500.125")
@@ -140,7 +140,7 @@ import Testing
         #expect(text.dropLast().contains("\n") == false)
         #expect(
             text
-                == "{\"customer\":\"ACME\",\"currency\":\"CNY\",\"open\":\"0.00\",\"unapplied\":\"999.50\",\"balance\":\"-999.50\",\"credit_limit\":\"20000.00\",\"available\":\"20999.50\",\"over_limit\":false,\"invoiced\":\"10500.50\",\"credited\":\"500.00\",\"paid\":\"11000.00\",\"written_off\":\"0.00\",\"voided\":\"0.00\",\"avg_days_late\":2.3,\"dunning_level\":0}\n"
+                == "{\"customer\":\"ACME\",\"currency\":\"CNY\",\"open\":\"0.00\",\"unapplied\":\"999.50\",\"balance\":\"-999.50\",\"credit_limit\":\"20000.00\",\"available\":\"20999.50\",\"over_limit\":false,\"invoiced\":\"10500.50\",\"credited\":\"500.00\",\"paid\":\"11000.00\",\"written_off\":\"0.00\",\"voided\":\"0.00\",\"avg_days_late\":2.3,\"dunning_level\":0,\"disputed\":\"0.00\",\"promises_kept\":0,\"promises_broken\":0,\"promise\":null}\n"
         )
     }
 
@@ -151,17 +151,17 @@ import Testing
         let report = try t.store.aging(asOf: Day(parsing: "2025-06-30")!, today: Day(parsing: "2025-06-30")!)
         let text = Render.aging(report, format: .table)
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "customer  currency  current     1-30  31-60    61-90      91+  unapplied    total")
-        #expect(lines[1] == "--------  --------  -------  -------  -----  -------  -------  ---------  -------")
+        #expect(lines[0] == "customer  currency  current     1-30  31-60    61-90      91+  unapplied  disputed    total")
+        #expect(lines[1] == "--------  --------  -------  -------  -----  -------  -------  ---------  --------  -------")
         #expect(lines[1] == lines[lines.count - 5])
         // Customers in byte order, then a rule, then the totals sorted by currency code.
         #expect(lines.dropFirst(2).prefix(4).map { String($0.prefix(8)) } == ["ACME    ", "BOLT    ", "KAIJU   ", "PEARL   "])
         #expect(
             Array(lines.suffix(4)) == [
-                "TOTAL     BHD         0.000  300.000  0.000  200.125    0.000      0.000  500.125",
-                "TOTAL     CNY          0.00     0.00   0.00     0.00     0.00     999.50  -999.50",
-                "TOTAL     EUR          0.00     0.00   0.00     0.00  4000.00       0.00  4000.00",
-                "TOTAL     JPY             0        0      0        0        0       5000    -5000",
+                "TOTAL     BHD         0.000  300.000  0.000  200.125    0.000      0.000     0.000  500.125",
+                "TOTAL     CNY          0.00     0.00   0.00     0.00     0.00     999.50      0.00  -999.50",
+                "TOTAL     EUR          0.00     0.00   0.00     0.00  4000.00       0.00      0.00  4000.00",
+                "TOTAL     JPY             0        0      0        0        0       5000         0    -5000",
             ])
         for line in lines { #expect(line.last != " ") }
     }
@@ -172,11 +172,11 @@ import Testing
         let csv = Render.aging(report, format: .csv)
         #expect(
             csv == """
-                customer,currency,current,1-45,46+,unapplied,total
-                KAIJU,JPY,0,0,0,5000,-5000
-                PEARL,BHD,0.000,300.000,200.125,0.000,500.125
-                TOTAL,BHD,0.000,300.000,200.125,0.000,500.125
-                TOTAL,JPY,0,0,0,5000,-5000
+                customer,currency,current,1-45,46+,unapplied,disputed,total
+                KAIJU,JPY,0,0,0,5000,0,-5000
+                PEARL,BHD,0.000,300.000,200.125,0.000,0.000,500.125
+                TOTAL,BHD,0.000,300.000,200.125,0.000,0.000,500.125
+                TOTAL,JPY,0,0,0,5000,0,-5000
 
                 """)
     }
@@ -189,7 +189,7 @@ import Testing
         #expect(object["buckets"] as? [String] == ["current", "1-30", "31-60", "61-90", "91+"])
         let customers = try #require(object["customers"] as? [[String: Any]])
         #expect(customers.map { $0["customer"] as? String } == ["KAIJU", "PEARL"])
-        #expect(Set(customers[0].keys) == ["customer", "currency", "current", "1-30", "31-60", "61-90", "91+", "unapplied", "total"])
+        #expect(Set(customers[0].keys) == ["customer", "currency", "current", "1-30", "31-60", "61-90", "91+", "unapplied", "disputed", "total"])
         let totals = try #require(object["totals"] as? [[String: Any]])
         #expect(totals.map { $0["currency"] as? String } == ["BHD", "JPY"])
         #expect(totals.allSatisfy { $0["customer"] == nil })

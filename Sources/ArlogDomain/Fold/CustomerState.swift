@@ -60,6 +60,14 @@ public struct CustomerState: Sendable, Equatable {
     /// The risk projector's state: the last evaluation and the overdue sweep.
     public var risk: RiskSweep
 
+    /// Feed v1.1: the open disputes, sorted by invoice (Disputes.swift), and every promise to
+    /// pay of the customer, in log order (Promises.swift).
+    public internal(set) var disputes: [OpenDispute] = []
+    public internal(set) var promises: [PaymentPromise] = []
+    /// arlog's `collection.contact`: the latest contact (by `at`) and its outcome, for the
+    /// collector's worklist.
+    public internal(set) var lastContact: LastContact?
+
     /// Slots an event opened (nothing open → something open), for the risk projector's
     /// overdue alerts. Scratch: cleared by every fold step, not part of the state's value.
     public internal(set) var openedSlots: [SlotKey] = []
@@ -82,6 +90,7 @@ public struct CustomerState: Sendable, Equatable {
             && a.invoices == b.invoices && a.slots == b.slots && a.ids == b.ids && a.dues == b.dues
             && a.deadSlots == b.deadSlots && a.firstOpen == b.firstOpen && a.payments == b.payments
             && a.reversalDays == b.reversalDays && a.risk == b.risk
+            && a.disputes == b.disputes && a.promises == b.promises && a.lastContact == b.lastContact
     }
 
     /// Items (open installments plus payment entries) held: what a batch's memory accounting
@@ -480,6 +489,9 @@ public struct CustomerState: Sendable, Equatable {
         for p in payments.indices.dropFirst() where (payments[p - 1].receivedOn, payments[p - 1].seq) >= (payments[p].receivedOn, payments[p].seq) {
             broken.append("payments out of order at \(p)")
         }
+        disputeInvariants(&broken)
+        promiseInvariants(&broken)
+        for i in invoices.indices where invoices[i].dunningLevel > 4 { broken.append("invoice \(i) has dunning level \(invoices[i].dunningLevel)") }
         return broken
     }
 }
@@ -527,6 +539,10 @@ public struct OpenInvoice: Sendable, Equatable {
     var idCount: UInt8
     var dueStart: Int32
     public var installmentCount: UInt16
+    /// The level of the last `dunning.action` covering it while open (feed v1.1's collections;
+    /// `setInvoiceDunning`); 0 when none. Not kept in the cold record: an invoice that
+    /// reopens starts again at 0, as a reversal does not restore the customer's level.
+    public var dunningLevel: UInt8 = 0
 }
 
 /// One installment of an open invoice, where FIFO allocation and aging find it.

@@ -145,8 +145,16 @@ public enum FoldStep {
             }
             for (i, a) in allocations.enumerated() { _ = try minor(a.amount, field: "allocations[\(i)].amount", currency: currency) }
             _ = try minor(amount, field: "amount", currency: currency)
-        case .invoiceVoided, .paymentReversed, .dunningAction:
+        case .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved, .collectionContact:
             break
+        case .disputeOpened(_, let amount, _):
+            if let amount { _ = try minor(amount, field: "amount", currency: currency) }
+        case .promiseRecorded(let amount, let promisedOn, _):
+            _ = try minor(amount, field: "amount", currency: currency)
+            // promised_on is compared with the UTC date of the event's `at` (feed v1.1).
+            guard promisedOn >= e.at.utcDay else {
+                throw Rejection(.promiseBeforeAt, "\"promised_on\" \(promisedOn) is before the UTC date of \"at\" (\(e.at.utcDay))")
+            }
         }
 
         if e.at < state.registeredAt {
@@ -273,6 +281,46 @@ public enum FoldStep {
             w.w.u8(UInt8(level))
             w.w.u8(channel.code)
             w.w.u64(seq)
+        case .disputeOpened(let id, let amount, let reason):
+            let inv = try invoice(id)
+            guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and cannot be disputed") }
+            if let d = state.dispute(ofInvoice: inv.seq) {
+                throw Rejection(.disputeOpen, "invoice \(id) already has an open dispute (opened at \(state.disputes[d].openedAt)); resolve it first")
+            }
+            let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
+            // Without an amount the dispute takes what is open, which may be nothing (a
+            // dispute of 0); an explicit amount (> 0) exceeds an invoice with nothing open.
+            if let a, inv.open == 0 {
+                throw Rejection(.nothingOpen, "invoice \(id) has nothing open; a dispute of \(fmt(a)) exceeds it")
+            }
+            if let a, a > inv.open {
+                throw Rejection(.exceedsOpen, "dispute of \(fmt(a)) exceeds the open amount \(fmt(inv.open)) of invoice \(id)")
+            }
+            w.w.u64(inv.seq)
+            w.w.bool(a != nil)
+            w.w.i64(a ?? 0)
+            w.w.optionalText(reason)
+        case .disputeResolved(let id, let outcome):
+            let inv = try invoice(id)
+            guard let d = state.dispute(ofInvoice: inv.seq) else {
+                throw Rejection(.disputeNotOpen, "invoice \(id) has no open dispute to resolve")
+            }
+            guard e.at >= state.disputes[d].openedAt else {
+                throw Rejection(.beforeReference, "\"at\" \(e.at) is before the dispute of invoice \(id) was opened (\(state.disputes[d].openedAt))")
+            }
+            w.w.u64(inv.seq)
+            w.w.u8(outcome.code)
+        case .promiseRecorded(let amount, let promisedOn, let id):
+            // A promise may name a voided invoice or exceed what is open (feed v1.1).
+            let seq = try id.map { try invoice($0).seq } ?? 0
+            w.w.i64(try minor(amount, field: "amount", currency: currency))
+            w.w.day(promisedOn)
+            w.w.u64(seq)
+        case .collectionContact(let outcome, let channel, let id):
+            let seq = try id.map { try invoice($0).seq } ?? 0
+            w.w.u8(UInt8(ContactOutcome.allCases.firstIndex(of: outcome) ?? 0))
+            w.w.u8(channel?.code ?? 0xFF)
+            w.w.u64(seq)
         }
         w.end(actor: e.actor, note: e.note)
     }
@@ -371,6 +419,7 @@ public enum FoldStep {
                 var record = s.close(invoice: i)
                 record.voidedSeq = seq
                 try cold.put(record)
+                s.endDispute(ofInvoice: invoice)
                 mayResetDunning = true
             } else if var record = try cold.invoice(invoice) {
                 // A repeated void changes no amount; like any void it is judged for the reset.
@@ -379,6 +428,7 @@ public enum FoldStep {
                     record.voidedAmount = 0
                     try cold.put(record)
                 }
+                s.endDispute(ofInvoice: invoice)
                 mayResetDunning = true
             }
         case .invoiceWrittenOff(let invoice, let amount):
@@ -394,6 +444,8 @@ public enum FoldStep {
             case .voidedOrMissing:
                 break
             }
+            // A write-off after which nothing is open on the invoice ends its dispute.
+            if s.openInvoice(seq: invoice) == nil { s.endDispute(ofInvoice: invoice) }
         case .paymentReceived(let id, let amount, let receivedOn, let explicit):
             var left = amount
             var allocations: [Allocation] = []
@@ -419,6 +471,8 @@ public enum FoldStep {
                 allocated += a.amount
             }
             s.addPayment(PaymentEntry(seq: seq, receivedOn: receivedOn, weighted: weighted, amount: allocated))
+            s.countForPromises(paymentSeq: seq, receivedOn: receivedOn, whole: amount,
+                               allocations: allocations.lazy.map { (invoice: $0.invoice, amount: $0.amount) }, sign: 1)
             try cold.put(PaymentState(seq: seq, id: id.utf8String, at: e.at, receivedOn: receivedOn, amount: amount,
                                       allocations: allocations, unapplied: left))
             s.paymentCount += 1
@@ -438,17 +492,42 @@ public enum FoldStep {
             }
             s.totals.unapplied -= p.unapplied
             s.totals.paid -= p.amount
+            s.countForPromises(paymentSeq: payment, receivedOn: p.receivedOn, whole: p.amount,
+                               allocations: p.allocations.lazy.map { (invoice: $0.invoice, amount: $0.amount) }, sign: -1)
             p.reversedSeq = seq
             p.reversedOn = e.at.utcDay
             try cold.put(p)
             s.reversePayment(seq: payment, on: e.at.utcDay)
-        case .dunning(let level, _, _):
+        case .dunning(let level, _, let invoice):
             s.dunningLevel = level
+            s.setInvoiceDunning(level: level, invoice: invoice, on: e.at.utcDay)
+        case .disputeOpened(let invoice, let amount, _):
+            s.openDispute(OpenDispute(invoiceSeq: invoice, seq: seq, openedAt: e.at, amount: amount ?? s.openAmount(ofInvoice: invoice)))
+        case .disputeResolved(let invoice, _):
+            // Resolving changes no amount.
+            s.endDispute(ofInvoice: invoice)
+        case .promiseRecorded(let amount, let promisedOn, let invoice):
+            var id: String?
+            if let invoice {
+                if let i = s.openInvoice(seq: invoice) {
+                    id = s.id(s.invoices[i])
+                } else if let r = try cold.invoice(invoice) {
+                    id = r.id
+                } else {
+                    throw StoredDataError("the invoice at log position \(invoice) a promise names has no record")
+                }
+            }
+            s.recordPromise(PaymentPromise(seq: seq, at: e.at, amount: amount, promisedOn: promisedOn,
+                                           invoiceSeq: invoice ?? 0, invoice: id))
+        case .contact(let outcome, _, _):
+            // The latest contact by `at` (a contact keyed in late does not hide a later one).
+            if s.lastContact.map({ e.at >= $0.at }) ?? true { s.lastContact = LastContact(at: e.at, outcome: outcome) }
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.
         if mayResetDunning, s.dunningLevel != 0, !s.hasOverdue(on: e.at.utcDay) {
             s.dunningLevel = 0
+            s.resetInvoiceDunning()
         }
         s.compactIfWorthIt()
     }

@@ -38,6 +38,13 @@ public struct LoggedEvent {
         case dunning(level: Int, channel: DunningChannel, invoice: UInt64?)
         case policyChanged
         case reviewed
+        /// Feed v1.1. `amount` nil: all that is open when the fold opens the dispute.
+        case disputeOpened(invoice: UInt64, amount: Int64?, reason: UnsafeRawBufferPointer?)
+        case disputeResolved(invoice: UInt64, outcome: DisputeOutcome)
+        /// `invoice` nil: the promise names none.
+        case promiseRecorded(amount: Int64, promisedOn: Day, invoice: UInt64?)
+        /// arlog's extension.
+        case contact(outcome: ContactOutcome, channel: DunningChannel?, invoice: UInt64?)
     }
 
     /// The profile texts an event sets (nil: not given).
@@ -181,6 +188,31 @@ public struct LoggedEvent {
             body = .policyChanged
         case .creditReviewed:
             body = .reviewed
+        case .disputeOpened:
+            let invoice = try seq()
+            let has = try r.bool()
+            let a = try amount(has)
+            guard has || a == 0 else { throw StoredDataError("a dispute without an amount holds \(a)") }
+            body = .disputeOpened(invoice: invoice, amount: has ? a : nil, reason: try r.optionalText())
+        case .disputeResolved:
+            let invoice = try seq()
+            let c = try r.u8()
+            guard Int(c) < DisputeOutcome.allCases.count else { throw StoredDataError("unknown dispute outcome \(c)") }
+            body = .disputeResolved(invoice: invoice, outcome: DisputeOutcome.allCases[Int(c)])
+        case .promiseRecorded:
+            let a = try amount(true)
+            let on = try r.day()
+            let invoice = try r.u64()
+            body = .promiseRecorded(amount: a, promisedOn: on, invoice: invoice == 0 ? nil : invoice)
+        case .collectionContact:
+            let o = try r.u8()
+            let c = try r.u8()
+            let invoice = try r.u64()
+            guard Int(o) < ContactOutcome.allCases.count, c == 0xFF || Int(c) < DunningChannel.allCases.count else {
+                throw StoredDataError("bad collection contact")
+            }
+            body = .contact(outcome: ContactOutcome.allCases[Int(o)], channel: c == 0xFF ? nil : DunningChannel.allCases[Int(c)],
+                            invoice: invoice == 0 ? nil : invoice)
         }
         actor = try r.optionalText()
         note = try r.optionalText()
@@ -223,6 +255,11 @@ public struct LoggedEventWriter {
 extension DunningChannel {
     /// Its index in `allCases`: the stored code.
     var code: UInt8 { UInt8(DunningChannel.allCases.firstIndex(of: self) ?? 0) }
+}
+
+extension DisputeOutcome {
+    /// Its index in `allCases`: the stored code.
+    var code: UInt8 { UInt8(DisputeOutcome.allCases.firstIndex(of: self) ?? 0) }
 }
 
 extension UnsafeRawBufferPointer {

@@ -47,6 +47,9 @@ public struct RiskSweep: Sendable, Equatable {
     public internal(set) var buckets = BucketSums()
     /// The last evaluation; nil before the first.
     public var last: RiskState?
+    /// Feed v1.1: the customer's broken promises (all of them) at the last evaluation; the
+    /// `promise_broken` alert fires when an evaluation finds more.
+    public var brokenPromises = 0
 
     /// The bucket edges of the model (the contract's defaults).
     static let edges = CreditScoring.bucketEdges

@@ -4,7 +4,7 @@
 /// `StoredDataError` rather than trap later: positions inside their arrays, days inside the
 /// calendar, money figures that agree with each other (the balance identity, the slots' sum).
 public enum StateCodec {
-    public static let stateVersion: UInt8 = 2
+    public static let stateVersion: UInt8 = 3
     public static let invoiceVersion: UInt8 = 1
     public static let paymentVersion: UInt8 = 1
     public static let profileVersion: UInt8 = 1
@@ -102,6 +102,106 @@ public enum StateCodec {
             riskState(r, &w)
         } else {
             w.u8(0)
+        }
+        collections(s, base: base, &w)
+    }
+
+    /// Version 3's sections after the risk state (feed v1.1): the open disputes, the promises
+    /// and the open invoices' dunning levels.
+    static func collections(_ s: CustomerState, base: Int64, _ w: inout BinaryWriter) {
+        w.varint(UInt64(s.disputes.count))
+        var seq: UInt64 = 0
+        for d in s.disputes {
+            w.varint(d.invoiceSeq &- seq)
+            seq = d.invoiceSeq
+            w.varint(d.seq)
+            compactTimestamp(d.openedAt, from: base * secondsPerDay, &w)
+            w.varint(UInt64(bitPattern: d.amount))
+        }
+        w.varint(UInt64(s.promises.count))
+        seq = 0
+        for p in s.promises {
+            w.varint(p.seq &- seq)
+            seq = p.seq
+            compactTimestamp(p.at, from: base * secondsPerDay, &w)
+            w.varint(UInt64(bitPattern: p.amount))
+            w.svarint(Int64(p.promisedOn.number) - base)
+            w.varint(p.invoiceSeq)
+            if let id = p.invoice { w.shortText(id) }
+            w.varint(UInt64(bitPattern: p.counted) << 1 | (p.superseded ? 1 : 0))
+        }
+        var levels = 0
+        for inv in s.invoices where inv.dunningLevel != 0 { levels += 1 }
+        w.varint(UInt64(levels))
+        for (i, inv) in s.invoices.enumerated() where inv.dunningLevel != 0 {
+            w.varint(UInt64(i))
+            w.u8(inv.dunningLevel)
+        }
+        w.varint(UInt64(s.risk.brokenPromises))
+        if let c = s.lastContact {
+            w.u8(1 + UInt8(ContactOutcome.allCases.firstIndex(of: c.outcome) ?? 0))
+            compactTimestamp(c.at, from: base * secondsPerDay, &w)
+        } else {
+            w.u8(0)
+        }
+    }
+
+    static func collections(_ s: inout CustomerState, base: Int64, _ r: inout BinaryReader) throws(StoredDataError) {
+        // A dispute takes 4 bytes at least, a promise 6, a level 2.
+        let disputeCount = try r.varCount(itemBytes: 4)
+        s.disputes.reserveCapacity(disputeCount)
+        var seq: UInt64 = 0
+        for _ in 0..<disputeCount {
+            let (invoiceSeq, overflow) = seq.addingReportingOverflow(try r.varint())
+            let at = try r.varint()
+            let openedAt = try compactTimestamp(from: base * secondsPerDay, &r)
+            let amount = try r.varintInt64()
+            guard !overflow, invoiceSeq > seq, at > invoiceSeq,
+                amount <= Money.amountMinorMax
+            else { throw StoredDataError("bad open dispute of the invoice at log position \(invoiceSeq)") }
+            seq = invoiceSeq
+            s.disputes.append(OpenDispute(invoiceSeq: invoiceSeq, seq: at, openedAt: openedAt, amount: amount))
+        }
+        let promiseCount = try r.varCount(itemBytes: 6)
+        s.promises.reserveCapacity(promiseCount)
+        seq = 0
+        for _ in 0..<promiseCount {
+            let (at, overflow) = seq.addingReportingOverflow(try r.varint())
+            let when = try compactTimestamp(from: base * secondsPerDay, &r)
+            let amount = try r.varintInt64()
+            let promisedOn = try compactDay(from: base, &r)
+            let invoiceSeq = try r.varint()
+            let invoice = invoiceSeq == 0 ? nil : try r.shortText()
+            let packed = try r.varint()
+            // The count is the packed value's upper 63 bits: never negative.
+            let counted = Int64(bitPattern: packed >> 1)
+            guard !overflow, at > seq, amount > 0, amount <= Money.amountMinorMax, counted <= s.totals.paid,
+                invoiceSeq < at, invoice.map({ EventDecoder.isIdentifier(utf8: $0, max: FeedLimits.referenceCharsMax) }) ?? true
+            else { throw StoredDataError("bad promise at log position \(at)") }
+            seq = at
+            var p = PaymentPromise(seq: at, at: when, amount: amount, promisedOn: promisedOn, invoiceSeq: invoiceSeq, invoice: invoice?.utf8String)
+            p.counted = counted
+            p.superseded = packed & 1 != 0
+            s.promises.append(p)
+        }
+        let levels = try r.varCount(itemBytes: 2)
+        var previous = -1
+        for _ in 0..<levels {
+            let i = try r.varint()
+            let level = try r.u8()
+            guard i < UInt64(s.invoices.count), Int(i) > previous, (1...4).contains(level) else {
+                throw StoredDataError("bad dunning level \(level) of open invoice \(i)")
+            }
+            previous = Int(i)
+            s.invoices[Int(i)].dunningLevel = level
+        }
+        let broken = try r.varint()
+        guard broken <= UInt64(s.promises.count) else { throw StoredDataError("\(broken) broken promises of \(s.promises.count)") }
+        s.risk.brokenPromises = Int(broken)
+        let contact = Int(try r.u8())
+        guard contact <= ContactOutcome.allCases.count else { throw StoredDataError("unknown contact outcome \(contact - 1)") }
+        if contact > 0 {
+            s.lastContact = LastContact(at: try compactTimestamp(from: base * secondsPerDay, &r), outcome: ContactOutcome.allCases[contact - 1])
         }
     }
 
@@ -373,6 +473,7 @@ public enum StateCodec {
         for b in 0..<5 { buckets[b] = try r.varintInt64() }
         let last: RiskState? = try r.bool() ? try riskState(&r) : nil
         s.risk = RiskSweep(sweepDay: sweepDay, buckets: buckets, last: last)
+        try collections(&s, base: base, &r)
         try r.end()
         return s
     }

@@ -51,8 +51,17 @@ enum OracleFold {
         switch e.body {
         case .customerRegistered, .creditPolicyChanged, .creditReviewed:
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
-        case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction:
+        case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved, .collectionContact:
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
+        case .disputeOpened(_, let amount, _):
+            let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
+            return OracleResolvedEvent(event: e, amount: a, installments: [], allocations: [])
+        case .promiseRecorded(let amount, let promisedOn, _):
+            let a = try minor(amount, field: "amount", currency: currency)
+            guard promisedOn >= e.at.utcDay else {
+                throw Rejection(.promiseBeforeAt, "\"promised_on\" \(promisedOn) is before the UTC date of \"at\" (\(e.at.utcDay))")
+            }
+            return OracleResolvedEvent(event: e, amount: a, installments: [], allocations: [])
         case .creditLimitChanged(let limit):
             return OracleResolvedEvent(event: e, amount: try minor(limit, field: "credit_limit", currency: currency), installments: [], allocations: [])
         case .invoiceIssued(_, let amount, let issuedOn, let due, let invoiceCurrency):
@@ -214,6 +223,10 @@ enum OracleFold {
             guard !p.reversed else { throw Rejection(.alreadyReversed, "payment \(id) was already reversed") }
         case .dunningAction(_, _, let id):
             if let id { _ = try invoice(id) }
+        case .collectionContact(_, _, let id):
+            if let id { _ = try invoice(id) }
+        case .disputeOpened, .disputeResolved, .promiseRecorded:
+            try validateCollections(e, ledger: ledger, collections: ledger.collections, invoice: invoice)
         }
         return r
     }
@@ -240,6 +253,7 @@ enum OracleFold {
 
     static func apply(_ r: OracleResolvedEvent, to l: inout OracleLedger) {
         let e = r.event
+        let before = l
         l.eventCount += 1
         l.latestAt = max(l.latestAt, e.at)
         var mayResetDunning = false
@@ -335,12 +349,17 @@ enum OracleFold {
             l.payments[Int(p)].reversedOn = e.at.utcDay
         case .dunningAction(let level, _, _):
             l.dunningLevel = level
+        case .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
+            break
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.
         if mayResetDunning, l.dunningLevel != 0, !l.hasOverdue(on: e.at.utcDay) {
             l.dunningLevel = 0
         }
+        var c = l.collections
+        applyCollections(r, before: before, after: l, to: &c)
+        l.collections = c
     }
 
     /// Reduces an invoice's open amount by up to `amount`, earliest installment first; returns

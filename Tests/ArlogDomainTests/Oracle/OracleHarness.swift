@@ -298,7 +298,23 @@ struct OracleHarness {
                 out.append("aging on \(d) \(edges): \(n.state.aging(on: d, edges: edges)), oracle \(o.aging(on: d, edges: edges))")
             }
             if n.state.hasOverdue(on: d) != o.hasOverdue(on: d) { out.append("overdue on \(d): \(n.state.hasOverdue(on: d))") }
+            // Feed v1.1: promises judged on each day.
+            let f = n.state.promiseFigures(on: d)
+            let g = o.collections.figures(o, on: d)
+            let fp = f.pending.map { "\($0.amount) \($0.promisedOn) \($0.invoice ?? "-")" }
+            let gp = g.pending.map { "\($0.amount) \($0.promisedOn) \($0.invoice ?? "-")" }
+            if f.kept != g.kept || f.broken != g.broken || fp != gp {
+                out.append("promises on \(d): \(f.kept)/\(f.broken)/\(fp ?? "none"), oracle \(g.kept)/\(g.broken)/\(gp ?? "none")")
+            }
         }
+        // Feed v1.1: disputes and the open invoices' dunning levels.
+        if n.state.disputed != o.collections.disputed(o) || n.state.disputes.count != o.collections.disputes.count {
+            out.append("disputed \(n.state.disputed) in \(n.state.disputes.count), oracle \(o.collections.disputed(o)) in \(o.collections.disputes.count)")
+        }
+        var levels: [String: Int] = [:]
+        for item in n.state.collectionItems where item.dunningLevel > 0 { levels[item.invoice] = item.dunningLevel }
+        if levels != o.collections.levels(o) { out.append("invoice dunning levels \(levels), oracle \(o.collections.levels(o))") }
+        if n.state.lastContact != o.collections.lastContact { out.append("last contact \(String(describing: n.state.lastContact)), oracle \(String(describing: o.collections.lastContact))") }
         // Items, in creation order.
         if n.invoices.count != o.invoices.count { out.append("invoices \(n.invoices.count), oracle \(o.invoices.count)") }
         for (x, y) in zip(n.invoices, o.invoices) {

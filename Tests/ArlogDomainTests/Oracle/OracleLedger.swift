@@ -23,6 +23,8 @@ struct OracleLedger: Equatable {
     var paymentIndex: [String: Int32] = [:]
     /// Positions of invoices with an open amount.
     var openInvoices: Set<Int32> = []
+    /// Feed v1.1 (OracleCollections.swift).
+    var collections = OracleCollections()
 
     init(profile: OracleProfile) {
         self.profile = profile
@@ -32,7 +34,7 @@ struct OracleLedger: Equatable {
     static func == (a: OracleLedger, b: OracleLedger) -> Bool {
         a.profile == b.profile && a.totals == b.totals && a.dunningLevel == b.dunningLevel
             && a.invoices == b.invoices && a.payments == b.payments && a.eventCount == b.eventCount
-            && a.latestAt == b.latestAt
+            && a.latestAt == b.latestAt && a.collections == b.collections
     }
 
     var currency: Currency { profile.currency }

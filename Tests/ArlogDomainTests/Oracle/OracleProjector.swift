@@ -23,6 +23,8 @@ struct OracleRiskState: Equatable {
     var utilisationHigh: Bool
     /// Open installments at 61+ days past due, sorted by (invoice, installment).
     var overdue: [OracleOverdueMark]
+    /// Feed v1.1: broken promises at this evaluation.
+    var brokenPromises = 0
 }
 
 enum OracleProjector {
@@ -43,8 +45,9 @@ enum OracleProjector {
         // Compared exactly (90.004 % is above 90 %), like over_limit.
         let utilisationHigh = overLimit || (a.creditLimit > 0 && Int128(a.balance) * 100 > Int128(a.creditLimit) * Int128(policy.alertUtilisationPercent))
         let marks = overdueMarks(ledger, on: day)
+        let brokenNow = ledger.collections.promises.filter { ledger.collections.status($0, ledger, on: day) == .broken }
         let state = OracleRiskState(evaluatedOn: day, seq: cause.seq, score: a.score, grade: a.grade, points: a.factors.map(\.points),
-                                    overLimit: overLimit, utilisationHigh: utilisationHigh, overdue: marks)
+                                    overLimit: overLimit, utilisationHigh: utilisationHigh, overdue: marks, brokenPromises: brokenNow.count)
 
         var alerts: [Alert] = []
         func raise(_ kind: AlertKind, _ level: AlertLevel, amount: Int64?, reference: String? = nil, from: Grade? = nil, _ reason: String) {
@@ -81,6 +84,12 @@ enum OracleProjector {
             let name = bucket == 3 ? "61-90" : "91+"
             let which = invoices.count == 1 ? "invoice \(invoices[0])" : "\(invoices.count) invoices (\(invoices[0]), …)"
             raise(kind, level, amount: amount, reference: invoices[0], "\(money(amount)) of \(which) entered the \(name) days overdue bucket")
+        }
+        // Feed v1.1: more promises broken than at the previous evaluation.
+        if brokenNow.count > previous?.brokenPromises ?? 0, let p = brokenNow.last {
+            let what = p.invoice.map { " for invoice \($0)" } ?? ""
+            raise(.promiseBroken, .warning, amount: p.amount, reference: p.invoice,
+                  "promise to pay \(money(p.amount))\(what) by \(p.promisedOn) was broken (\(brokenNow.count) broken in all)")
         }
         if cause.type == .paymentReversed, let id = cause.payment {
             let amount = ledger.payment(id)?.amount

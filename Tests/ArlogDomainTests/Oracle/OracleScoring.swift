@@ -43,9 +43,17 @@ enum OracleScoring {
             invoiced = sales
         }
         for i in ledger.openInvoices {
-            for inst in ledger.invoices[Int(i)].installments where inst.open > 0 {
+            let inv = ledger.invoices[Int(i)]
+            // Feed v1.1: an open dispute's amount is not overdue, taken off the invoice's
+            // installments earliest due first.
+            var disputed = ledger.collections.disputes[inv.id].map { min($0.amount, inv.open) } ?? 0
+            for inst in inv.installments where inst.open > 0 {
                 let late = day.days(since: inst.dueOn)
-                buckets[Aging.bucket(daysPastDue: late, edges: bucketEdges)] += inst.open
+                let excluded = min(disputed, inst.open)
+                disputed -= excluded
+                buckets[0] += excluded
+                guard inst.open > excluded else { continue }
+                buckets[Aging.bucket(daysPastDue: late, edges: bucketEdges)] += inst.open - excluded
                 oldest = max(oldest, late)
             }
         }
@@ -81,12 +89,16 @@ enum OracleScoring {
         points[RiskFactor.tradingAge.rawValue] = policy.tradingDaysCurve.value(trading)
 
         let factors = RiskFactor.allCases.map { FactorScore(factor: $0, points: points[$0.rawValue], weight: policy.weight($0)) }
-        let score = CreditScoring.score(factors)
+        // Feed v1.1: broken promises whose date is in the window take points off.
+        let broken = ledger.collections.promises.filter { $0.promisedOn > windowStart && ledger.collections.status($0, ledger, on: day) == .broken }.count
+        let deduction = policy.brokenPromisePoints[min(broken, policy.brokenPromisePoints.count - 1)]
+        let score = max(0, CreditScoring.score(factors) - deduction)
         return CreditAssessment(
             customer: ledger.profile.id, currency: ledger.currency, on: day, policyName: policy.name,
             score: score, grade: policy.grade(score: score), factors: factors, points: FactorPoints(points),
             paymentDaysHundredths: paymentDays, paymentAmount: paidAmount, buckets: buckets, open: open,
             balance: balance, creditLimit: limit, utilisationBasisPoints: utilisation, oldestOverdueDays: oldest,
-            dunningLevel: ledger.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoiced)
+            dunningLevel: ledger.dunningLevel, reversals: reversals, tradingDays: trading, invoicedInWindow: invoiced,
+            brokenPromises: broken, brokenPromisePoints: deduction)
     }
 }

@@ -164,7 +164,11 @@ struct ShapeFeed {
         guard let l = o.ledgers[name] else { return register(name, limit: 0) }
         if name == "BIG", heavyLeft > 0 || (options.heavyInvoices > 0 && rng.chance(perMille: 300)) { return issue(l) }
         switch rng.below(100) {
-        case 0..<24: return issue(l)
+        case 0..<19: return issue(l)
+        case 19..<21: return dispute(l)
+        case 21..<22: return resolveDispute(l)
+        case 22..<23: return promise(l)
+        case 23..<24: return contact(l)
         case 24..<48: return pay(l)
         case 48..<55: return reverse(l)
         case 55..<62: return adjustUp(l)
@@ -319,6 +323,75 @@ struct ShapeFeed {
             floor = inv.issuedAt
         }
         return eventLine(nextID("d"), "dunning.action", l.profile.id, at: at(floor: floor).description, body)
+    }
+
+    /// Feed v1.1: a dispute of an open invoice, partial or whole, with or without a reason;
+    /// sometimes of more than is open, of an invoice already disputed or voided (rejections).
+    mutating func dispute(_ l: OracleLedger) -> String {
+        let open = invoices(l) { $0.open > 0 && !$0.voided && l.collections.disputes[$0.id] == nil }
+        guard let inv = open.isEmpty || rng.chance(perMille: 100) ? (l.invoices.isEmpty ? nil : rng.pick(l.invoices)) : rng.pick(open) else {
+            return issue(l)
+        }
+        var body = #""invoice":"\#(inv.id)""#
+        if inv.open > 0, rng.chance(perMille: 500) {
+            body += #","amount":"\#(money(Int64(rng.between(1, Int(inv.open))), l.currency.fractionDigits))""#
+        } else if rng.chance(perMille: 60) {
+            body += #","amount":"\#(money(inv.open + 1, l.currency.fractionDigits))""#
+        }
+        if rng.chance(perMille: 500) { body += #","reason":"\#(rng.pick(["damaged goods", "not delivered", "", "price différent"]))""# }
+        return eventLine(nextID("dp"), "dispute.opened", l.profile.id, at: at(floor: inv.issuedAt).description, body)
+    }
+
+    /// Feed v1.1: a resolution, upheld or rejected, of an open dispute (sometimes of none).
+    mutating func resolveDispute(_ l: OracleLedger) -> String {
+        let disputed = l.collections.disputes.keys.sorted()
+        let id: String
+        var floor: Timestamp
+        if !disputed.isEmpty, rng.chance(perMille: 900) {
+            id = rng.pick(disputed)
+            floor = max(l.invoice(id)?.issuedAt ?? l.profile.registeredAt, l.collections.disputes[id]?.openedAt ?? l.profile.registeredAt)
+        } else if let inv = l.invoices.isEmpty ? nil : rng.pick(l.invoices) {
+            id = inv.id
+            floor = inv.issuedAt
+        } else {
+            return issue(l)
+        }
+        if floor > clock { floor = clock }
+        let outcome = rng.chance(perMille: 20) ? "withdrawn" : rng.pick(["upheld", "rejected"])
+        return eventLine(nextID("dr"), "dispute.resolved", l.profile.id, at: at(floor: floor).description,
+                         #""invoice":"\#(id)","outcome":"\#(outcome)""#)
+    }
+
+    /// Feed v1.1: a promise to pay, customer-wide or of one invoice (voided or settled ones
+    /// too), due from the day it is recorded to a few weeks later; rarely dated before it.
+    mutating func promise(_ l: OracleLedger) -> String {
+        var floor = l.profile.registeredAt
+        var body = #""amount":"\#(money(amount(l.currency.fractionDigits), l.currency.fractionDigits))""#
+        if !l.invoices.isEmpty, rng.chance(perMille: 400) {
+            let open = invoices(l) { $0.open > 0 }
+            let inv = !open.isEmpty && rng.chance(perMille: 800) ? rng.pick(open) : rng.pick(l.invoices)
+            body += #","invoice":"\#(inv.id)""#
+            floor = inv.issuedAt
+        }
+        let t = at(floor: floor)
+        let days = rng.chance(perMille: 20) ? -1 : rng.between(0, 40)
+        body += #","promised_on":"\#(day(t, days))""#
+        return eventLine(nextID("pr"), "promise.recorded", l.profile.id, at: t.description, body)
+    }
+
+    /// arlog's `collection.contact`: an outcome, sometimes a channel and an invoice; now and
+    /// then an unknown outcome (rejected).
+    mutating func contact(_ l: OracleLedger) -> String {
+        var body = #""outcome":"\#(rng.pick(["reached", "no_answer", "promised", "disputed", "wrong_contact", "reached", "gone"]))""#
+        if rng.chance(perMille: 600) { body += #","channel":"\#(rng.pick(["phone", "email", "sms", "letter", "legal"]))""# }
+        var floor = l.profile.registeredAt
+        if !l.invoices.isEmpty, rng.chance(perMille: 300) {
+            let inv = rng.pick(l.invoices)
+            body += #","invoice":"\#(inv.id)""#
+            floor = inv.issuedAt
+        }
+        if rng.chance(perMille: 500) { body += #","note":"left a message""# }
+        return eventLine(nextID("ct"), "collection.contact", l.profile.id, at: at(floor: floor).description, body)
     }
 
     mutating func updateTerms(_ l: OracleLedger) -> String {
