@@ -5,12 +5,14 @@ extension CustomerState {
     static let arrayHeaderBytes = 32
 
     /// An estimate of the heap this state holds: the struct, and each array's capacity times
-    /// its element's stride plus a header. An estimate (the deque's consumed head and the
-    /// allocator's rounding are not counted), cheap enough to take after every event.
+    /// its element's stride plus a header. An estimate (the deque's consumed head, the
+    /// allocator's rounding and a promise's invoice id past a String's inline 15 bytes are not
+    /// counted), cheap enough to take after every event.
     public var heapBytesEstimate: Int {
         func bytes<T>(_ a: [T]) -> Int { a.capacity * MemoryLayout<T>.stride + CustomerState.arrayHeaderBytes }
         return MemoryLayout<CustomerState>.stride
             + invoices.count * MemoryLayout<OpenInvoice>.stride + CustomerState.arrayHeaderBytes
             + bytes(slots) + bytes(ids) + bytes(dues) + bytes(payments) + bytes(reversalDays) + bytes(openedSlots)
+            + bytes(disputes) + bytes(promises)
     }
 }
