@@ -13,6 +13,11 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case dunningAction = 10
     case creditPolicyChanged = 11
     case creditReviewed = 12
+    // Feed v1.2 (cash application). Raw values from 16: 13–15 are left to v1.1's three types,
+    // so that both can be stored side by side (the raw value is stored in every log record).
+    case creditNoteIssued = 16
+    case creditApplied = 17
+    case creditRefunded = 18
 
     public var name: String {
         switch self {
@@ -28,6 +33,9 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .dunningAction: "dunning.action"
         case .creditPolicyChanged: "credit_policy.changed"
         case .creditReviewed: "credit.reviewed"
+        case .creditNoteIssued: "credit_note.issued"
+        case .creditApplied: "credit.applied"
+        case .creditRefunded: "credit.refunded"
         }
     }
 
@@ -81,6 +89,24 @@ public enum EventBody: Sendable, Equatable {
     case dunningAction(level: Int, channel: DunningChannel, invoice: String?)
     case creditPolicyChanged(CreditPolicy)
     case creditReviewed
+    // Feed v1.2 (cash application).
+    case creditNoteIssued(creditNote: String, amount: DecimalText, issuedOn: Day, currency: Currency?, allocations: [PaymentAllocation],
+                          reason: String?)
+    case creditApplied(source: CreditSource, invoice: String, amount: DecimalText)
+    case creditRefunded(source: CreditSource, amount: DecimalText, refundedOn: Day)
+}
+
+/// A credit source named by `credit.applied` or `credit.refunded` (feed v1.2): a payment or a
+/// standalone credit note, each id in its own namespace.
+public enum CreditSource: Sendable, Equatable {
+    case payment(String)
+    case creditNote(String)
+
+    public var id: String {
+        switch self {
+        case .payment(let p), .creditNote(let p): p
+        }
+    }
 }
 
 public struct PaymentAllocation: Sendable, Equatable {
@@ -135,6 +161,7 @@ public struct Event: Sendable, Equatable {
             .invoiceWrittenOff(let i, _):
             return i
         case .dunningAction(_, _, let i): return i
+        case .creditApplied(_, let i, _): return i
         default: return nil
         }
     }
@@ -164,6 +191,11 @@ public enum FeedLimits {
     public static let installmentsMax = 1000
     /// Allocations of one payment: a limit, for the same reason as `installmentsMax`.
     public static let allocationsMax = 1000
+    /// The contract's bound on a credit note's `reason` (v1.2).
+    public static let reasonCharsMax = 200
+    /// `credit.applied` and `credit.refunded` events naming one credit source: a limit, for the
+    /// reason of `allocationsMax` (a source is one stored record, rewritten whole at each).
+    public static let creditMovesMax = 1000
     /// The longest line read, without its line end: a limit, because the reader buffers at most
     /// one line; longer lines are rejected without being buffered whole.
     public static let lineBytesMax = 1 << 20

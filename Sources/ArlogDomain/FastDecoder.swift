@@ -100,6 +100,8 @@ public enum FastDecoder {
         case invoice, amount, issuedOn, dueOn, installments
         case payment, receivedOn, allocations
         case level, channel
+        // Feed v1.2 (cash application).
+        case creditNote, reason, refundedOn
 
         var key: StaticString {
             switch self {
@@ -127,6 +129,9 @@ public enum FastDecoder {
             case .allocations: "allocations"
             case .level: "level"
             case .channel: "channel"
+            case .creditNote: "credit_note"
+            case .reason: "reason"
+            case .refundedOn: "refunded_on"
             }
         }
 
@@ -137,12 +142,12 @@ public enum FastDecoder {
             case 2: return m(.id) ?? m(.at)
             case 4: return m(.type) ?? m(.note) ?? m(.name)
             case 5: return m(.actor) ?? m(.email) ?? m(.level)
-            case 6: return m(.amount) ?? m(.dueOn)
+            case 6: return m(.amount) ?? m(.dueOn) ?? m(.reason)
             case 7: return m(.invoice) ?? m(.payment) ?? m(.contact) ?? m(.channel)
             case 8: return m(.customer) ?? m(.currency) ?? m(.industry)
             case 9: return m(.issuedOn)
             case 10: return m(.termsDays)
-            case 11: return m(.receivedOn) ?? m(.allocations)
+            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.creditNote) ?? m(.refundedOn)
             case 12: return m(.creditLimit) ?? m(.installments)
             case 13: return m(.registeredOn)
             default: return nil
@@ -161,8 +166,8 @@ public enum FastDecoder {
 
     /// The values of the known top-level fields (absent when not given).
     struct Slots {
-        /// One slot per `Field` (24 of them; a test checks the count).
-        var slots = InlineArray<24, Span>(repeating: .absent)
+        /// One slot per `Field` (27 of them; a test checks the count).
+        var slots = InlineArray<27, Span>(repeating: .absent)
 
         subscript(_ f: Field) -> Span {
             get { slots[f.rawValue] }
@@ -602,6 +607,32 @@ public enum FastDecoder {
                 throw Fallback()  // a policy is an object: the slow path reads it (a rare event)
             case .creditReviewed:
                 return .creditReviewed
+            case .creditNoteIssued:
+                let creditNote = try identifier(fields[.creditNote], max: FeedLimits.referenceCharsMax)
+                let amount = try positiveMoney(fields[.amount])
+                let issuedOn = try requiredDate(.issuedOn)
+                let currency = try optionalCurrency()
+                let allocations = try optionalAllocations()
+                let reason = try optionalText(.reason, max: FeedLimits.reasonCharsMax)
+                return .creditNoteIssued(creditNote: creditNote, amount: amount, issuedOn: issuedOn, currency: currency,
+                                         allocations: allocations, reason: reason)
+            case .creditApplied:
+                let source = try creditSource()
+                let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
+                return .creditApplied(source: source, invoice: invoice, amount: try positiveMoney(fields[.amount]))
+            case .creditRefunded:
+                let source = try creditSource()
+                let amount = try positiveMoney(fields[.amount])
+                return .creditRefunded(source: source, amount: amount, refundedOn: try requiredDate(.refundedOn))
+            }
+        }
+
+        /// Exactly one of `payment` and `credit_note` (`Fields.creditSource`).
+        func creditSource() throws(Fallback) -> CreditSource {
+            switch (fields[.payment].isPresent, fields[.creditNote].isPresent) {
+            case (true, false): return .payment(try identifier(fields[.payment], max: FeedLimits.referenceCharsMax))
+            case (false, true): return .creditNote(try identifier(fields[.creditNote], max: FeedLimits.referenceCharsMax))
+            default: throw Fallback()
             }
         }
 
@@ -679,8 +710,9 @@ public enum FastDecoder {
             }
             let found: EventType?
             switch b.count {
-            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction)
-            case 15: found = m(.creditReviewed)
+            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction) ?? m(.creditApplied)
+            case 15: found = m(.creditReviewed) ?? m(.creditRefunded)
+            case 18: found = m(.creditNoteIssued)
             case 16: found = m(.paymentReceived) ?? m(.customerUpdated) ?? m(.invoiceAdjusted) ?? m(.paymentReversed)
             case 19: found = m(.customerRegistered) ?? m(.invoiceWrittenOff)
             case 20: found = m(.creditLimitChanged)

@@ -59,5 +59,15 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case policyName = "policy.name_reused"
         /// With `--atomic`: a valid line not kept because another line of its file was rejected.
         case rolledBack = "atomic.rolled_back"
+        // Feed v1.2 (cash application).
+        case creditNoteExists = "credit_note.exists"
+        case creditNoteUnknown = "credit_note.unknown"
+        case creditNoteOtherCustomer = "credit_note.other_customer"
+        /// credit.applied / credit.refunded naming a reversed payment.
+        case sourceReversed = "credit.source_reversed"
+        /// More than the source's unapplied credit applied or refunded.
+        case exceedsUnapplied = "credit.exceeds_unapplied"
+        /// `refunded_on` before the source's `received_on` / `issued_on`.
+        case refundBeforeSource = "refund.before_source"
     }
 }

@@ -35,6 +35,8 @@ public struct BalanceReport: Sendable, Equatable {
             ("paid", .money(totals.paid)), ("written_off", .money(totals.writtenOff)),
             ("voided", .money(totals.voided)), ("avg_days_late", .hundredths(avgDaysLateHundredths)),
             ("dunning_level", .integer(Int64(dunningLevel))),
+            // v1.2: last, where the contract's example has it (after v1.1's members).
+            ("refunded", .money(totals.refunded)),
         ]
     }
 

@@ -79,6 +79,10 @@ public struct HistoryEntry: Sendable {
         case .invoiceVoided: after.voided - before.voided
         case .paymentReceived, .paymentReversed: after.paid - before.paid
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed: nil
+        // v1.2: the credit note's amount; the credit applied; the refund.
+        case .creditNoteIssued: after.credited - before.credited
+        case .creditApplied: before.unapplied - after.unapplied
+        case .creditRefunded: after.refunded - before.refunded
         }
     }
 }
@@ -181,6 +185,16 @@ extension Store {
             payment = cold.payments[seq]?.id
         case .registered, .updated, .creditLimit, .policyChanged, .reviewed:
             break
+        case .creditNoteIssued(let n, _, let issuedOn, _, _):
+            // v1.2: the credit source is given as the event's payment reference.
+            payment = n.utf8String
+            day = issuedOn
+        case .creditApplied(let source, _, let seq, _):
+            invoice = invoiceID(seq)
+            payment = cold.payments[source]?.id
+        case .creditRefunded(let source, _, _, let refundedOn):
+            payment = cold.payments[source]?.id
+            day = refundedOn
         }
         return HistoryEvent(id: id, type: e.type, at: e.at, actor: e.actor?.utf8String, note: e.note?.utf8String,
                             invoiceReference: invoice, paymentReference: payment, businessDay: day, credit: credit)

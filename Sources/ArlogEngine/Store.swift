@@ -39,9 +39,13 @@ public final class Store {
     ///    and its indexes are those of format 4, so a format-4 store is upgraded in place when
     ///    a command that writes opens it (`upgradableFormat`): its projections are dropped and
     ///    replayed from the log.
-    public static let formatVersion: UInt64 = 5
+    /// 6: feed v1.2 (cash application): states `StateCodec.stateVersion` 3 (`refunded`,
+    ///    credit-note allocations), invoice and credit-source records version 2, credit note ids
+    ///    in `refs` (`c` + id). A format-5 log and its indexes are read as they are (it holds no
+    ///    v1.2 event), so a format-5 store is upgraded in place like format 4 was.
+    public static let formatVersion: UInt64 = 6
     /// The earlier format whose log this one reads as it is: only its projections differ.
-    static let upgradableFormat: UInt64 = 4
+    static let upgradableFormat: UInt64 = 5
     /// Decoded states kept between batches; past either bound the cache is emptied. Bounds
     /// memory whatever the number of customers or the length of their histories.
     public static let stateCacheEntriesMax = 100_000

@@ -34,7 +34,8 @@ import Testing
         #expect(CLIFixtures.summary(r.stderrLines.last ?? "") == [6, 0, 0, 6], "\(r.stderr)")
         let balance = try t.arlog(["balance", "ACME", "--format", "json"])
         let want = try #require(((CLIFixtures.expected("01-installments-fifo")["balance"] as? [String: Any])?["all"] as? [String: Any])?["ACME"])
-        #expect(try CLIFixtures.canonical(CLIFixtures.parse(balance.stdout)) == CLIFixtures.canonical(want))
+        let (got, wanted) = try CLIFixtures.canonicalPair(CLIFixtures.parse(balance.stdout), want)
+        #expect(got == wanted)
     }
 
     @Test func ingestOfSeveralFilesSummarizesEachAndAll() throws {
@@ -78,7 +79,8 @@ import Testing
         let balance = try t.arlog(["balance", "ACME", "--format", "json"])
         #expect(balance.status == 0)
         let want = try #require(((CLIFixtures.expected("01-installments-fifo")["balance"] as? [String: Any])?["all"] as? [String: Any])?["ACME"])
-        #expect(try CLIFixtures.canonical(CLIFixtures.parse(balance.stdout)) == CLIFixtures.canonical(want))
+        let (got, wanted) = try CLIFixtures.canonicalPair(CLIFixtures.parse(balance.stdout), want)
+        #expect(got == wanted)
     }
 
     @Test func atomicKeepsNothingOfAFileWithABadLine() throws {
@@ -117,7 +119,7 @@ import Testing
 
     // MARK: the contract's JSON
 
-    @Test(arguments: CLIFixtures.names)
+    @Test(arguments: CLIFixtures.names + CLIFixtures.laterNames)
     func balanceJSONMatchesTheExample(_ name: String) throws {
         let t = try CLIRun()
         #expect(try t.arlog(["ingest", CLIFixtures.feed(name)]).status == 0)
@@ -129,12 +131,13 @@ import Testing
                 let r = try t.arlog(["balance", customer, "--format", "json"] + asOf)
                 #expect(r.status == 0, "\(r.stderr)")
                 #expect(r.stdout.hasSuffix("}\n") && r.stdout.filter { $0 == "\n" }.count == 1)
-                #expect(try CLIFixtures.canonical(CLIFixtures.parse(r.stdout)) == CLIFixtures.canonical(want), "balance \(customer) as of \(key)")
+                let (got, wanted) = try CLIFixtures.canonicalPair(CLIFixtures.parse(r.stdout), want)
+                #expect(got == wanted, "balance \(customer) as of \(key)")
             }
         }
     }
 
-    @Test(arguments: CLIFixtures.names)
+    @Test(arguments: CLIFixtures.names + CLIFixtures.laterNames)
     func agingJSONMatchesTheExample(_ name: String) throws {
         let t = try CLIRun()
         #expect(try t.arlog(["ingest", CLIFixtures.feed(name)]).status == 0)
@@ -143,7 +146,8 @@ import Testing
         for (day, want) in agings {
             let r = try t.arlog(["aging", "--as-of", day, "--format", "json"])
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(try CLIFixtures.canonical(CLIFixtures.parse(r.stdout)) == CLIFixtures.canonical(want), "aging as of \(day)")
+            let (got, wanted) = try CLIFixtures.canonicalPair(CLIFixtures.parse(r.stdout), want)
+            #expect(got == wanted, "aging as of \(day)")
         }
     }
 
@@ -227,7 +231,7 @@ import Testing
         #expect(try t.arlog(["ingest", CLIFixtures.feed("03-currencies-asof")], withStore: false, environment: env).status == 0)
         let r = try t.arlog(["balance", "KAIJU", "--format", "csv"], withStore: false, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasSuffix("\nKAIJU,JPY,0,5000,-5000,1000000,1005000,false,125000,0,130000,0,0,40.0,0\n"))
+        #expect(r.stdout.hasSuffix("\nKAIJU,JPY,0,5000,-5000,1000000,1005000,false,125000,0,130000,0,0,40.0,0,0\n"))
         // Without either, ./arlog-store in the working directory.
         #expect(try t.arlog(["stats"], withStore: false).status == 2)
         #expect(try t.arlog(["ingest", CLIFixtures.feed("03-currencies-asof")], withStore: false).status == 0)

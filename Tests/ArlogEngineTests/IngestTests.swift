@@ -169,7 +169,7 @@ struct IngestTests {
         }
     }
 
-    /// A store of format 4 (the same log, states in the older fixed-width encoding): a query
+    /// A store of format 5 (the same log and indexes, states of `StateCodec` version 2): a query
     /// is refused with the command that upgrades it; a command that writes upgrades it in
     /// place, replaying the projections from the log, and every answer is as before.
     @Test func aStoreOfTheEarlierFormatIsUpgradedInPlaceByAWriter() throws {
@@ -177,10 +177,11 @@ struct IngestTests {
         try t.ingest(Self.combinedFeed)
         let balance = try t.store.balance("ACME")
         let aging = try t.store.aging(asOf: Day(parsing: "2025-03-31"), today: Day(parsing: "2026-01-01")!)
-        // What format 4 left: its format record, and states this arlog cannot decode.
+        // What format 5 left: its format record, and states this arlog cannot decode.
+        #expect(Store.upgradableFormat == 5)
         try t.store.env.write { txn in
             try txn.put(t.store.meta, key: Store.MetaKey.format, value: Store.upgradableFormat.bigEndianBytes)
-            try txn.put(t.store.states, key: Array("ACME".utf8), value: [1, 0, 0, 0])
+            try txn.put(t.store.states, key: Array("ACME".utf8), value: [2, 0, 0, 0])
         }
         t.store.close()
         var readOnly = Store.Options()
