@@ -237,6 +237,8 @@ extension Store {
             }
             let events = result.entries.filter { entry in
                 if entry.event.invoiceReference == id { return true }
+                // Credit applied to another invoice, or refunded, does not touch this one.
+                if entry.event.type == .creditApplied || entry.event.type == .creditRefunded { return false }
                 if let p = entry.event.paymentReference { return paymentIDs.contains(p) }
                 return false
             }

@@ -60,6 +60,9 @@ import Testing
         let invoice = try Self.json(try t.arlog(["invoice", "A-1", "--format", "json"]).stdout)
         let payments = try #require(invoice["payments"] as? [[String: Any]])
         #expect(payments.count == 1 && payments[0]["source"] as? String == "payment" && (payments[0]["applied_by"] as? String)?.hasPrefix("apply-credit.") == true)
+        // Its events: the payment and the credit.applied naming A-1, not the one naming A-2.
+        let events = try #require(invoice["events"] as? [[String: Any]])
+        #expect(events.filter { $0["type"] as? String == "credit.applied" }.count == 1)
 
         // A second run: the credit is applied, nothing is overdue with credit beside it.
         let head2 = try t.arlog(["audit", "head"]).stdout
