@@ -21,6 +21,11 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// arlog's own extension beside the contract (docs/feed.md): a collector's contact with
     /// the customer. Changes no figure and no dunning level.
     case collectionContact = 23
+    // Feed v1.2 (cash application). The raw value is stored in every log record, so it never
+    // changes once released.
+    case creditNoteIssued = 16
+    case creditApplied = 17
+    case creditRefunded = 18
 
     public var name: String {
         switch self {
@@ -40,6 +45,9 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .disputeResolved: "dispute.resolved"
         case .promiseRecorded: "promise.recorded"
         case .collectionContact: "collection.contact"
+        case .creditNoteIssued: "credit_note.issued"
+        case .creditApplied: "credit.applied"
+        case .creditRefunded: "credit.refunded"
         }
     }
 
@@ -116,6 +124,24 @@ public enum EventBody: Sendable, Equatable {
     case promiseRecorded(amount: DecimalText, promisedOn: Day, invoice: String?)
     /// arlog's extension: `channel` optional (one of the dunning channels).
     case collectionContact(outcome: ContactOutcome, channel: DunningChannel?, invoice: String?)
+    // Feed v1.2 (cash application).
+    case creditNoteIssued(creditNote: String, amount: DecimalText, issuedOn: Day, currency: Currency?, allocations: [PaymentAllocation],
+                          reason: String?)
+    case creditApplied(source: CreditSource, invoice: String, amount: DecimalText)
+    case creditRefunded(source: CreditSource, amount: DecimalText, refundedOn: Day)
+}
+
+/// A credit source named by `credit.applied` or `credit.refunded` (feed v1.2): a payment or a
+/// standalone credit note, each id in its own namespace.
+public enum CreditSource: Sendable, Equatable {
+    case payment(String)
+    case creditNote(String)
+
+    public var id: String {
+        switch self {
+        case .payment(let p), .creditNote(let p): p
+        }
+    }
 }
 
 public struct PaymentAllocation: Sendable, Equatable {
@@ -172,6 +198,7 @@ public struct Event: Sendable, Equatable {
         case .dunningAction(_, _, let i): return i
         case .disputeOpened(let i, _, _), .disputeResolved(let i, _): return i
         case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i): return i
+        case .creditApplied(_, let i, _): return i
         default: return nil
         }
     }
@@ -194,8 +221,6 @@ public enum FeedLimits {
     /// name, industry, contact, email: the contract sets no length. A limit, because the profile
     /// is rewritten with every change to the customer and printed in tables.
     public static let profileFieldCharsMax = 256
-    /// The contract's bound on a dispute's `reason` (feed v1.1: ≤ 200 characters).
-    public static let disputeReasonCharsMax = 200
     /// The contract's bound on `terms_days`.
     public static let termsDaysMax = 3650
     /// Installments of one invoice: a limit, because an invoice is one stored record rewritten
@@ -203,6 +228,12 @@ public enum FeedLimits {
     public static let installmentsMax = 1000
     /// Allocations of one payment: a limit, for the same reason as `installmentsMax`.
     public static let allocationsMax = 1000
+    /// The contract's bound on `reason`: a dispute's (v1.1) and a credit note's (v1.2), ≤ 200
+    /// characters each.
+    public static let reasonCharsMax = 200
+    /// `credit.applied` and `credit.refunded` events naming one credit source: a limit, for the
+    /// reason of `allocationsMax` (a source is one stored record, rewritten whole at each).
+    public static let creditMovesMax = 1000
     /// The longest line read, without its line end: a limit, because the reader buffers at most
     /// one line; longer lines are rejected without being buffered whole.
     public static let lineBytesMax = 1 << 20

@@ -168,7 +168,7 @@ public enum EventDecoder {
         case .disputeOpened:
             let invoice = try f.reference("invoice")
             let amount: DecimalText? = f.has("amount") ? try f.positiveMoney("amount") : nil
-            let reason = try f.optionalText("reason", max: FeedLimits.disputeReasonCharsMax, allowEmpty: true)
+            let reason = try f.optionalText("reason", max: FeedLimits.reasonCharsMax, allowEmpty: true)
             return .disputeOpened(invoice: invoice, amount: amount, reason: reason)
         case .disputeResolved:
             let invoice = try f.reference("invoice")
@@ -196,6 +196,23 @@ public enum EventDecoder {
             }
             let invoice: String? = f.has("invoice") ? try f.reference("invoice") : nil
             return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
+        case .creditNoteIssued:
+            let creditNote = try f.reference("credit_note")
+            let amount = try f.positiveMoney("amount")
+            let issuedOn = try f.requiredDate("issued_on")
+            let currency = try f.optionalString("currency").map { code throws(Rejection) in try f.currency(code) }
+            let allocations = try f.optionalAllocations()
+            let reason = try f.optionalText("reason", max: FeedLimits.reasonCharsMax, allowEmpty: true)
+            return .creditNoteIssued(creditNote: creditNote, amount: amount, issuedOn: issuedOn, currency: currency,
+                                     allocations: allocations, reason: reason)
+        case .creditApplied:
+            let source = try f.creditSource()
+            let invoice = try f.reference("invoice")
+            return .creditApplied(source: source, invoice: invoice, amount: try f.positiveMoney("amount"))
+        case .creditRefunded:
+            let source = try f.creditSource()
+            let amount = try f.positiveMoney("amount")
+            return .creditRefunded(source: source, amount: amount, refundedOn: try f.requiredDate("refunded_on"))
         }
     }
 }
@@ -281,6 +298,21 @@ struct Fields {
             throw Rejection(.fieldInvalid, "\"\(key)\" must be 1–\(FeedLimits.referenceCharsMax) characters of A-Z a-z 0-9 . _ : -")
         }
         return s
+    }
+
+    /// v1.2's credit source: exactly one of `payment` and `credit_note` (both is
+    /// `field.conflict`, neither `field.missing`).
+    func creditSource() throws(Rejection) -> CreditSource {
+        switch (has("payment"), has("credit_note")) {
+        case (true, true):
+            throw Rejection(.fieldConflict, "name one credit source: \"payment\" or \"credit_note\", not both")
+        case (false, false):
+            throw Rejection(.fieldMissing, "missing the credit source: \"payment\" or \"credit_note\"")
+        case (true, false):
+            return .payment(try reference("payment"))
+        case (false, true):
+            return .creditNote(try reference("credit_note"))
+        }
     }
 
     func money(_ value: JSONValue, _ key: String) throws(Rejection) -> DecimalText {

@@ -101,6 +101,8 @@ public enum FastDecoder {
         case payment, receivedOn, allocations
         case level, channel
         case reason, outcome, promisedOn
+        // Feed v1.2 (cash application).
+        case creditNote, refundedOn
 
         var key: StaticString {
             switch self {
@@ -131,6 +133,8 @@ public enum FastDecoder {
             case .reason: "reason"
             case .outcome: "outcome"
             case .promisedOn: "promised_on"
+            case .creditNote: "credit_note"
+            case .refundedOn: "refunded_on"
             }
         }
 
@@ -146,7 +150,7 @@ public enum FastDecoder {
             case 8: return m(.customer) ?? m(.currency) ?? m(.industry)
             case 9: return m(.issuedOn)
             case 10: return m(.termsDays)
-            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.promisedOn)
+            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.promisedOn) ?? m(.creditNote) ?? m(.refundedOn)
             case 12: return m(.creditLimit) ?? m(.installments)
             case 13: return m(.registeredOn)
             default: return nil
@@ -165,8 +169,8 @@ public enum FastDecoder {
 
     /// The values of the known top-level fields (absent when not given).
     struct Slots {
-        /// One slot per `Field` (27 of them; a test checks the count).
-        var slots = InlineArray<27, Span>(repeating: .absent)
+        /// One slot per `Field` (29 of them; a test checks the count).
+        var slots = InlineArray<29, Span>(repeating: .absent)
 
         subscript(_ f: Field) -> Span {
             get { slots[f.rawValue] }
@@ -609,7 +613,7 @@ public enum FastDecoder {
             case .disputeOpened:
                 let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
                 let amount: DecimalText? = fields[.amount].isPresent ? try positiveMoney(fields[.amount]) : nil
-                let reason = try optionalText(.reason, max: FeedLimits.disputeReasonCharsMax)
+                let reason = try optionalText(.reason, max: FeedLimits.reasonCharsMax)
                 return .disputeOpened(invoice: invoice, amount: amount, reason: reason)
             case .disputeResolved:
                 let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
@@ -638,6 +642,32 @@ public enum FastDecoder {
                 }
                 let invoice: String? = fields[.invoice].isPresent ? try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax) : nil
                 return .collectionContact(outcome: outcome, channel: channel, invoice: invoice)
+            case .creditNoteIssued:
+                let creditNote = try identifier(fields[.creditNote], max: FeedLimits.referenceCharsMax)
+                let amount = try positiveMoney(fields[.amount])
+                let issuedOn = try requiredDate(.issuedOn)
+                let currency = try optionalCurrency()
+                let allocations = try optionalAllocations()
+                let reason = try optionalText(.reason, max: FeedLimits.reasonCharsMax)
+                return .creditNoteIssued(creditNote: creditNote, amount: amount, issuedOn: issuedOn, currency: currency,
+                                         allocations: allocations, reason: reason)
+            case .creditApplied:
+                let source = try creditSource()
+                let invoice = try identifier(fields[.invoice], max: FeedLimits.referenceCharsMax)
+                return .creditApplied(source: source, invoice: invoice, amount: try positiveMoney(fields[.amount]))
+            case .creditRefunded:
+                let source = try creditSource()
+                let amount = try positiveMoney(fields[.amount])
+                return .creditRefunded(source: source, amount: amount, refundedOn: try requiredDate(.refundedOn))
+            }
+        }
+
+        /// Exactly one of `payment` and `credit_note` (`Fields.creditSource`).
+        func creditSource() throws(Fallback) -> CreditSource {
+            switch (fields[.payment].isPresent, fields[.creditNote].isPresent) {
+            case (true, false): return .payment(try identifier(fields[.payment], max: FeedLimits.referenceCharsMax))
+            case (false, true): return .creditNote(try identifier(fields[.creditNote], max: FeedLimits.referenceCharsMax))
+            default: throw Fallback()
             }
         }
 
@@ -715,11 +745,11 @@ public enum FastDecoder {
             }
             let found: EventType?
             switch b.count {
-            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction) ?? m(.disputeOpened)
-            case 15: found = m(.creditReviewed)
+            case 14: found = m(.invoiceIssued) ?? m(.invoiceVoided) ?? m(.dunningAction) ?? m(.disputeOpened) ?? m(.creditApplied)
+            case 15: found = m(.creditReviewed) ?? m(.creditRefunded)
             case 16: found = m(.paymentReceived) ?? m(.customerUpdated) ?? m(.invoiceAdjusted) ?? m(.paymentReversed)
                 ?? m(.disputeResolved) ?? m(.promiseRecorded)
-            case 18: found = m(.collectionContact)
+            case 18: found = m(.collectionContact) ?? m(.creditNoteIssued)
             case 19: found = m(.customerRegistered) ?? m(.invoiceWrittenOff)
             case 20: found = m(.creditLimitChanged)
             case 21: found = m(.creditPolicyChanged)

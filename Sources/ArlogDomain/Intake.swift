@@ -197,6 +197,7 @@ public struct InMemoryLog: LogState {
     public private(set) var cold = MemoryCold()
     var invoiceRefs: [String: Reference] = [:]
     var paymentRefs: [String: Reference] = [:]
+    var creditNoteRefs: [String: Reference] = [:]
     var ids: [String: Int] = [:]
     /// Each customer's events' positions in `events`, in log order.
     var byCustomer: [String: [Int]] = [:]
@@ -212,11 +213,13 @@ public struct InMemoryLog: LogState {
     public struct Refs: ReferenceLookup {
         let invoices: [String: Reference]
         let payments: [String: Reference]
+        let creditNotes: [String: Reference]
         public func invoice(_ id: String) -> Reference? { invoices[id] }
         public func payment(_ id: String) -> Reference? { payments[id] }
+        public func creditNote(_ id: String) -> Reference? { creditNotes[id] }
     }
 
-    public var references: Refs { Refs(invoices: invoiceRefs, payments: paymentRefs) }
+    public var references: Refs { Refs(invoices: invoiceRefs, payments: paymentRefs, creditNotes: creditNoteRefs) }
 
     public func storedEvent(id: String) throws -> JSONObject? {
         guard let i = ids[id] else { return nil }
@@ -257,6 +260,7 @@ public struct InMemoryLog: LogState {
         states[e.customer] = state
         if case .invoiceIssued(let invoice, _, _, _, _) = e.body { invoiceRefs[invoice] = Reference(seq: seq, customer: e.customer) }
         if case .paymentReceived(let payment, _, _, _, _) = e.body { paymentRefs[payment] = Reference(seq: seq, customer: e.customer) }
+        if case .creditNoteIssued(let note, _, _, _, _, _) = e.body { creditNoteRefs[note] = Reference(seq: seq, customer: e.customer) }
     }
 
     mutating func record(_ o: RiskProjector.Outcome) {

@@ -134,6 +134,8 @@ public struct Totals: Sendable, Equatable {
     public var lateWeighted: Int128 = 0
     /// Σ amount over allocations in force.
     public var lateAmount: Int64 = 0
+    /// Refunds (`credit.refunded`, v1.2) of sources not reversed.
+    public var refunded: Int64 = 0
 
     public init() {}
 
@@ -195,6 +197,8 @@ public struct InvoiceState: Sendable, Equatable {
     public var voidedAmount: Int64 = 0
     /// Payment allocations in force (unreversed).
     public var paid: Int64 = 0
+    /// Credit-note allocations (v1.2), in force for good: a credit note is never reversed.
+    public var creditNotes: Int64 = 0
 
     public init(seq: UInt64, id: String, issuedOn: Day, issuedAt: Timestamp, amount: Int64, installments: [Installment]) {
         self.seq = seq
@@ -224,19 +228,40 @@ public struct Allocation: Sendable, Equatable {
     /// received_on − installment due_on, in calendar days; negative when paid early. Kept
     /// signed for the credit score (which rewards paying early).
     public let daysBeyondTerms: Int32
+    /// The log position of the `credit.applied` that made it (v1.2); 0: made by the payment or
+    /// credit note itself when it was received or issued.
+    public let appliedSeq: UInt64
 
-    public init(invoice: UInt64, installment: Int32, amount: Int64, daysBeyondTerms: Int32) {
+    public init(invoice: UInt64, installment: Int32, amount: Int64, daysBeyondTerms: Int32, appliedSeq: UInt64 = 0) {
         self.invoice = invoice
         self.installment = installment
         self.amount = amount
         self.daysBeyondTerms = daysBeyondTerms
+        self.appliedSeq = appliedSeq
     }
 
     /// max(0, days beyond terms): the contract's days late.
     public var daysLate: Int32 { max(0, daysBeyondTerms) }
 }
 
-/// A payment's cold record, keyed by `seq`, the log position of its `payment.received`.
+/// A refund of a credit source (`credit.refunded`, v1.2).
+public struct Refund: Sendable, Equatable {
+    /// The log position of the `credit.refunded`.
+    public let seq: UInt64
+    public let amount: Int64
+    public let refundedOn: Day
+
+    public init(seq: UInt64, amount: Int64, refundedOn: Day) {
+        self.seq = seq
+        self.amount = amount
+        self.refundedOn = refundedOn
+    }
+}
+
+/// A credit source's cold record, keyed by `seq`, the log position of its `payment.received`
+/// or (v1.2, `creditNote`) `credit_note.issued`. Its amount is its allocations (made when it
+/// was received or issued, or later by `credit.applied`), plus its refunds, plus what is left
+/// unapplied.
 public struct PaymentState: Sendable, Equatable {
     public let seq: UInt64
     public let id: String
@@ -249,6 +274,20 @@ public struct PaymentState: Sendable, Equatable {
     public var reversedSeq: UInt64 = 0
     /// The UTC date of the reversal's `at`.
     public var reversedOn: Day?
+    /// A standalone credit note (v1.2): `id` is the credit note's, `receivedOn` its
+    /// `issued_on`. Never reversed; its allocations count in no one's days late.
+    public var creditNote = false
+    /// Its refunds, in log order.
+    public var refunds: [Refund] = []
+
+    /// Σ its refunds.
+    public var refunded: Int64 { refunds.reduce(0) { $0 + $1.amount } }
+    /// `credit.applied` and `credit.refunded` events that named it (`FeedLimits.creditMovesMax`).
+    public var creditMoves: Int {
+        var applied = Set<UInt64>()
+        for a in allocations where a.appliedSeq != 0 { applied.insert(a.appliedSeq) }
+        return applied.count + refunds.count
+    }
 
     public init(seq: UInt64, id: String, at: Timestamp, receivedOn: Day, amount: Int64, allocations: [Allocation], unapplied: Int64) {
         self.seq = seq

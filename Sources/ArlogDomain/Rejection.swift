@@ -65,5 +65,15 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case disputeNotOpen = "dispute.not_open"
         /// promise.recorded: `promised_on` is before the UTC date of the event's `at` (feed v1.1).
         case promiseBeforeAt = "promise.before_at"
+        // Feed v1.2 (cash application).
+        case creditNoteExists = "credit_note.exists"
+        case creditNoteUnknown = "credit_note.unknown"
+        case creditNoteOtherCustomer = "credit_note.other_customer"
+        /// credit.applied / credit.refunded naming a reversed payment.
+        case sourceReversed = "credit.source_reversed"
+        /// More than the source's unapplied credit applied or refunded.
+        case exceedsUnapplied = "credit.exceeds_unapplied"
+        /// `refunded_on` before the source's `received_on` / `issued_on`.
+        case refundBeforeSource = "refund.before_source"
     }
 }

@@ -51,6 +51,8 @@ public struct BalanceReport: Sendable, Equatable {
             ("disputed", .money(disputed)), ("promises_kept", .integer(Int64(promises.kept))),
             ("promises_broken", .integer(Int64(promises.broken))),
             ("promise", .promise(promises.pending.map { PromiseValue(amount: $0.amount, promisedOn: $0.promisedOn, invoice: $0.invoice) })),
+            // v1.2: last, where the contract's example has it (after v1.1's members).
+            ("refunded", .money(totals.refunded)),
         ]
     }
 

@@ -147,6 +147,7 @@ struct BatchState: LogState {
         switch e.body {
         case .invoiceIssued(let id, _, _, _): ref = (Store.invoiceRef, id)
         case .paymentReceived(let id, _, _, _): ref = (Store.paymentRef, id)
+        case .creditNoteIssued(let id, _, _, _, _): ref = (Store.creditNoteRef, id)
         default: return
         }
         key.removeAll(keepingCapacity: true)
@@ -319,11 +320,13 @@ struct StoreReferences: ReferenceLookup {
 
     func invoice(_ id: String) throws -> Reference? { try lookup(Store.invoiceRef, id) }
     func payment(_ id: String) throws -> Reference? { try lookup(Store.paymentRef, id) }
+    func creditNote(_ id: String) throws -> Reference? { try lookup(Store.creditNoteRef, id) }
 
     func lookup(_ kind: UInt8, _ id: String) throws -> Reference? {
         try txn.withValue(store.refs, key: Store.refKey(kind, id.utf8)) { v in
             guard v.count > 8, let seq = UInt64(bigEndianBytes: UnsafeRawBufferPointer(rebasing: v[0..<8])), seq > 0 else {
-                throw Store.corrupt(store.refs, "\(kind == Store.invoiceRef ? "invoice" : "payment") \(id)", StoredDataError("not a log position and customer"))
+                let what = kind == Store.invoiceRef ? "invoice" : kind == Store.paymentRef ? "payment" : "credit note"
+                throw Store.corrupt(store.refs, "\(what) \(id)", StoredDataError("not a log position and customer"))
             }
             return Reference(seq: seq, customer: String(decoding: UnsafeRawBufferPointer(rebasing: v[8...]), as: UTF8.self))
         }
@@ -374,6 +377,11 @@ struct StoreCold: ColdItems {
                 guard v.first == StoreCold.paymentKind else { throw StoredDataError("not a payment record") }
                 return try StateCodec.decodePayment(UnsafeRawBufferPointer(rebasing: v[1...]))
             }
+        }.map { p throws in
+            // A credit source that credit.applied or credit.refunded changed (v1.2) is, in the
+            // store, as after every later event: a replay from a checkpoint cannot use it.
+            if refuseStoredInvoices, !p.refunds.isEmpty || p.allocations.contains(where: { $0.appliedSeq != 0 }) { throw LaterRecord() }
+            return p
         }
     }
 
@@ -523,6 +531,8 @@ struct StateCache {
 
 extension Store {
     static let invoiceRef = UInt8(ascii: "i")
+    /// Credit note ids (feed v1.2): their own namespace, as invoice and payment ids have.
+    static let creditNoteRef = UInt8(ascii: "c")
     static let paymentRef = UInt8(ascii: "p")
 
     static func refKey(_ kind: UInt8, _ id: some Collection<UInt8>) -> [UInt8] {

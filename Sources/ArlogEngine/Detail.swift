@@ -3,13 +3,21 @@ import ArlogStorage
 
 /// `arlog invoice`: the invoice's installments, what paid them, and every event naming it.
 public struct InvoiceDetail: Sendable {
+    /// An allocation in force and its credit source: a payment, or (feed v1.2) a credit note.
     public struct Payment: Sendable {
+        /// The source's id: a payment's, or a credit note's (`creditNote`).
         public let payment: String
+        /// received_on, or a credit note's issued_on.
         public let receivedOn: Day
         /// Installment index in due order (0-based).
         public let installment: Int
         public let amount: Int64
+        /// 0 for a credit note's allocation (it counts in no one's days late).
         public let daysLate: Int
+        public var creditNote = false
+        /// The id of the `credit.applied` that made it (v1.2); nil when the payment or credit
+        /// note made it when it was received or issued.
+        public var appliedBy: String?
     }
 
     public let customer: String
@@ -82,6 +90,10 @@ public struct HistoryEntry: Sendable {
         case .paymentReceived, .paymentReversed: after.paid - before.paid
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
             .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact: nil
+        // v1.2: the credit note's amount; the credit applied; the refund.
+        case .creditNoteIssued: after.credited - before.credited
+        case .creditApplied: before.unapplied - after.unapplied
+        case .creditRefunded: after.refunded - before.refunded
         }
     }
 }
@@ -194,6 +206,16 @@ extension Store {
             payment = cold.payments[seq]?.id
         case .registered, .updated, .creditLimit, .policyChanged, .reviewed:
             break
+        case .creditNoteIssued(let n, _, let issuedOn, _, _):
+            // v1.2: the credit source is given as the event's payment reference.
+            payment = n.utf8String
+            day = issuedOn
+        case .creditApplied(let source, _, let seq, _):
+            invoice = invoiceID(seq)
+            payment = cold.payments[source]?.id
+        case .creditRefunded(let source, _, _, let refundedOn):
+            payment = cold.payments[source]?.id
+            day = refundedOn
         }
         return HistoryEvent(id: id, type: e.type, at: e.at, actor: e.actor?.utf8String, note: e.note?.utf8String,
                             invoiceReference: invoice, paymentReference: payment, businessDay: day, credit: credit)
@@ -213,14 +235,23 @@ extension Store {
             }
             var payments: [InvoiceDetail.Payment] = []
             var paymentIDs = Set<String>()
+            var eventIDs: [UInt64: String] = [:]
+            for entry in result.entries { eventIDs[entry.seq] = entry.event.id }
+            // Payments and credit notes (credit sources), each allocation with its source.
             for p in ledger.payments where p.allocations.contains(where: { $0.invoice == ref.seq }) {
                 paymentIDs.insert(p.id)
                 for a in p.allocations where a.invoice == ref.seq && !p.reversed {
-                    payments.append(.init(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount, daysLate: Int(a.daysLate)))
+                    var line = InvoiceDetail.Payment(payment: p.id, receivedOn: p.receivedOn, installment: Int(a.installment), amount: a.amount,
+                                                     daysLate: Int(a.daysLate))
+                    line.creditNote = p.creditNote
+                    line.appliedBy = a.appliedSeq == 0 ? nil : eventIDs[a.appliedSeq]
+                    payments.append(line)
                 }
             }
             let events = result.entries.filter { entry in
                 if entry.event.invoiceReference == id { return true }
+                // Credit applied to another invoice, or refunded, does not touch this one.
+                if entry.event.type == .creditApplied || entry.event.type == .creditRefunded { return false }
                 if let p = entry.event.paymentReference { return paymentIDs.contains(p) }
                 return false
             }

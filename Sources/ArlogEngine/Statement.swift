@@ -14,6 +14,10 @@ public struct Statement: Sendable {
         case writeOff = "write_off"
         case payment
         case reversal
+        /// `credit.applied` (v1.2): credit moved onto an invoice; the balance does not change.
+        case creditApplied = "credit_applied"
+        /// `credit.refunded` (v1.2): credit paid back (balance +).
+        case refund
     }
 
     public struct Line: Sendable {
@@ -167,6 +171,12 @@ extension Statement {
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
             .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
             return nil
+        case .creditNoteIssued:
+            (kind, reference, description) = (.creditNote, payment, "credit note \(payment) issued on \(e.businessDay?.description ?? "?")")
+        case .creditApplied:
+            (kind, reference, description) = (.creditApplied, invoice, "credit of \(payment) applied to invoice \(invoice)")
+        case .creditRefunded:
+            (kind, reference, description) = (.refund, payment, "credit of \(payment) refunded on \(e.businessDay?.description ?? "?")")
         }
         if let note = e.note, !note.isEmpty { description += ": " + note }
         return Line(seq: seq, date: e.at.utcDay, at: e.at, kind: kind, eventType: e.type, reference: reference,

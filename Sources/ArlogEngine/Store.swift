@@ -39,9 +39,11 @@ public final class Store {
     ///    and its indexes are those of format 4, so a format-4 store is upgraded in place when
     ///    a command that writes opens it (`upgradableFormat`): its projections are dropped and
     ///    replayed from the log.
-    /// 6: feed v1.1's disputes and promises (`StateCodec.stateVersion` 3: their sections in
-    ///    the hot state; new event types in the log, whose earlier records are unchanged), so
-    ///    a format-5 store is upgraded in place the same way.
+    /// 6: feed v1.1 and v1.2 (`StateCodec.stateVersion` 3: disputes, promises, invoices'
+    ///    dunning levels and the latest contact in the hot state, `refunded` and credit-note
+    ///    allocations; invoice and credit-source records version 2; credit note ids in `refs`,
+    ///    `c` + id). A format-5 log and its indexes are read as they are (new event types only
+    ///    add records), so a format-5 store is upgraded in place the same way.
     public static let formatVersion: UInt64 = 6
     /// The earlier format whose log this one reads as it is: only its projections differ.
     static let upgradableFormat: UInt64 = 5

@@ -123,6 +123,7 @@ extension Store {
             switch logged.body {
             case .invoiceIssued(let invoice, _, _, _): ref = Store.refKey(Store.invoiceRef, invoice)
             case .paymentReceived(let payment, _, _, _): ref = Store.refKey(Store.paymentRef, payment)
+            case .creditNoteIssued(let note, _, _, _, _): ref = Store.refKey(Store.creditNoteRef, note)
             default: break
             }
             if let ref {
@@ -435,4 +436,5 @@ struct ReferencesBefore: ReferenceLookup {
 
     func invoice(_ id: String) throws -> Reference? { try refs.invoice(id).flatMap { $0.seq < seq ? $0 : nil } }
     func payment(_ id: String) throws -> Reference? { try refs.payment(id).flatMap { $0.seq < seq ? $0 : nil } }
+    func creditNote(_ id: String) throws -> Reference? { try refs.creditNote(id).flatMap { $0.seq < seq ? $0 : nil } }
 }

@@ -34,6 +34,7 @@ struct Customer {
     var lastIssuedOn: Int32
     var nextInvoice: Int32 = 1
     var nextPayment: Int32 = 1
+    var nextCreditNote: Int32 = 1
     var ledger = Ledger()
     /// The latest `at` of the customer's registration, invoices and payments: no later event of
     /// the customer may be earlier (the engine's reference rules), late entries included.
@@ -248,15 +249,27 @@ struct Customer {
         let disputeWeight = s.disputable >= 0 ? (s.open > 0 ? 8 : 1) : 0
         let resolveWeight = s.disputed > 0 ? 20 : 0
         let promiseWeight = overdueDays >= 5 ? 45 : (s.open > 0 ? 3 : 0)
+        // v1.2: credit notes now and then; idle credit applied to what is open (more when
+        // something is overdue), or refunded.
+        let creditNoteWeight = 5
+        let applyWeight = ledger.credits.isEmpty || s.open == 0 ? 0 : (overdueDays > 0 ? 60 : 10)
+        let refundWeight = ledger.credits.isEmpty ? 0 : 4
         var r = e.rng.below(
             issueWeight + payWeight + reverseWeight + adjustWeight + writeOffWeight + voidWeight
-                + dunningWeight + creditLimitWeight + updateWeight + disputeWeight + resolveWeight + promiseWeight)
+                + dunningWeight + creditLimitWeight + updateWeight + disputeWeight + resolveWeight + promiseWeight
+                + creditNoteWeight + applyWeight + refundWeight)
         if r < disputeWeight { return openDispute(&e, s) }
         r -= disputeWeight
         if r < resolveWeight { return resolveDispute(&e, s) }
         r -= resolveWeight
         if r < promiseWeight { return promise(&e, s, overdueDays: overdueDays) }
         r -= promiseWeight
+        if r < creditNoteWeight { return creditNote(&e, s) }
+        r -= creditNoteWeight
+        if r < applyWeight { return applyCredit(&e, s) }
+        r -= applyWeight
+        if r < refundWeight { return refund(&e) }
+        r -= refundWeight
         if r < issueWeight { return issue(&e) }
         r -= issueWeight
         if r < payWeight { return pay(&e, s) }
@@ -420,7 +433,7 @@ struct Customer {
             e.lit("]")
         }
         e.end(actors: Vocabulary.actorsCash, actorPerMille: 250, notes: Vocabulary.notesPayment, notePerMille: 60)
-        ledger.receive(number: number, at: e.now, amount: amount, explicit: explicit)
+        ledger.receive(number: number, at: e.now, amount: amount, explicit: explicit, receivedOn: receivedOn)
         afterReduction(e)
     }
 
@@ -578,6 +591,95 @@ struct Customer {
         e.end(
             actors: Vocabulary.actorsCredit, actorPerMille: 600,
             notes: Vocabulary.notesCreditLimit, notePerMille: 300)
+    }
+
+    // MARK: cash application (feed v1.2)
+
+    /// `credit_note.issued`: a rebate or goodwill credit, with explicit allocations, an empty
+    /// list or none; what no open installment takes stays unapplied.
+    private mutating func creditNote(_ e: inout Emitter, _ s: Scan) {
+        let number = nextCreditNote
+        nextCreditNote += 1
+        var explicit: [Ledger.ExplicitAllocation] = []
+        var amount = max(1, roundMajor(minor(euroCents: Customer.invoiceEuroCents(&e.rng) / 8)))
+        let r = e.rng.below(10)
+        if s.open > 0, r < 4 {
+            let i = openInvoice(e.rng.below(s.openInvoices))
+            // A zero allocation is accepted too: the invoice is checked, nothing applied.
+            let a = e.rng.chance(perMille: 100) ? 0 : allocationAmount(&e, ledger.invoices[i].open)
+            explicit.append(Ledger.ExplicitAllocation(index: i, amount: a))
+            amount = max(amount, a)
+        }
+        let issuedOn = backdated(&e, notBefore: lastIssuedOn)
+        e.begin("credit_note.issued", customer: index, zone: zone, notBefore: lastDocumentAt)
+        lastDocumentAt = max(lastDocumentAt, e.eventAt)
+        e.lit(",\"credit_note\":\"")
+        e.documentID("CN-", customer: index, number: number)
+        e.lit("\"")
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.date("issued_on", issuedOn)
+        if e.rng.chance(perMille: 200) { e.string("currency", profile.code) }
+        if e.rng.chance(perMille: 500) { e.string("reason", Vocabulary.creditNoteReasons[e.rng.below(Vocabulary.creditNoteReasons.count)]) }
+        if !explicit.isEmpty {
+            e.lit(",\"allocations\":[")
+            for (k, x) in explicit.enumerated() {
+                e.lit(k == 0 ? "{\"invoice\":\"" : ",{\"invoice\":\"")
+                e.documentID("INV-", customer: index, number: ledger.invoices[x.index].number)
+                e.lit("\"")
+                e.money("amount", x.amount, fractionDigits: fractionDigits)
+                e.lit("}")
+            }
+            e.lit("]")
+        } else if r < 6 {
+            e.lit(",\"allocations\":[]")
+        }
+        e.end(actors: Vocabulary.actorsCredit, actorPerMille: 400, notes: Vocabulary.notesAdjustment, notePerMille: 200)
+        ledger.creditNote(number: number, issuedOn: issuedOn, amount: amount, explicit: explicit)
+        afterReduction(e)
+    }
+
+    /// The source member of a credit: `"payment":"PAY-…"` or `"credit_note":"CN-…"`.
+    private func creditSource(_ e: inout Emitter, _ c: Ledger.Credit) {
+        if c.creditNote {
+            e.lit(",\"credit_note\":\"")
+            e.documentID("CN-", customer: index, number: c.number)
+        } else {
+            e.lit(",\"payment\":\"")
+            e.documentID("PAY-", customer: index, number: c.number)
+        }
+        e.lit("\"")
+    }
+
+    /// `credit.applied`: idle credit onto the oldest overdue invoice (or any open one), all
+    /// that fits or a part; the source named before or after the invoice.
+    private mutating func applyCredit(_ e: inout Emitter, _ s: Scan) {
+        let c = e.rng.below(ledger.credits.count)
+        let i = s.firstDueInvoice >= 0 && e.rng.chance(perMille: 700) ? s.firstDueInvoice : openInvoice(e.rng.below(s.openInvoices))
+        let most = min(ledger.credits[c].unapplied, ledger.invoices[i].open)
+        let amount = e.rng.chance(perMille: 700) ? most : max(1, roundMajor(most * Int64(e.rng.between(20, 90)) / 100))
+        let credit = ledger.credits[c]
+        e.begin("credit.applied", customer: index, zone: zone, notBefore: lastDocumentAt)
+        let sourceFirst = e.rng.chance(perMille: 600)
+        if sourceFirst { creditSource(&e, credit) }
+        e.invoiceField(customer: index, number: ledger.invoices[i].number)
+        if !sourceFirst { creditSource(&e, credit) }
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.end(actors: Vocabulary.actorsCash, actorPerMille: 300, notes: [], notePerMille: 0)
+        ledger.applyCredit(c, to: i, amount: amount)
+        afterReduction(e)
+    }
+
+    /// `credit.refunded`: some or all of a source's idle credit paid back.
+    private mutating func refund(_ e: inout Emitter) {
+        let c = e.rng.below(ledger.credits.count)
+        let credit = ledger.credits[c]
+        let amount = e.rng.chance(perMille: 600) ? credit.unapplied : max(1, roundMajor(credit.unapplied / 2))
+        e.begin("credit.refunded", customer: index, zone: zone, notBefore: lastDocumentAt)
+        creditSource(&e, credit)
+        e.money("amount", amount, fractionDigits: fractionDigits)
+        e.date("refunded_on", max(credit.receivedOn, e.eventDay))
+        e.end(actors: Vocabulary.actorsCash, actorPerMille: 300, notes: Vocabulary.notesPayment, notePerMille: 100)
+        ledger.refund(c, amount: amount)
     }
 
     private mutating func update(_ e: inout Emitter) {

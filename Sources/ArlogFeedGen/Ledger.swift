@@ -153,6 +153,10 @@ struct Ledger {
         private(set) var overflowed = false
         /// Seconds of its `at`, to reverse only recent payments (cheques bounce within weeks).
         let at: Int64
+        /// What it left unapplied, and its received_on: credit that becomes a `Credit` to apply
+        /// or refund (v1.2) once the payment can no longer be reversed.
+        var unapplied: Int64 = 0
+        var receivedOn: Int32 = 0
         private var records = InlineArray<4, Allocation>(repeating: Allocation(invoice: 0, installment: 0, amount: 0))
 
         var count: Int { Int(recordCount) }
@@ -175,6 +179,91 @@ struct Ledger {
     }
 
     static let reversiblePaymentsPerCustomerMax = 3
+
+    /// v1.2: a credit source with unapplied credit that `credit.applied` or `credit.refunded`
+    /// may name: a credit note, or a payment that will never be reversed (no longer
+    /// remembered), so that the model never has to undo applied credit.
+    struct Credit {
+        let creditNote: Bool
+        /// The n of `PAY-…-<n>` or `CN-…-<n>`.
+        let number: Int32
+        var unapplied: Int64
+        /// received_on or issued_on: a refund is dated no earlier.
+        let receivedOn: Int32
+    }
+
+    /// Credit sources remembered per customer, at most: older ones keep their credit unapplied.
+    static let creditsPerCustomerMax = 4
+    /// Sources with unapplied credit, oldest first.
+    private(set) var credits: [Credit] = []
+
+    mutating func addCredit(_ c: Credit) {
+        guard c.unapplied > 0 else { return }
+        if credits.count == Ledger.creditsPerCustomerMax { credits.removeFirst() }
+        credits.append(c)
+    }
+
+    /// `credit_note.issued`: explicit allocations first, then automatic application, as a
+    /// payment; never reversed. Returns the credit it leaves unapplied (kept as a `Credit`).
+    @discardableResult
+    mutating func creditNote(number: Int32, issuedOn: Int32, amount: Int64, explicit: [ExplicitAllocation]) -> Int64 {
+        precondition(amount > 0)
+        var left = amount
+        for x in explicit {
+            precondition(x.amount >= 0 && x.amount <= invoices[x.index].open && x.amount <= left, "invalid explicit allocation")
+            guard x.amount > 0 else { continue }
+            var records: Int32 = 0
+            invoices[x.index].consume(x.amount) { _, _ in records += 1 }
+            invoices[x.index].allocationsInForce += records
+            left -= x.amount
+        }
+        left = applyAutomatically(left)
+        prune()
+        addCredit(Credit(creditNote: true, number: number, unapplied: left, receivedOn: issuedOn))
+        return left
+    }
+
+    /// `credit.applied` of `amount` from credit `c` to invoice `i` (≤ both).
+    mutating func applyCredit(_ c: Int, to i: Int, amount: Int64) {
+        precondition(amount > 0 && amount <= credits[c].unapplied && amount <= invoices[i].open)
+        var records: Int32 = 0
+        invoices[i].consume(amount) { _, _ in records += 1 }
+        invoices[i].allocationsInForce += records
+        credits[c].unapplied -= amount
+        if credits[c].unapplied == 0 { credits.remove(at: c) }
+        pruneInvoice(i)
+    }
+
+    /// `credit.refunded` of `amount` from credit `c`.
+    mutating func refund(_ c: Int, amount: Int64) {
+        precondition(amount > 0 && amount <= credits[c].unapplied)
+        credits[c].unapplied -= amount
+        if credits[c].unapplied == 0 { credits.remove(at: c) }
+    }
+
+    /// The automatic application of v1: the earliest open installment first, in the order
+    /// (due_on, issued_on, invoice id); returns what is left. Allocations are in force for good.
+    private mutating func applyAutomatically(_ amount: Int64) -> Int64 {
+        var left = amount
+        while left > 0 {
+            var best = -1
+            var bestDue: Int32 = 0
+            for i in invoices.indices where invoices[i].open > 0 {
+                let due = invoices[i].firstOpenDue
+                if best < 0 || Ledger.precedes(due, invoices[i], bestDue, invoices[best]) {
+                    best = i
+                    bestDue = due
+                }
+            }
+            if best < 0 { break }
+            let k = invoices[best].firstOpen!
+            let take = min(left, invoices[best].open(k))
+            invoices[best].reduce(k, by: take)
+            invoices[best].allocationsInForce += 1
+            left -= take
+        }
+        return left
+    }
     /// Room reserved for a customer's invoices at the first one (the array grows beyond if needed).
     static let invoicesReservedCount = 4
 
@@ -266,10 +355,11 @@ struct Ledger {
     /// Returns the unapplied credit it leaves.
     @discardableResult
     mutating func receive(
-        number: Int32, at: Int64, amount: Int64, explicit: [ExplicitAllocation]
+        number: Int32, at: Int64, amount: Int64, explicit: [ExplicitAllocation], receivedOn: Int32 = 0
     ) -> Int64 {
         precondition(amount > 0)
         var payment = Payment(number: number, at: at)
+        payment.receivedOn = receivedOn
         var left = amount
         for x in explicit {
             let i = x.index
@@ -304,7 +394,11 @@ struct Ledger {
             payment.record(Allocation(invoice: invoices[best].number, installment: UInt8(bestK), amount: take))
             left -= take
         }
-        if !payment.overflowed {
+        payment.unapplied = left
+        if payment.overflowed {
+            // Never reversed: its credit may be applied or refunded from now on.
+            addCredit(Credit(creditNote: false, number: number, unapplied: left, receivedOn: receivedOn))
+        } else {
             // Remembered for a possible reversal: its invoices are kept until it is forgotten.
             for k in 0..<payment.count { invoices[index(of: payment.allocation(k).invoice)!].reversalRefs += 1 }
             if payments.count == Ledger.reversiblePaymentsPerCustomerMax {
@@ -335,6 +429,8 @@ struct Ledger {
     /// A payment leaves memory: its invoices no longer need keeping on its account.
     private mutating func release(_ payment: Payment) {
         for k in 0..<payment.count { invoices[index(of: payment.allocation(k).invoice)!].reversalRefs -= 1 }
+        // It will not be reversed now: its credit may be applied or refunded (v1.2).
+        addCredit(Credit(creditNote: false, number: payment.number, unapplied: payment.unapplied, receivedOn: payment.receivedOn))
     }
 
     /// Forgets invoice `i` if nothing will name it again.

@@ -75,6 +75,8 @@ enum Vocabulary {
     // Actors and notes, by kind of event.
     static let actorsBilling: [StaticString] = ["billing-system", "erp-sync", "ar-clerk-3", "ar-clerk-8"]
     static let actorsCredit: [StaticString] = ["credit-desk", "cfo", "risk-engine", "ar-manager"]
+    /// `reason` of a credit note (feed v1.2, at most 200 characters).
+    static let creditNoteReasons: [StaticString] = ["volume rebate", "goodwill", "return of goods", "price correction", "early payment discount"]
     static let actorsCash: [StaticString] = ["bank-feed", "treasury-bot", "ar-clerk-3", "lockbox-import"]
     static let actorsCollections: [StaticString] = ["collector-7", "collector-12", "dunning-run", "legal-team"]
 

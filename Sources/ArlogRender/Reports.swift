@@ -210,7 +210,9 @@ extension Render {
     }
 
     public static let installmentColumns = ["n", "due_on", "amount", "open"]
-    public static let invoicePaymentColumns = ["payment", "received_on", "installment", "amount", "days_late"]
+    /// `source`: payment or credit_note (feed v1.2); `applied_by`: the credit.applied event
+    /// that made the allocation, empty when the source made it on arrival.
+    public static let invoicePaymentColumns = ["payment", "received_on", "installment", "amount", "days_late", "source", "applied_by"]
     public static let invoiceEventColumns = ["seq", "at", "type", "id", "actor", "note"]
 
     /// Installments are numbered from 1 in due order; `installment` of a payment is that number.
@@ -224,7 +226,8 @@ extension Render {
                 [
                     ("payment", .text(p.payment)), ("received_on", .date(p.receivedOn)),
                     ("installment", .integer(Int64(p.installment + 1))), ("amount", .money(p.amount)),
-                    ("days_late", .integer(Int64(p.daysLate))),
+                    ("days_late", .integer(Int64(p.daysLate))), ("source", .text(p.creditNote ? "credit_note" : "payment")),
+                    ("applied_by", p.appliedBy.map { .text($0) }),
                 ], digits: digits)
         }
         let events = d.events.map { e in

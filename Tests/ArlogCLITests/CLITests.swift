@@ -231,7 +231,7 @@ import Testing
         #expect(try t.arlog(["ingest", CLIFixtures.feed("03-currencies-asof")], withStore: false, environment: env).status == 0)
         let r = try t.arlog(["balance", "KAIJU", "--format", "csv"], withStore: false, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasSuffix("\nKAIJU,JPY,0,5000,-5000,1000000,1005000,false,125000,0,130000,0,0,40.0,0,0,0,0,\n"))
+        #expect(r.stdout.hasSuffix("\nKAIJU,JPY,0,5000,-5000,1000000,1005000,false,125000,0,130000,0,0,40.0,0,0,0,0,,0\n"))
         // Without either, ./arlog-store in the working directory.
         #expect(try t.arlog(["stats"], withStore: false).status == 2)
         #expect(try t.arlog(["ingest", CLIFixtures.feed("03-currencies-asof")], withStore: false).status == 0)

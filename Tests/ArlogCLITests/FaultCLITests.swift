@@ -56,6 +56,7 @@ struct FaultCLITests {
             .replacingOccurrences(of: "\"customer\":\"", with: "\"customer\":\"X")
             .replacingOccurrences(of: "\"invoice\":\"", with: "\"invoice\":\"x")
             .replacingOccurrences(of: "\"payment\":\"", with: "\"payment\":\"x")
+            .replacingOccurrences(of: "\"credit_note\":\"", with: "\"credit_note\":\"x")
         let extraPath = try run.file("extra-renamed.ndjson", extraText)
         #expect(try run.arlog(["ingest", feed]).status == 0)
 

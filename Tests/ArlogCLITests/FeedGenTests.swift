@@ -179,6 +179,7 @@ import Testing
             "customer.registered", "customer.updated", "credit_limit.changed", "invoice.issued",
             "invoice.adjusted", "invoice.voided", "invoice.written_off", "payment.received",
             "payment.reversed", "dunning.action", "dispute.opened", "dispute.resolved", "promise.recorded",
+            "credit_note.issued", "credit.applied", "credit.refunded",
         ]
         #expect(Set(types.keys) == Set(all), "\(types)")
     }
@@ -209,6 +210,7 @@ import Testing
         if events >= 20_000 {
             #expect(checker.stats.latePayments > 0 && checker.stats.earlyPayments > 0)
             #expect(checker.stats.negativeAdjustments > 0 && checker.stats.positiveAdjustments > 0)
+            #expect(checker.stats.creditNotes > 0 && checker.stats.creditApplications > 0 && checker.stats.refunds > 0, "\(checker.stats)")
             #expect(checker.stats.writeOffsWithAmount > 0 && checker.stats.writeOffsWithoutAmount > 0)
             // Feed v1.1: disputes partial and whole, resolved both ways, promises with and
             // without an invoice (kept, broken and superseded: GeneratedFeedTests).
@@ -360,11 +362,14 @@ struct FeedContractChecker {
         }
     }
 
+    /// A credit source: a payment, or a credit note (v1.2).
     struct PaymentState {
         let customer: String
         let at: Timestamp
         var reversed = false
         var allocations: [(invoice: String, index: Int, amount: Int64)]
+        var unapplied: Int64 = 0
+        var receivedOn = Day.first
     }
 
     struct Stats {
@@ -391,6 +396,10 @@ struct FeedContractChecker {
         var disputesEndedByVoidOrWriteOff = 0
         var promisesWithInvoice = 0
         var promisesWithoutInvoice = 0
+        /// v1.2.
+        var creditNotes = 0
+        var creditApplications = 0
+        var refunds = 0
     }
 
     var customers: [String: CustomerState] = [:]
@@ -398,6 +407,7 @@ struct FeedContractChecker {
     /// Per customer, the invoices with something open (the candidates for automatic application).
     var openInvoicesOf: [String: Set<String>] = [:]
     var payments: [String: PaymentState] = [:]
+    var creditNotes: [String: PaymentState] = [:]
     var ids = Set<String>()
     var lastAt: Timestamp?
     var accepted = 0
@@ -682,18 +692,22 @@ struct FeedContractChecker {
                 } else {
                     stats.promisesWithoutInvoice += 1
                 }
-            case "payment.received":
-                let paymentID = try string(o, "payment")
-                guard Self.isID(paymentID, max: 128), payments[paymentID] == nil else {
-                    throw Reject("bad or reused payment id")
+            case "payment.received", "credit_note.issued":
+                let note = type == "credit_note.issued"
+                let paymentID = try string(o, note ? "credit_note" : "payment")
+                guard Self.isID(paymentID, max: 128), (note ? creditNotes[paymentID] : payments[paymentID]) == nil else {
+                    throw Reject("bad or reused payment or credit note id")
                 }
                 let amount = try money(try string(o, "amount"), digits)
                 guard amount > 0 else { throw Reject("payment ≤ 0") }
-                let receivedOn = try date(o, "received_on")
+                let receivedOn = try date(o, note ? "issued_on" : "received_on")
                 if o["currency"] != nil {
                     guard try string(o, "currency") == customer.currency else {
                         throw Reject("currency mismatch")
                     }
+                }
+                if note, o["reason"] != nil {
+                    guard let reason = o["reason"] as? String, reason.unicodeScalars.count <= 200 else { throw Reject("bad reason") }
                 }
                 // The whole event is rejected or applied: work on copies of the invoices it may touch.
                 var staged: [String: InvoiceState] = [:]
@@ -714,7 +728,8 @@ struct FeedContractChecker {
                         guard invoice.customer == customerID, !invoice.voided, invoice.at <= at else {
                             throw Reject("allocation to invoice of another customer, voided or later")
                         }
-                        guard part > 0, part <= invoice.openTotal else {
+                        // A credit note's allocation of 0 names the invoice and applies nothing.
+                        guard part > 0 || (note && part == 0), part <= invoice.openTotal else {
                             throw Reject("allocation above the open amount")
                         }
                         guard part <= left else { throw Reject("allocations exceed the payment") }
@@ -751,7 +766,7 @@ struct FeedContractChecker {
                     allocations.append((entry.invoice, entry.index, take))
                     left -= take
                 }
-                for a in allocations {
+                for a in allocations where !note {
                     let due = staged[a.invoice]!.dues[a.index]
                     if receivedOn > due {
                         stats.latePayments += 1
@@ -759,9 +774,43 @@ struct FeedContractChecker {
                         stats.earlyPayments += 1
                     }
                 }
-                if left > 0 { stats.overpayments += 1 } else if openBefore > amount { stats.partialPayments += 1 }
+                if note {
+                    stats.creditNotes += 1
+                } else if left > 0 {
+                    stats.overpayments += 1
+                } else if openBefore > amount {
+                    stats.partialPayments += 1
+                }
                 for (invoiceID, invoice) in staged { store(invoiceID, invoice) }
-                payments[paymentID] = PaymentState(customer: customerID, at: at, allocations: allocations)
+                let source = PaymentState(customer: customerID, at: at, allocations: allocations, unapplied: left, receivedOn: receivedOn)
+                if note { creditNotes[paymentID] = source } else { payments[paymentID] = source }
+            case "credit.applied", "credit.refunded":
+                // Exactly one source, of this customer, not reversed, no later than the event.
+                guard (o["payment"] == nil) != (o["credit_note"] == nil) else { throw Reject("not exactly one credit source") }
+                let note = o["credit_note"] != nil
+                let sourceID = try string(o, note ? "credit_note" : "payment")
+                guard var source = note ? creditNotes[sourceID] : payments[sourceID] else { throw Reject("unknown credit source") }
+                guard source.customer == customerID, source.at <= at, !source.reversed else {
+                    throw Reject("credit source of another customer, later or reversed")
+                }
+                let amount = try money(try string(o, "amount"), digits)
+                guard amount > 0, amount <= source.unapplied else { throw Reject("more than the source's unapplied credit") }
+                if type == "credit.applied" {
+                    let invoiceID = try string(o, "invoice")
+                    var invoice = try liveInvoice(invoiceID, customerID, at)
+                    guard amount <= invoice.openTotal else { throw Reject("credit above the open amount") }
+                    for (k, take) in invoice.consume(amount) {
+                        source.allocations.append((invoiceID, k, take))
+                        invoice.allocationsInForce += 1
+                    }
+                    store(invoiceID, invoice)
+                    stats.creditApplications += 1
+                } else {
+                    guard try date(o, "refunded_on") >= source.receivedOn else { throw Reject("refund dated before its source") }
+                    stats.refunds += 1
+                }
+                source.unapplied -= amount
+                if note { creditNotes[sourceID] = source } else { payments[sourceID] = source }
             case "payment.reversed":
                 let paymentID = try string(o, "payment")
                 guard var payment = payments[paymentID] else { throw Reject("unknown payment") }

@@ -260,7 +260,7 @@ struct FoldTests {
         let l = try #require(b.ledger())
         var w = JSONWriter()
         BalanceReport(l).json(into: &w)
-        #expect(w.text == #"{"customer":"C","currency":"EUR","open":"100.00","unapplied":"0.00","balance":"100.00","credit_limit":"50.00","available":"-50.00","over_limit":true,"invoiced":"100.00","credited":"0.00","paid":"0.00","written_off":"0.00","voided":"0.00","avg_days_late":null,"dunning_level":1,"disputed":"0.00","promises_kept":0,"promises_broken":0,"promise":null}"#)
+        #expect(w.text == #"{"customer":"C","currency":"EUR","open":"100.00","unapplied":"0.00","balance":"100.00","credit_limit":"50.00","available":"-50.00","over_limit":true,"invoiced":"100.00","credited":"0.00","paid":"0.00","written_off":"0.00","voided":"0.00","avg_days_late":null,"dunning_level":1,"disputed":"0.00","promises_kept":0,"promises_broken":0,"promise":null,"refunded":"0.00"}"#)
     }
 }
 

@@ -21,6 +21,7 @@ struct IntakeLifetimeTests {
             let canary: Canary
             func invoice(_ id: String) -> Reference? { inner.invoice(id) }
             func payment(_ id: String) -> Reference? { inner.payment(id) }
+            func creditNote(_ id: String) -> Reference? { inner.creditNote(id) }
         }
 
         var references: Refs { Refs(inner: inner.references, canary: canary) }

@@ -24,7 +24,7 @@ struct CorruptionTests {
     static let today = Day(parsing: "2025-07-01")!
 
     /// A few customers in three currencies, installments, FIFO and explicit allocations, a
-    /// reversal, a credit note, a positive adjustment, a write-off, a void, dunning, a limit
+    /// reversal, a credit note (and v1.2's: issued, applied, refunded), a positive adjustment, a write-off, a void, dunning, a limit
     /// change, a profile update, a policy change and a review (so there are risk states, grade
     /// changes and alerts).
     static var feed: String {
@@ -58,7 +58,13 @@ struct CorruptionTests {
             #"{"id":"p4","type":"payment.received","at":"2025-05-01T10:00:00Z","customer":"KAIJU","payment":"KP-1","amount":"5.000","received_on":"2025-05-01"}"#,
             review,
             #"{"id":"d2","type":"dunning.action","at":"2025-06-20T10:00:00Z","customer":"ACME","level":3,"channel":"phone"}"#,
+            #"{"id":"cn1","type":"credit_note.issued","at":"2025-05-02T10:00:00Z","customer":"KAIJU","credit_note":"KC-1","amount":"6.000","issued_on":"2025-05-02","reason":"rebate"}"#,
             #"{"id":"i7","type":"invoice.issued","at":"2025-06-21T10:00:00Z","customer":"KAIJU","invoice":"K-2","amount":"2.250","issued_on":"2025-06-21"}"#,
+            // Feed v1.2 (with cn1 above: a credit note, 4.500 to K-1, 1.500 idle): its credit
+            // applied and refunded; a refund of a payment's idle credit.
+            #"{"id":"ca1","type":"credit.applied","at":"2025-06-22T10:00:00Z","customer":"KAIJU","credit_note":"KC-1","invoice":"K-2","amount":"1.000"}"#,
+            #"{"id":"rf1","type":"credit.refunded","at":"2025-06-23T10:00:00Z","customer":"KAIJU","credit_note":"KC-1","amount":"0.500","refunded_on":"2025-06-23"}"#,
+            #"{"id":"rf2","type":"credit.refunded","at":"2025-06-24T10:00:00Z","customer":"BOLT","payment":"BP-1","amount":"1000","refunded_on":"2025-06-24"}"#,
         ].joined(separator: "\n") + "\n" + checkpointed.joined(separator: "\n")
     }
 
@@ -79,7 +85,7 @@ struct CorruptionTests {
     }
 
     /// Events in the feed: the lines above.
-    static var feedEvents: Int { 25 + checkpointed.count }
+    static var feedEvents: Int { 29 + checkpointed.count }
 
     /// A day between DYNA's checkpoint and its last event: its as-of answers start from the
     /// checkpoint and walk forward.

@@ -7,7 +7,7 @@ import Testing
 /// The contract's worked examples answered from the LMDB store: from the projections (all
 /// events), by as-of replay, and after a reopen and a rebuild.
 struct StoreExampleTests {
-    @Test(arguments: ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof", "05-disputes-promises"])
+    @Test(arguments: ["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof", "04-cash-application", "05-disputes-promises"])
     func example(_ name: String) throws {
         let t = try TempStore()
         let (summary, rejected) = try t.ingest(file: Fixtures.examplesDirectory.appendingPathComponent("\(name).ndjson").path)

@@ -40,8 +40,8 @@ struct FastDecoderTests {
             }
         }
         #expect(fallbacks == 0)
-        // The feed exercises every v1 and v1.1 type (so every type's fast decoding is compared above).
-        #expect(types.count == 13, "\(types)")
+        // The feed exercises every v1, v1.1 and v1.2 type (so every type's fast decoding is compared above).
+        #expect(types.count == 16, "\(types)")
     }
 
     @Test func specExamples() throws {
@@ -166,6 +166,14 @@ struct FastDecoderTests {
         line("invoice.voided", #""invoice":"I1","x":null,"y":true,"z":false,"w":-1.5E-3,"v":"é","u":0"#),
         " \t\r\n{ \"id\" : \"e1\" ,\"type\":\"invoice.voided\",\"at\":\"2025-01-01T00:00:00Z\",\n\"customer\":\"C\",\"invoice\":\"I\"\r} \t\n",
         "{\"invoice\":\"I1\",\"customer\":\"C\",\"at\":\"2025-01-01T00:00:00Z\",\"type\":\"invoice.voided\",\"id\":\"e1\"}",
+        // Feed v1.2.
+        line("credit_note.issued", #""credit_note":"N1","amount":"10.00","issued_on":"2025-01-01""#),
+        line("credit_note.issued", #""amount":"10.00","issued_on":"2025-01-01","credit_note":"N1","reason":"","allocations":[],"currency":"EUR""#),
+        line("credit_note.issued", #""credit_note":"N1","amount":"10.00","issued_on":"2025-01-01","reason":""# + String(repeating: "é", count: 200) + #"","allocations":[{"invoice":"I1","amount":"0"},{"amount":"2.50","invoice":"I2"}]"#),
+        line("credit.applied", #""payment":"P1","invoice":"I1","amount":"1.00""#),
+        line("credit.applied", #""invoice":"I1","amount":"1.00","credit_note":"N1""#),
+        line("credit.refunded", #""credit_note":"N1","amount":"1.00","refunded_on":"2025-01-02""#),
+        line("credit.refunded", #""refunded_on":"2025-01-02","amount":"1","payment":"P1","note":"cheque""#),
     ]
 
     /// Lines every rule of the decoder refuses, and valid lines the fast path leaves to the
@@ -186,6 +194,14 @@ struct FastDecoderTests {
         line("dispute.open", #""invoice":"I1""#), line("promise.record", #""amount":"1","promised_on":"2025-01-01""#),
         line("collection.contact"), line("collection.contact", #""outcome":"gone""#),
         line("collection.contact", #""outcome":"reached","channel":"fax""#), line("collection.contact", #""outcome":"reached","channel":null"#),
+        // Feed v1.2: both sources, neither, a reason too long or not a string, a bad date.
+        line("credit.applied", #""payment":"P1","credit_note":"N1","invoice":"I1","amount":"1.00""#),
+        line("credit.applied", #""invoice":"I1","amount":"1.00""#),
+        line("credit.refunded", #""payment":"P1","credit_note":"N1","amount":"1.00","refunded_on":"2025-01-02""#),
+        line("credit.refunded", #""payment":"P1","amount":"1.00","refunded_on":"2025-02-30""#),
+        line("credit_note.issued", #""credit_note":"N1","amount":"10.00","issued_on":"2025-01-01","reason":""# + String(repeating: "x", count: 201) + "\""),
+        line("credit_note.issued", #""credit_note":"N1","amount":"10.00","issued_on":"2025-01-01","reason":null"#),
+        line("credit_note.issued", #""credit_note":"N1","amount":"0.00","issued_on":"2025-01-01""#),
         // JSON
         "", " ", "[]", "{}", "{\"id\":\"e1\"", "{\"id\":\"e1\",}", "\u{FEFF}" + line("invoice.voided", #""invoice":"I1""#),
         line("invoice.voided", #""invoice":"I1""#) + "x", line("invoice.voided", #""invoice":"I1""#) + "{}",

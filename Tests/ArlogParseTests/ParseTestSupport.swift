@@ -67,6 +67,14 @@ func strings(_ e: Event) -> [String] {
         out.append(i)
     case .promiseRecorded(_, _, let i), .collectionContact(_, _, let i):
         out.append(i ?? "\u{0}nil")
+    case .creditNoteIssued(let n, _, _, _, let allocations, let reason):
+        out.append(n)
+        out += allocations.map(\.invoice)
+        out.append(reason ?? "\u{0}nil")
+    case .creditApplied(let source, let i, _):
+        out += [source.id, i]
+    case .creditRefunded(let source, _, _):
+        out.append(source.id)
     }
     return out
 }

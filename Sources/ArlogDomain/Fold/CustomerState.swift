@@ -352,6 +352,16 @@ public struct CustomerState: Sendable, Equatable {
 
     // MARK: Payments (for the credit score)
 
+    /// Adds allocations a `credit.applied` made from the payment created at `seq` (v1.2) to
+    /// its entry: they count as the payment's, received on its `received_on`.
+    mutating func addToPayment(seq: UInt64, weighted: Int128, amount: Int64) {
+        // Rare (one per credit.applied): a linear search is fine.
+        guard let p = payments.firstIndex(where: { $0.seq == seq }) else { return }
+        payments[p].weighted += weighted
+        payments[p].amount += amount
+        recomputePaymentSums(from: p)
+    }
+
     mutating func addPayment(_ entry: PaymentEntry) {
         var at = payments.count
         if let last = payments.last, (last.receivedOn, last.seq) > (entry.receivedOn, entry.seq) {
@@ -504,6 +514,8 @@ public struct InvoiceCounters: Sendable, Equatable {
     public var voidedAmount: Int64 = 0
     /// Payment allocations in force (unreversed).
     public var paid: Int64 = 0
+    /// Credit-note allocations (v1.2): in force for good.
+    public var creditNotes: Int64 = 0
 
     public init() {}
 
@@ -513,6 +525,7 @@ public struct InvoiceCounters: Sendable, Equatable {
         writtenOff = r.writtenOff
         voidedAmount = r.voidedAmount
         paid = r.paid
+        creditNotes = r.creditNotes
     }
 
     public func write(to r: inout InvoiceState) {
@@ -521,6 +534,7 @@ public struct InvoiceCounters: Sendable, Equatable {
         r.writtenOff = writtenOff
         r.voidedAmount = voidedAmount
         r.paid = paid
+        r.creditNotes = creditNotes
     }
 }
 

@@ -15,6 +15,8 @@ public struct Reference: Sendable, Equatable {
 public protocol ReferenceLookup {
     func invoice(_ id: String) throws -> Reference?
     func payment(_ id: String) throws -> Reference?
+    /// Credit note ids (feed v1.2): their own namespace.
+    func creditNote(_ id: String) throws -> Reference?
 }
 
 /// What lies outside a customer's hot state that a fold step may need or change: the cold
@@ -50,6 +52,8 @@ public enum FoldStep {
         let voided: Bool
         let open: Int64
         let paid: Int64
+        /// Credit-note allocations (v1.2).
+        let creditNotes: Int64
     }
 
     /// Checks every rule of the contract that needs the accepted state, in the contract's
@@ -155,6 +159,8 @@ public enum FoldStep {
             guard promisedOn >= e.at.utcDay else {
                 throw Rejection(.promiseBeforeAt, "\"promised_on\" \(promisedOn) is before the UTC date of \"at\" (\(e.at.utcDay))")
             }
+        case .creditNoteIssued, .creditApplied, .creditRefunded:
+            try resolveCash(e.body, currency: currency)
         }
 
         if e.at < state.registeredAt {
@@ -168,9 +174,11 @@ public enum FoldStep {
             let facts: InvoiceFacts
             if let i = state.openInvoice(seq: ref.seq) {
                 let inv = state.invoices[i]
-                facts = InvoiceFacts(seq: ref.seq, issuedAt: inv.issuedAt, voided: false, open: inv.open, paid: inv.counters.paid)
+                facts = InvoiceFacts(seq: ref.seq, issuedAt: inv.issuedAt, voided: false, open: inv.open, paid: inv.counters.paid,
+                                     creditNotes: inv.counters.creditNotes)
             } else if let r = try cold.invoice(ref.seq) {
-                facts = InvoiceFacts(seq: ref.seq, issuedAt: r.issuedAt, voided: r.voided, open: r.open, paid: r.paid)
+                facts = InvoiceFacts(seq: ref.seq, issuedAt: r.issuedAt, voided: r.voided, open: r.open, paid: r.paid,
+                                     creditNotes: r.creditNotes)
             } else {
                 throw StoredDataError("invoice \(id) (log position \(ref.seq)) has no record")
             }
@@ -218,6 +226,11 @@ public enum FoldStep {
             // refuses only adjustments, write-offs and allocations on a voided invoice).
             guard inv.voided || inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
+            }
+            // v1.2: whichever source made it. A credit note is never reversed, so an invoice
+            // holding a credit-note allocation can never be voided.
+            guard inv.voided || inv.creditNotes == 0 else {
+                throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.creditNotes)) of credit-note allocations in force, which no event undoes; it cannot be voided")
             }
             w.w.u64(inv.seq)
         case .invoiceWrittenOff(let id, let amount):
@@ -321,6 +334,8 @@ public enum FoldStep {
             w.w.u8(UInt8(ContactOutcome.allCases.firstIndex(of: outcome) ?? 0))
             w.w.u8(channel?.code ?? 0xFF)
             w.w.u64(seq)
+        case .creditNoteIssued, .creditApplied, .creditRefunded:
+            try validateCash(e, state: state, refs: refs, into: &w, invoice: invoice, record: { seq in try cold.payment(seq) })
         }
         w.end(actor: e.actor, note: e.note)
     }
@@ -494,6 +509,7 @@ public enum FoldStep {
             s.totals.paid -= p.amount
             s.countForPromises(paymentSeq: payment, receivedOn: p.receivedOn, whole: p.amount,
                                allocations: p.allocations.lazy.map { (invoice: $0.invoice, amount: $0.amount) }, sign: -1)
+            s.totals.refunded -= p.refunded  // v1.2: its refunds count no more
             p.reversedSeq = seq
             p.reversedOn = e.at.utcDay
             try cold.put(p)
@@ -522,6 +538,8 @@ public enum FoldStep {
         case .contact(let outcome, _, _):
             // The latest contact by `at` (a contact keyed in late does not hide a later one).
             if s.lastContact.map({ e.at >= $0.at }) ?? true { s.lastContact = LastContact(at: e.at, outcome: outcome) }
+        case .creditNoteIssued, .creditApplied, .creditRefunded:
+            mayResetDunning = try applyCash(e, seq: seq, to: &s, cold: &cold)
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.

@@ -45,6 +45,13 @@ public struct LoggedEvent {
         case promiseRecorded(amount: Int64, promisedOn: Day, invoice: UInt64?)
         /// arlog's extension.
         case contact(outcome: ContactOutcome, channel: DunningChannel?, invoice: UInt64?)
+        // Feed v1.2 (cash application). A credit source is given by the log position of the
+        // event that created it (a payment.received or a credit_note.issued), `creditNote`
+        // saying which.
+        case creditNoteIssued(id: UnsafeRawBufferPointer, amount: Int64, issuedOn: Day, allocations: AllocationList,
+                              reason: UnsafeRawBufferPointer?)
+        case creditApplied(source: UInt64, creditNote: Bool, invoice: UInt64, amount: Int64)
+        case creditRefunded(source: UInt64, creditNote: Bool, amount: Int64, refundedOn: Day)
     }
 
     /// The profile texts an event sets (nil: not given).
@@ -213,6 +220,28 @@ public struct LoggedEvent {
             }
             body = .contact(outcome: ContactOutcome.allCases[Int(o)], channel: c == 0xFF ? nil : DunningChannel.allCases[Int(c)],
                             invoice: invoice == 0 ? nil : invoice)
+        case .creditNoteIssued:
+            let total = try amount(true)
+            let issuedOn = try r.day()
+            let n = try r.count(itemBytes: AllocationList.stride, max: FeedLimits.allocationsMax)
+            let list = AllocationList(bytes: try r.slice(n * AllocationList.stride), count: n)
+            for a in list where a.invoice == 0 || a.amount < 0 || a.amount > Money.amountMinorMax {
+                throw StoredDataError("bad allocation")
+            }
+            let id = try r.shortText()
+            body = .creditNoteIssued(id: id, amount: total, issuedOn: issuedOn, allocations: list, reason: try r.optionalText())
+        case .creditApplied:
+            let source = try seq()
+            let kind = try r.u8()
+            let invoice = try seq()
+            guard kind <= 1 else { throw StoredDataError("bad credit source kind \(kind)") }
+            body = .creditApplied(source: source, creditNote: kind == 1, invoice: invoice, amount: try amount(true))
+        case .creditRefunded:
+            let source = try seq()
+            let kind = try r.u8()
+            guard kind <= 1 else { throw StoredDataError("bad credit source kind \(kind)") }
+            let a = try amount(true)
+            body = .creditRefunded(source: source, creditNote: kind == 1, amount: a, refundedOn: try r.day())
         }
         actor = try r.optionalText()
         note = try r.optionalText()

@@ -4,9 +4,13 @@
 /// `StoredDataError` rather than trap later: positions inside their arrays, days inside the
 /// calendar, money figures that agree with each other (the balance identity, the slots' sum).
 public enum StateCodec {
+    /// 3: feed v1.1 (open disputes, promises, open invoices' dunning levels, the latest
+    ///    contact) and feed v1.2 (`refunded`, invoices' credit-note allocations).
     public static let stateVersion: UInt8 = 3
-    public static let invoiceVersion: UInt8 = 1
-    public static let paymentVersion: UInt8 = 1
+    /// 2: credit-note allocations (feed v1.2).
+    public static let invoiceVersion: UInt8 = 2
+    /// 2: credit sources (feed v1.2): credit notes, applied allocations, refunds.
+    public static let paymentVersion: UInt8 = 2
     public static let profileVersion: UInt8 = 1
 
     // MARK: Hot state
@@ -40,6 +44,7 @@ public enum StateCodec {
         w.varint(UInt64(bitPattern: t.voided))
         w.varint(UInt64(bitPattern: t.lateAmount))
         w.varint128(UInt128(bitPattern: t.lateWeighted))
+        w.varint(UInt64(bitPattern: t.refunded))
         w.u8(UInt8(truncatingIfNeeded: s.dunningLevel))
         w.varint(UInt64(bitPattern: Int64(s.eventCount)))
         w.varint(s.lastSeq)
@@ -266,6 +271,7 @@ public enum StateCodec {
         w.varint(UInt64(bitPattern: c.writtenOff))
         w.varint(UInt64(bitPattern: c.voidedAmount))
         w.varint(UInt64(bitPattern: c.paid))
+        w.varint(UInt64(bitPattern: c.creditNotes))
     }
 
     static func compactCounters(_ r: inout BinaryReader) throws(StoredDataError) -> InvoiceCounters {
@@ -275,6 +281,7 @@ public enum StateCodec {
         c.writtenOff = try r.varintInt64()
         c.voidedAmount = try r.varintInt64()
         c.paid = try r.varintInt64()
+        c.creditNotes = try r.varintInt64()
         return c
     }
 
@@ -346,17 +353,20 @@ public enum StateCodec {
         let weighted = try r.varint128()
         guard let lateWeighted = Int128(exactly: weighted) else { throw StoredDataError("negative days-late weight") }
         t.lateWeighted = lateWeighted
+        t.refunded = try r.varintInt64()
         // The balance identity, in exact arithmetic: figures that disagree are corrupt (and
         // would let later additions overflow).
         let lhs = Int128(t.open) - Int128(t.unapplied)
-        let rhs = Int128(t.invoiced) - Int128(t.credited) - Int128(t.paid) - Int128(t.writtenOff) - Int128(t.voided)
-        guard lhs == rhs else { throw StoredDataError("totals break the balance identity (open − unapplied ≠ invoiced − credited − paid − written off − voided)") }
+        let rhs = Int128(t.invoiced) - Int128(t.credited) - Int128(t.paid) + Int128(t.refunded) - Int128(t.writtenOff) - Int128(t.voided)
+        guard lhs == rhs else { throw StoredDataError("totals break the balance identity (open − unapplied ≠ invoiced − credited − paid + refunded − written off − voided)") }
         // What the fold keeps true (every figure is ≥ 0, checked by `varintInt64`): what is
         // open or taken off an invoice never exceeds what was invoiced, and what is unapplied
-        // never exceeds what was paid. Together with the validator's overflow rule on
-        // `invoiced`, these keep every later addition to these figures inside Int64.
-        guard t.open <= t.invoiced, t.unapplied <= t.paid else {
-            throw StoredDataError("totals out of range: open \(t.open) of \(t.invoiced) invoiced, unapplied \(t.unapplied) of \(t.paid) paid")
+        // or refunded never exceeds what credit sources brought (paid, and credit notes, which
+        // count in credited). Together with the validator's overflow rules on `invoiced`,
+        // `paid` and `credited`, these keep every later addition to these figures inside Int64.
+        let sources = Int128(t.paid) + Int128(t.credited)
+        guard t.open <= t.invoiced, Int128(t.unapplied) + Int128(t.refunded) <= sources else {
+            throw StoredDataError("totals out of range: open \(t.open) of \(t.invoiced) invoiced, unapplied \(t.unapplied) and refunded \(t.refunded) of \(sources) paid and credited")
         }
         s.totals = t
         let dunning = Int(try r.u8())
@@ -388,7 +398,7 @@ public enum StateCodec {
             let idCount = try r.u8()
             let dueStart = try r.varintBits32()
             guard let installments = UInt16(exactly: try r.varint()) else { throw StoredDataError("bad installment count at log position \(next)") }
-            let countersMax = max(c.adjustedUp, c.credited, c.writtenOff, c.voidedAmount, c.paid)
+            let countersMax = max(c.adjustedUp, c.credited, c.writtenOff, c.voidedAmount, c.paid, c.creditNotes)
             guard !overflow, installments > 0, open > 0, open <= t.invoiced, amount <= t.invoiced, countersMax <= t.invoiced,
                 s.invoices.last.map({ $0.seq < next }) ?? true
             else {
@@ -505,6 +515,7 @@ public enum StateCodec {
             w.i64(i.amount)
             w.i64(i.open)
         }
+        w.i64(inv.creditNotes)
     }
 
     public static func decodeInvoice(_ bytes: UnsafeRawBufferPointer) throws(StoredDataError) -> InvoiceState {
@@ -532,6 +543,7 @@ public enum StateCodec {
             scheduled = sum
             inv.installments.append(i)
         }
+        inv.creditNotes = try money(&r)
         try r.end()
         return inv
     }
@@ -558,6 +570,14 @@ public enum StateCodec {
             w.i32(a.installment)
             w.i64(a.amount)
             w.i32(a.daysBeyondTerms)
+            w.u64(a.appliedSeq)
+        }
+        w.bool(p.creditNote)
+        w.u32(UInt32(p.refunds.count))
+        for f in p.refunds {
+            w.u64(f.seq)
+            w.i64(f.amount)
+            w.day(f.refundedOn)
         }
     }
 
@@ -572,23 +592,39 @@ public enum StateCodec {
         let unapplied = try money(&r)
         let reversedSeq = try r.u64()
         let reversedOn = try r.optionalDay()
-        let n = try r.count(itemBytes: 24)
+        let n = try r.count(itemBytes: 32)
         var allocations: [Allocation] = []
         allocations.reserveCapacity(n)
         var allocated: Int128 = 0
         for _ in 0..<n {
-            let a = Allocation(invoice: try r.u64(), installment: try r.i32(), amount: try money(&r), daysBeyondTerms: try r.i32())
+            let a = Allocation(invoice: try r.u64(), installment: try r.i32(), amount: try money(&r), daysBeyondTerms: try r.i32(),
+                               appliedSeq: try r.u64())
             guard a.installment >= 0, a.installment < Int32(FeedLimits.installmentsMax), a.amount > 0 else {
                 throw StoredDataError("bad allocation of payment \(id)")
             }
             allocated += Int128(a.amount)
             allocations.append(a)
         }
-        guard allocated + Int128(unapplied) == Int128(amount) else { throw StoredDataError("payment \(id): allocations and unapplied do not add up to its amount") }
+        let creditNote = try r.bool()
+        let m = try r.count(itemBytes: 20, max: FeedLimits.creditMovesMax)
+        var refunds: [Refund] = []
+        refunds.reserveCapacity(m)
+        for _ in 0..<m {
+            let f = Refund(seq: try r.u64(), amount: try money(&r), refundedOn: try r.day())
+            guard f.seq > seq, f.amount > 0 else { throw StoredDataError("bad refund of credit source \(id)") }
+            allocated += Int128(f.amount)
+            refunds.append(f)
+        }
+        guard allocated + Int128(unapplied) == Int128(amount) else {
+            throw StoredDataError("credit source \(id): allocations, refunds and unapplied do not add up to its amount")
+        }
+        guard !creditNote || reversedSeq == 0 else { throw StoredDataError("credit note \(id) is marked reversed") }
         try r.end()
         var p = PaymentState(seq: seq, id: id, at: at, receivedOn: receivedOn, amount: amount, allocations: allocations, unapplied: unapplied)
         p.reversedSeq = reversedSeq
         p.reversedOn = reversedOn
+        p.creditNote = creditNote
+        p.refunds = refunds
         return p
     }
 

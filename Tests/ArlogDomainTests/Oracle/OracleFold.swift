@@ -21,6 +21,7 @@ struct OracleResolvedEvent {
 protocol OracleReferences {
     func invoiceOwner(_ invoice: String) -> String?
     func paymentOwner(_ payment: String) -> String?
+    func creditNoteOwner(_ note: String) -> String?
 }
 
 /// The projector of one customer: validation against the accepted state, and a total fold.
@@ -110,6 +111,25 @@ enum OracleFold {
                 resolved.append((a.invoice, try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)))
             }
             return OracleResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: resolved)
+        case .creditNoteIssued(_, let amount, _, let noteCurrency, let allocations, _):
+            if let noteCurrency, noteCurrency != currency {
+                throw Rejection(.currencyMismatch, "credit note currency \(noteCurrency) differs from the customer's \(currency)")
+            }
+            var resolved: [(invoice: String, amount: Int64)] = []
+            for (i, a) in allocations.enumerated() {
+                resolved.append((a.invoice, try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)))
+            }
+            return OracleResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: resolved)
+        case .creditApplied(_, _, let amount), .creditRefunded(_, let amount, _):
+            return OracleResolvedEvent(event: e, amount: try minor(amount, field: "amount", currency: currency), installments: [], allocations: [])
+        }
+    }
+
+    /// v1.2: the position in `payments` of the credit source `s` (nil: not this customer's).
+    static func sourceIndex(_ s: CreditSource, _ l: OracleLedger) -> Int32? {
+        switch s {
+        case .payment(let id): l.paymentIndex[id]
+        case .creditNote(let id): l.creditNoteIndex[id]
         }
     }
 
@@ -151,6 +171,23 @@ enum OracleFold {
             }
             throw Rejection(.paymentUnknown, "payment \(id) is not in the log")
         }
+        func source(_ s: CreditSource) throws -> OraclePayment {
+            let what = { switch s { case .payment(let id): "payment \(id)"; case .creditNote(let id): "credit note \(id)" } }()
+            guard let i = sourceIndex(s, ledger) else {
+                switch s {
+                case .payment(let id):
+                    if let owner = refs.paymentOwner(id) { throw Rejection(.paymentOtherCustomer, "payment \(id) belongs to customer \(owner), not \(e.customer)") }
+                    throw Rejection(.paymentUnknown, "payment \(id) is not in the log")
+                case .creditNote(let id):
+                    if let owner = refs.creditNoteOwner(id) { throw Rejection(.creditNoteOtherCustomer, "credit note \(id) belongs to customer \(owner), not \(e.customer)") }
+                    throw Rejection(.creditNoteUnknown, "credit note \(id) is not in the log")
+                }
+            }
+            let p = ledger.payments[Int(i)]
+            guard e.at >= p.at else { throw Rejection(.beforeReference, "\"at\" \(e.at) is before \(what) was recorded (\(p.at))") }
+            guard !p.reversed else { throw Rejection(.sourceReversed, "\(what) was reversed: it holds no credit to apply or refund") }
+            return p
+        }
         func checkedAdd(_ a: Int64, _ b: Int64, _ what: String) throws -> Int64 {
             let (sum, overflow) = a.addingReportingOverflow(b)
             guard !overflow else { throw Rejection(.totalsOverflow, "the customer's \(what) would overflow") }
@@ -184,6 +221,9 @@ enum OracleFold {
             guard !inv.voided else { break }
             guard inv.paid == 0 else {
                 throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.paid)) of payment allocations in force; reverse them before voiding")
+            }
+            guard inv.creditNotes == 0 else {
+                throw Rejection(.allocationsInForce, "invoice \(id) has \(fmt(inv.creditNotes)) of credit-note allocations in force, which no event undoes; it cannot be voided")
             }
         case .invoiceWrittenOff(let id, _):
             let inv = try invoice(id)
@@ -227,6 +267,50 @@ enum OracleFold {
             if let id { _ = try invoice(id) }
         case .disputeOpened, .disputeResolved, .promiseRecorded:
             try validateCollections(e, ledger: ledger, collections: ledger.collections, invoice: invoice)
+        case .creditNoteIssued(let id, _, _, _, _, _):
+            if ledger.creditNoteIndex[id] != nil { throw Rejection(.creditNoteExists, "credit note \(id) is already in the log") }
+            if let owner = refs.creditNoteOwner(id) {
+                throw Rejection(.creditNoteExists, "credit note \(id) is already in the log (customer \(owner))")
+            }
+            _ = try checkedAdd(ledger.totals.credited, r.amount!, "credited total")
+            var allocated: Int64 = 0
+            var taken: [String: Int64] = [:]
+            for a in r.allocations {
+                let inv = try invoice(a.invoice)
+                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
+                let already = taken[a.invoice, default: 0]
+                guard a.amount <= inv.open - already else {
+                    throw Rejection(.exceedsOpen, "allocation of \(fmt(a.amount)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
+                }
+                taken[a.invoice] = already + a.amount
+                allocated += a.amount
+            }
+            guard allocated <= r.amount! else {
+                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the credit note amount \(fmt(r.amount!))")
+            }
+        case .creditApplied(let s, _, _), .creditRefunded(let s, _, _):
+            let p = try source(s)
+            let name = p.creditNote ? "credit note \(p.id)" : "payment \(p.id)"
+            var invoiceOpen: Int64?
+            var id = ""
+            if case .creditApplied(_, let invoiceID, _) = e.body {
+                id = invoiceID
+                let inv = try invoice(id)
+                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(id) is voided and takes no allocation") }
+                invoiceOpen = inv.open
+            }
+            if case .creditRefunded(_, _, let on) = e.body, on < p.receivedOn {
+                throw Rejection(.refundBeforeSource, "\"refunded_on\" \(on) is before \(name) was \(p.creditNote ? "issued" : "received") (\(p.receivedOn))")
+            }
+            let a = r.amount!
+            guard a <= p.unapplied else {
+                throw Rejection(.exceedsUnapplied, invoiceOpen != nil
+                    ? "\(name) has \(fmt(p.unapplied)) of unapplied credit, less than \(fmt(a))"
+                    : "\(name) has \(fmt(p.unapplied)) of unapplied credit, less than the refund of \(fmt(a))")
+            }
+            if let open = invoiceOpen, a > open {
+                throw Rejection(.exceedsOpen, "credit of \(fmt(a)) exceeds the open amount \(fmt(open)) of invoice \(id)")
+            }
         }
         return r
     }
@@ -345,12 +429,59 @@ enum OracleFold {
             }
             l.totals.unapplied -= payment.unapplied
             l.totals.paid -= payment.amount
+            l.totals.refunded -= payment.refunded
             l.payments[Int(p)].reversed = true
             l.payments[Int(p)].reversedOn = e.at.utcDay
         case .dunningAction(let level, _, _):
             l.dunningLevel = level
         case .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
             break
+        case .creditNoteIssued(let id, _, let issuedOn, _, _, _):
+            guard l.creditNoteIndex[id] == nil else { return }
+            let amount = r.amount!
+            var left = amount
+            var allocations: [OracleAllocation] = []
+            for a in r.allocations {
+                guard let i = l.invoiceIndex[a.invoice], !l.invoices[Int(i)].voided else { continue }
+                var want = min(a.amount, left)
+                for j in l.invoices[Int(i)].installments.indices where want > 0 {
+                    let took = creditNoteTake(&l, invoice: i, installment: Int32(j), amount: want, into: &allocations)
+                    want -= took
+                    left -= took
+                }
+            }
+            for ref in l.openInstallments() where left > 0 {
+                left -= creditNoteTake(&l, invoice: ref.invoice, installment: ref.installment, amount: left, into: &allocations)
+            }
+            let index = Int32(l.payments.count)
+            var note = OraclePayment(id: id, at: e.at, receivedOn: issuedOn, amount: amount, allocations: allocations, unapplied: left)
+            note.creditNote = true
+            l.payments.append(note)
+            l.creditNoteIndex[id] = index
+            l.totals.credited += amount
+            l.totals.unapplied += left
+            mayResetDunning = true
+        case .creditApplied(let s, let id, _):
+            mayResetDunning = true
+            guard let p = sourceIndex(s, l), !l.payments[Int(p)].reversed, let i = l.invoiceIndex[id], !l.invoices[Int(i)].voided else { break }
+            var want = min(r.amount!, l.payments[Int(p)].unapplied)
+            var allocations: [OracleAllocation] = []
+            for j in l.invoices[Int(i)].installments.indices where want > 0 {
+                let took = l.payments[Int(p)].creditNote
+                    ? creditNoteTake(&l, invoice: i, installment: Int32(j), amount: want, into: &allocations)
+                    : allocate(&l, invoice: i, installment: Int32(j), amount: want, receivedOn: l.payments[Int(p)].receivedOn, into: &allocations)
+                want -= took
+                l.payments[Int(p)].unapplied -= took
+                l.totals.unapplied -= took
+            }
+            l.payments[Int(p)].allocations += allocations
+        case .creditRefunded(let s, _, _):
+            guard let p = sourceIndex(s, l), !l.payments[Int(p)].reversed else { break }
+            let refund = min(r.amount!, l.payments[Int(p)].unapplied)
+            l.payments[Int(p)].unapplied -= refund
+            l.payments[Int(p)].refunded += refund
+            l.totals.unapplied -= refund
+            l.totals.refunded += refund
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.
@@ -375,6 +506,19 @@ enum OracleFold {
         l.totals.open -= reduced
         if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
         return reduced
+    }
+
+    /// v1.2: a credit note's allocation to one installment: no days late, not a payment.
+    static func creditNoteTake(_ l: inout OracleLedger, invoice i: Int32, installment j: Int32, amount: Int64,
+                               into allocations: inout [OracleAllocation]) -> Int64 {
+        let take = min(amount, l.invoices[Int(i)].installments[Int(j)].open)
+        guard take > 0 else { return 0 }
+        l.invoices[Int(i)].installments[Int(j)].open -= take
+        l.invoices[Int(i)].creditNotes += take
+        l.totals.open -= take
+        if l.invoices[Int(i)].open == 0 { l.openInvoices.remove(i) }
+        allocations.append(OracleAllocation(invoice: i, installment: j, amount: take, daysBeyondTerms: 0))
+        return take
     }
 
     /// Allocates up to `amount` of a payment to an invoice, earliest installment first.

@@ -278,7 +278,7 @@ struct OracleHarness {
         if n.dunningLevel != o.dunningLevel { out.append("dunning \(n.dunningLevel), oracle \(o.dunningLevel)") }
         if n.state.avgDaysLateHundredths != o.avgDaysLateHundredths { out.append("avg days late \(String(describing: n.state.avgDaysLateHundredths)), oracle \(String(describing: o.avgDaysLateHundredths))") }
         if n.eventCount != o.eventCount || n.latestAt != o.latestAt { out.append("events/latest \(n.eventCount)/\(n.latestAt), oracle \(o.eventCount)/\(o.latestAt)") }
-        if n.state.invoiceCount != o.invoices.count || n.state.paymentCount != o.payments.count {
+        if n.state.invoiceCount != o.invoices.count || n.state.paymentCount != o.payments.filter({ !$0.creditNote }).count {
             out.append("item counts \(n.state.invoiceCount)/\(n.state.paymentCount), oracle \(o.invoices.count)/\(o.payments.count)")
         }
         let report = BalanceReport(n)
@@ -320,7 +320,7 @@ struct OracleHarness {
         for (x, y) in zip(n.invoices, o.invoices) {
             if x.id != y.id || x.issuedOn != y.issuedOn || x.issuedAt != y.issuedAt || x.amount != y.amount || x.installments != y.installments
                 || x.voided != y.voided || x.adjustedUp != y.adjustedUp || x.credited != y.credited || x.writtenOff != y.writtenOff
-                || x.voidedAmount != y.voidedAmount || x.paid != y.paid
+                || x.voidedAmount != y.voidedAmount || x.paid != y.paid || x.creditNotes != y.creditNotes
             {
                 out.append("invoice \(x), oracle \(y)")
             }
@@ -330,7 +330,8 @@ struct OracleHarness {
             let xa = x.allocations.map { "\(n.invoice(seq: $0.invoice)?.id ?? "seq \($0.invoice)")#\($0.installment) \($0.amount) \($0.daysBeyondTerms)" }
             let ya = y.allocations.map { "\(o.invoices[Int($0.invoice)].id)#\($0.installment) \($0.amount) \($0.daysBeyondTerms)" }
             if x.id != y.id || x.at != y.at || x.receivedOn != y.receivedOn || x.amount != y.amount || x.unapplied != y.unapplied
-                || x.reversed != y.reversed || x.reversedOn != y.reversedOn || xa != ya
+                || x.reversed != y.reversed || x.reversedOn != y.reversedOn || xa != ya || x.creditNote != y.creditNote
+                || x.refunded != y.refunded
             {
                 out.append("payment \(x.id) \(xa) unapplied \(x.unapplied) reversed \(x.reversed), oracle \(y.id) \(ya) unapplied \(y.unapplied) reversed \(y.reversed)")
             }

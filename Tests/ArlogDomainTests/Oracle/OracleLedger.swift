@@ -21,6 +21,8 @@ struct OracleLedger: Equatable {
     var latestAt: Timestamp
     var invoiceIndex: [String: Int32] = [:]
     var paymentIndex: [String: Int32] = [:]
+    /// v1.2: credit notes live in `payments` too (credit sources, in creation order).
+    var creditNoteIndex: [String: Int32] = [:]
     /// Positions of invoices with an open amount.
     var openInvoices: Set<Int32> = []
     /// Feed v1.1 (OracleCollections.swift).
@@ -122,6 +124,8 @@ struct OracleInvoice: Equatable {
     var voidedAmount: Int64 = 0
     /// Payment allocations in force (unreversed).
     var paid: Int64 = 0
+    /// v1.2: credit-note allocations.
+    var creditNotes: Int64 = 0
 
     var open: Int64 { installments.reduce(0) { $0 + $1.open } }
 }
@@ -147,4 +151,8 @@ struct OraclePayment: Equatable {
     var reversed = false
     /// The UTC date of the reversal's `at`.
     var reversedOn: Day?
+    /// v1.2: a standalone credit note (`receivedOn` is its issued_on).
+    var creditNote = false
+    /// v1.2: Σ refunds.
+    var refunded: Int64 = 0
 }

@@ -14,9 +14,11 @@ enum OracleOutcome: Equatable {
 final class OracleOwners: OracleReferences {
     var invoices: [String: String] = [:]
     var payments: [String: String] = [:]
+    var creditNotes: [String: String] = [:]
 
     func invoiceOwner(_ invoice: String) -> String? { invoices[invoice] }
     func paymentOwner(_ payment: String) -> String? { payments[payment] }
+    func creditNoteOwner(_ note: String) -> String? { creditNotes[note] }
 }
 
 /// The whole log in memory, with whole ledgers.
@@ -101,6 +103,7 @@ struct OracleLog {
         evaluate(e.customer, cause)
         if case .invoiceIssued(let invoice, _, _, _, _) = e.body { references.invoices[invoice] = e.customer }
         if case .paymentReceived(let payment, _, _, _, _) = e.body { references.payments[payment] = e.customer }
+        if case .creditNoteIssued(let note, _, _, _, _, _) = e.body { references.creditNotes[note] = e.customer }
     }
 
     mutating func evaluate(_ customer: String, _ cause: RiskCause) {

@@ -16,7 +16,7 @@ enum OracleScoring {
         var weighted: Int128 = 0
         var paidAmount: Int64 = 0
         var reversals = 0
-        for p in ledger.payments {
+        for p in ledger.payments where !p.creditNote {
             if p.reversed {
                 if let r = p.reversedOn, inWindow(r) { reversals += 1 }
                 continue

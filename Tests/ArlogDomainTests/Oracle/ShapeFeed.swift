@@ -163,6 +163,14 @@ struct ShapeFeed {
         }
         guard let l = o.ledgers[name] else { return register(name, limit: 0) }
         if name == "BIG", heavyLeft > 0 || (options.heavyInvoices > 0 && rng.chance(perMille: 300)) { return issue(l) }
+        // Feed v1.2: standalone credit notes, applied credit, refunds.
+        if rng.chance(perMille: 110) {
+            switch rng.below(3) {
+            case 0: return standaloneCreditNote(l)
+            case 1: return applyCredit(l)
+            default: return refund(l)
+            }
+        }
         switch rng.below(100) {
         case 0..<19: return issue(l)
         case 19..<21: return dispute(l)
@@ -264,7 +272,7 @@ struct ShapeFeed {
     }
 
     mutating func reverse(_ l: OracleLedger) -> String {
-        let live = l.payments.filter { !$0.reversed }
+        let live = l.payments.filter { !$0.reversed && !$0.creditNote }
         guard !live.isEmpty else { return pay(l) }
         // Prefer payments that settled an invoice.
         let settling = live.filter { p in p.allocations.contains { l.invoices[Int($0.invoice)].open == 0 } }
@@ -291,8 +299,83 @@ struct ShapeFeed {
                          #""invoice":"\#(inv.id)","amount":"-\#(money(a, l.currency.fractionDigits))""#)
     }
 
+    /// v1.2: a credit note with explicit allocations, an empty list or none; a reason, a
+    /// currency, members in another order; now and then an id already used (a rejection).
+    mutating func standaloneCreditNote(_ l: OracleLedger) -> String {
+        paymentCounter += 1
+        let notes = l.payments.filter(\.creditNote)
+        let id = !notes.isEmpty && rng.chance(perMille: 20) ? rng.pick(notes).id : "CN-\(paymentCounter)"
+        let digits = l.currency.fractionDigits
+        var floor = l.profile.registeredAt
+        var allocations: [String] = []
+        var allocated: Int64 = 0
+        let open = invoices(l) { $0.open > 0 && !$0.voided }
+        if !open.isEmpty, rng.chance(perMille: 400) {
+            for _ in 0..<rng.between(1, 2) {
+                let inv = rng.pick(open)
+                let a = rng.chance(perMille: 400) ? inv.open : Int64(rng.between(0, Int(max(1, inv.open))))
+                allocations.append(#"{"amount":"\#(money(a, digits))","invoice":"\#(inv.id)"}"#)
+                allocated += a
+                floor = max(floor, inv.issuedAt)
+            }
+        }
+        let t = at(floor: floor)
+        var total = rng.chance(perMille: 500) ? allocated + amount(digits) : max(allocated, Int64(rng.between(1, Int(max(1, l.totals.open)))))
+        // The heavy customer's invoices stay open, as with its payments.
+        if l.profile.id == "BIG" { total = allocated + min(amount(digits), max(1, l.totals.open / 200)) }
+        if total == 0 { total = 1 }
+        let issued = day(t, rng.between(-20, 2))
+        var body = rng.chance(perMille: 300)
+            ? #""amount":"\#(money(total, digits))","issued_on":"\#(issued)","credit_note":"\#(id)""#
+            : #""credit_note":"\#(id)","amount":"\#(money(total, digits))","issued_on":"\#(issued)""#
+        if rng.chance(perMille: 300) { body += #","reason":"\#(rng.pick(["volume rebate", "", "goodwill — ünïcode", "return of goods"]))""# }
+        if rng.chance(perMille: 100) { body += #","currency":"\#(l.currency.code)""# }
+        if !allocations.isEmpty {
+            body += #","allocations":[\#(allocations.joined(separator: ","))]"#
+        } else if rng.chance(perMille: 200) {
+            body += #","allocations":[]"#
+        }
+        return eventLine(nextID("cn"), "credit_note.issued", l.profile.id, at: t.description, body)
+    }
+
+    /// A source's member: `"payment":…` or `"credit_note":…`.
+    func sourceMember(_ p: OraclePayment) -> String { p.creditNote ? #""credit_note":"\#(p.id)""# : #""payment":"\#(p.id)""# }
+
+    /// v1.2: credit.applied from a source with credit to an open invoice; sometimes more than
+    /// either holds, a reversed source or a voided invoice (rejections).
+    mutating func applyCredit(_ l: OracleLedger) -> String {
+        let sources = l.payments.filter { rng.chance(perMille: 30) || (!$0.reversed && $0.unapplied > 0) }
+        let open = invoices(l) { rng.chance(perMille: 30) || ($0.open > 0 && !$0.voided) }
+        guard !sources.isEmpty, !open.isEmpty else { return standaloneCreditNote(l) }
+        let p = rng.pick(sources)
+        let inv = rng.pick(open)
+        let most = max(1, min(p.unapplied, inv.open))
+        var a = rng.chance(perMille: 500) ? most : Int64(rng.between(1, Int(most)))
+        if rng.chance(perMille: 30) { a = most + 1 }
+        let t = at(floor: max(p.at, inv.issuedAt))
+        let digits = l.currency.fractionDigits
+        let body = rng.chance(perMille: 300)
+            ? #""invoice":"\#(inv.id)","amount":"\#(money(a, digits))",\#(sourceMember(p))"#
+            : #"\#(sourceMember(p)),"invoice":"\#(inv.id)","amount":"\#(money(a, digits))""#
+        return eventLine(nextID("ca"), "credit.applied", l.profile.id, at: t.description, body)
+    }
+
+    /// v1.2: a refund of some or all of a source's credit; sometimes more than it holds, or
+    /// dated before the source (rejections).
+    mutating func refund(_ l: OracleLedger) -> String {
+        let sources = l.payments.filter { rng.chance(perMille: 30) || (!$0.reversed && $0.unapplied > 0) }
+        guard !sources.isEmpty else { return standaloneCreditNote(l) }
+        let p = rng.pick(sources)
+        var a = rng.chance(perMille: 400) ? max(1, p.unapplied) : Int64(rng.between(1, Int(max(1, p.unapplied))))
+        if rng.chance(perMille: 30) { a = p.unapplied + 1 }
+        let t = at(floor: p.at)
+        let on = rng.chance(perMille: 30) ? p.receivedOn.adding(days: -1) : max(p.receivedOn, t.utcDay.adding(days: rng.between(-3, 3)))
+        let body = #"\#(sourceMember(p)),"amount":"\#(money(a, l.currency.fractionDigits))","refunded_on":"\#(on)""#
+        return eventLine(nextID("rf"), "credit.refunded", l.profile.id, at: t.description, body)
+    }
+
     mutating func void(_ l: OracleLedger) -> String {
-        let voidable = invoices(l) { $0.paid == 0 && !$0.voided }
+        let voidable = invoices(l) { $0.paid == 0 && $0.creditNotes == 0 && !$0.voided }
         let inv: OracleInvoice
         if !voidable.isEmpty, rng.chance(perMille: 900) {
             inv = rng.pick(voidable)
