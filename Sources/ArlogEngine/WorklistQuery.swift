@@ -67,8 +67,8 @@ extension Store {
         report.candidates = entries.count
         entries.sort { Worklist.precedes(($0.customer, $0.score), ($1.customer, $1.score)) }
         if let limit, entries.count > limit { entries.removeLast(entries.count - limit) }
-        let texts = try profileTexts(entries.lazy.map(\.customer))
-        for i in entries.indices { entries[i].profile = texts[entries[i].customer] }
+        let texts = try profileTexts(entries.map(\.customer))
+        for i in entries.indices { entries[i].profile = texts[i] }
         report.entries = entries
         return report
     }

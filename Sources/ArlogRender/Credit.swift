@@ -315,15 +315,16 @@ extension Render {
 
     /// `arlog alerts`: table and csv with `alertColumns`; json an array of the objects
     /// `alertJSON` writes (the same as `--follow --format json` lines and `--exec` input).
-    /// `names`: the customers' names (missing: an empty cell, `null`).
-    public static func alerts(_ alerts: [Alert], format: OutputFormat, names: [String: String] = [:]) -> String {
+    /// `names`: the customers' names, aligned with `alerts` (missing: an empty cell, `null`).
+    public static func alerts(_ alerts: [Alert], format: OutputFormat, names: [String?] = []) -> String {
+        let name = { (i: Int) in i < names.count ? names[i] : nil }
         switch format {
-        case .table, .csv: return records(alerts.map { alertRecord($0, name: names[$0.customer]) }, columns: alertColumns, format: format)
+        case .table, .csv: return records(alerts.indices.map { alertRecord(alerts[$0], name: name($0)) }, columns: alertColumns, format: format)
         case .json:
             var bytes: [UInt8] = [UInt8(ascii: "[")]
             for (i, a) in alerts.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += alertJSON(a, name: names[a.customer])
+                bytes += alertJSON(a, name: name(i))
             }
             bytes += Array("]\n".utf8)
             return String(decoding: bytes, as: UTF8.self)
@@ -377,9 +378,9 @@ extension Render {
     /// are the customer's; `limit_grade`/`limit_score` those the recommendation is based on
     /// (the score without the utilisation factor). `dormant`: no net sales in the window (the
     /// policy's dormant rule applied); `cut_capped`: the cut was held to the policy's maximum.
-    /// `names`: the customers' names (missing: an empty cell, `null`).
-    public static func limits(_ recommendations: [LimitRecommendation], format: OutputFormat, names: [String: String] = [:]) -> String {
-        records(recommendations.map { limitRecord($0, name: names[$0.assessment.customer]) }, columns: limitColumns, format: format)
+    /// `names`: the customers' names, aligned with `recommendations` (missing: an empty cell, `null`).
+    public static func limits(_ recommendations: [LimitRecommendation], format: OutputFormat, names: [String?] = []) -> String {
+        records(recommendations.indices.map { limitRecord(recommendations[$0], name: $0 < names.count ? names[$0] : nil) }, columns: limitColumns, format: format)
     }
 
     public static let limitAppliedColumns = ["customer", "name", "currency", "limit_grade", "limit_score", "from", "to", "reason"]
@@ -398,8 +399,8 @@ extension Render {
     /// whose limit changes). table: the changes, then a summary line; csv: the changes; json:
     /// `{"actor","at","appended","duplicates","changes":[{"customer","currency","limit_grade","limit_score","from","to","reason"}],"plan":false}`.
     public static func limitsApplied(_ applied: [LimitRecommendation], summary: IngestSummary, actor: String, at: Timestamp, format: OutputFormat,
-                                     names: [String: String] = [:]) -> String {
-        let rows = applied.map { limitAppliedRecord($0, name: names[$0.assessment.customer]) }
+                                     names: [String?] = []) -> String {
+        let rows = applied.indices.map { limitAppliedRecord(applied[$0], name: $0 < names.count ? names[$0] : nil) }
         switch format {
         case .table:
             let line = "appended \(plural(summary.accepted, "credit_limit.changed event", "credit_limit.changed events")) (actor \(singleLine(actor)), at \(at))"
@@ -414,8 +415,8 @@ extension Render {
     /// table: the changes, then `plan: ... nothing appended; add --yes to append them`; csv:
     /// the changes (the CLI says on stderr that nothing was appended); json: as applied, with
     /// `"at":null`, `"appended":0` and `"plan":true`.
-    public static func limitsPlan(_ planned: [LimitRecommendation], actor: String, format: OutputFormat, names: [String: String] = [:]) -> String {
-        let rows = planned.map { limitAppliedRecord($0, name: names[$0.assessment.customer]) }
+    public static func limitsPlan(_ planned: [LimitRecommendation], actor: String, format: OutputFormat, names: [String?] = []) -> String {
+        let rows = planned.indices.map { limitAppliedRecord(planned[$0], name: $0 < names.count ? names[$0] : nil) }
         switch format {
         case .table:
             let line = rows.isEmpty

@@ -63,7 +63,7 @@ struct Aging: ParsableCommand {
         let report = try store.aging(asOf: asOfOptions.day, today: today(), edges: edges, knownAt: knownAtOptions.value)
         let format = formatOptions.output
         // Names only for the rows printed, and none for the contract's JSON.
-        let names = format == .json ? [:] : try store.names(report.customers.lazy.compactMap(\.customer))
+        let names = format == .json ? [] : try store.names(report.customers.compactMap(\.customer))
         try Console.out(Render.aging(report, format: format, names: names))
     }
 }

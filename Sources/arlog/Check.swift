@@ -43,7 +43,7 @@ struct Check: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let result = try store.creditCheck(customer, amount: amount, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        let name = try store.names([customer])[customer]
+        let name = try store.names([customer])[0]
         try Console.out(Render.check(result, format: formatOptions.output, name: name))
         if result.decision.exitCode != Arlog.Exit.ok { throw ExitCode(result.decision.exitCode) }
     }

@@ -41,9 +41,15 @@ import Testing
 
     @Test func namesForTheCustomersAskedOnly() throws {
         let t = try Self.store()
-        let names = try t.store.names(["MULL", "DESK", "NOBODY", "DESK"])
-        #expect(names == ["MULL": "Bäckerei Müller GmbH", "DESK": "Desk Tools Ltd"])
-        #expect(try t.store.profileTexts(["DESK"])["DESK"]?.email == "ann@desk.example")
+        // Any order, repeats, unknown ids: a look-up per id.
+        #expect(try t.store.names(["MULL", "DESK", "NOBODY", "DESK"]) == ["Bäckerei Müller GmbH", "Desk Tools Ltd", nil, "Desk Tools Ltd"])
+        #expect(try t.store.profileTexts(["DESK"])[0]?.email == "ann@desk.example")
+        // In byte order and many (one ordered pass over the profiles), with gaps and ids
+        // before, between and after the stored ones.
+        #expect(try t.store.names(["A", "CLEAN", "CLEAR", "DESK", "MULL", "N", "SMALL", "ZZZ"])
+            == [nil, "Clean SA", nil, "Desk Tools Ltd", "Bäckerei Müller GmbH", nil, "Small Co", nil])
+        #expect(try t.store.names(["DESK", "MULL"]) == ["Desk Tools Ltd", "Bäckerei Müller GmbH"])
+        #expect(try t.store.names([]) == [])
     }
 
     @Test func customersSearchByIdOrName() throws {
