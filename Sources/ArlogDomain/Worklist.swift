@@ -96,6 +96,28 @@ public enum Worklist {
         return a.customer.utf8.lexicographicallyPrecedes(b.customer.utf8)
     }
 
+    /// The same from a customer's hot state: its live open slots, read in place (what the
+    /// worklist's scan calls for every customer; no generic iteration, no copy).
+    public static func overdueBands(of s: CustomerState, on day: Day) -> (bands: [Int64], oldestDays: Int) {
+        var bands = [Int64](repeating: 0, count: ageBandEdges.count + 1)
+        var oldest = 0
+        var k = s.firstOpen
+        let slots = s.slots
+        while k < slots.count {
+            let slot = slots[k]
+            k += 1
+            guard !slot.dead, slot.open > 0 else { continue }
+            let days = day.days(since: slot.dueOn)
+            // FIFO order is by due date first: the rest are not yet due either.
+            guard days > 0 else { break }
+            var b = 0
+            while b < ageBandEdges.count, days > ageBandEdges[b] { b += 1 }
+            bands[b] += slot.open
+            oldest = max(oldest, days)
+        }
+        return (bands, oldest)
+    }
+
     /// The open amounts past due on `day` by age band (1–30, 31–60, 61–90, 91+) and the days
     /// past due of the oldest, from the customer's open installments.
     public static func overdueBands(_ installments: some Sequence<(dueOn: Day, open: Int64)>, on day: Day) -> (bands: [Int64], oldestDays: Int) {

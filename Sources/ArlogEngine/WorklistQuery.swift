@@ -49,8 +49,7 @@ extension Store {
                 let assigned = assignments?.collector(of: customer)
                 if let collector, assigned != collector { return nil }
                 var f = WorklistFacts(currency: s.currency)
-                let open = s.slots[s.firstOpen...].lazy.filter { !$0.dead }.map { (dueOn: $0.dueOn, open: $0.open) }
-                (f.overdueBands, f.oldestOverdueDays) = Worklist.overdueBands(open, on: day)
+                (f.overdueBands, f.oldestOverdueDays) = Worklist.overdueBands(of: s, on: day)
                 Store.collectionFacts(s, on: day, into: &f)
                 // Nothing to chase: no score computed.
                 guard f.overdueBands.contains(where: { $0 > 0 }) || f.brokenPromises > 0 || f.promisesDueToday > 0 || f.disputesAwaiting > 0
@@ -65,8 +64,11 @@ extension Store {
             }
         }
         report.candidates = entries.count
-        entries.sort { Worklist.precedes(($0.customer, $0.score), ($1.customer, $1.score)) }
-        if let limit, entries.count > limit { entries.removeLast(entries.count - limit) }
+        // Sorted by index (an entry is large: moving entries costs more than comparing).
+        var order = Array(entries.indices)
+        order.sort { Worklist.precedes((entries[$0].customer, entries[$0].score), (entries[$1].customer, entries[$1].score)) }
+        if let limit, order.count > limit { order.removeLast(order.count - limit) }
+        entries = order.map { entries[$0] }
         let texts = try profileTexts(entries.map(\.customer))
         for i in entries.indices { entries[i].profile = texts[i] }
         report.entries = entries

@@ -146,6 +146,19 @@ import Testing
         #expect(march.asOf == Self.march10)
         #expect(Set(march.entries.map(\.customer)) == ["MULL", "DESK"])
 
+        // The bands read in place from the hot state are the bands of its open installments,
+        // on every day from before the first due date to after the last.
+        for c in ["DESK", "MULL", "SMALL", "CLEAN"] {
+            let s = try t.store.state(c)
+            var day = Day(year: 2025, month: 1, day: 1)!
+            while day < Day(year: 2025, month: 12, day: 31)! {
+                let inPlace = Worklist.overdueBands(of: s, on: day)
+                let fromList = Worklist.overdueBands(s.openInstallments, on: day)
+                #expect(inPlace.bands == fromList.bands && inPlace.oldestDays == fromList.oldestDays, "\(c) on \(day)")
+                day = day.adding(days: 3)
+            }
+        }
+
         // One thread or two: the same list.
         let one = try t.store.worklist(asOf: nil, today: Self.june30, collector: nil, assignments: nil, limit: nil, threads: 1)
         let two = try t.store.worklist(asOf: nil, today: Self.june30, collector: nil, assignments: nil, limit: nil, threads: 2)
