@@ -64,11 +64,17 @@ extension Store {
             }
         }
         report.candidates = entries.count
-        // Sorted by index (an entry is large: moving entries costs more than comparing).
-        var order = Array(entries.indices)
-        order.sort { Worklist.precedes((entries[$0].customer, entries[$0].score), (entries[$1].customer, entries[$1].score)) }
+        // `Worklist.precedes` on plain keys: an entry is large (moving it, or reading its id and
+        // score in the comparison, retains and releases its parts); the id is read only when
+        // priority and aged overdue tie.
+        var order = entries.indices.map { (priority: entries[$0].score.priorityHundredths, aged: entries[$0].score.agedOverdue, index: $0) }
+        order.sort { a, b in
+            if a.priority != b.priority { return a.priority > b.priority }
+            if a.aged != b.aged { return a.aged > b.aged }
+            return entries[a.index].customer.utf8.lexicographicallyPrecedes(entries[b.index].customer.utf8)
+        }
         if let limit, order.count > limit { order.removeLast(order.count - limit) }
-        entries = order.map { entries[$0] }
+        entries = order.map { entries[$0.index] }
         let texts = try profileTexts(entries.map(\.customer))
         for i in entries.indices { entries[i].profile = texts[i] }
         report.entries = entries
