@@ -18,6 +18,10 @@ public struct CollectorAssignments: Sendable, Equatable {
     public private(set) var byCustomer: [String: String] = [:]
     /// (prefix, collector), longest prefix first.
     public private(set) var prefixes: [(prefix: String, collector: String)] = []
+    /// The prefixes by their bytes, and their distinct lengths in bytes, longest first: a
+    /// customer is matched with one look-up per length (at most 64), not one per prefix.
+    var byPrefix: [[UInt8]: String] = [:]
+    var prefixLengths: [Int] = []
     public private(set) var fallback: String?
     /// Every collector named, sorted.
     public private(set) var collectors: [String] = []
@@ -42,6 +46,8 @@ public struct CollectorAssignments: Sendable, Equatable {
                 : a.prefix.utf8.lexicographicallyPrecedes(b.prefix.utf8)
         }
         self.fallback = fallback
+        for p in prefixes { byPrefix[Array(p.prefix.utf8)] = p.collector }
+        prefixLengths = Set(prefixes.map(\.prefix.utf8.count)).sorted(by: >)
         collectors = Array(Set(byCustomer.values).union(prefixes.map(\.collector)).union(fallback.map { [$0] } ?? [])).sorted()
     }
 
@@ -53,7 +59,11 @@ public struct CollectorAssignments: Sendable, Equatable {
     /// The collector of `customer`, or nil when none is assigned.
     public func collector(of customer: String) -> String? {
         if let c = byCustomer[customer] { return c }
-        for p in prefixes where customer.utf8.starts(with: p.prefix.utf8) { return p.collector }
+        guard !prefixLengths.isEmpty else { return fallback }
+        let bytes = Array(customer.utf8)
+        for n in prefixLengths where n <= bytes.count {
+            if let c = byPrefix[Array(bytes[..<n])] { return c }
+        }
         return fallback
     }
 
