@@ -30,7 +30,7 @@
 /// overdue, no promise broken or due today and no dispute waiting is not on the list.
 public enum Worklist {
     /// Days past due that start each age band after the first (1–30, 31–60, 61–90, 91+).
-    public static let ageBandEdges = [30, 60, 90]
+    public static let ageBandEdgesDays = [30, 60, 90]
     /// What an overdue unit of money weighs in each age band.
     public static let ageWeights: [Int128] = [1, 2, 3, 4]
     /// Points per unit of a broken promise's amount, of a promise due today, of a dispute
@@ -99,7 +99,7 @@ public enum Worklist {
     /// The same from a customer's hot state: its live open slots, read in place (what the
     /// worklist's scan calls for every customer; no generic iteration, no copy).
     public static func overdueBands(of s: CustomerState, on day: Day) -> (bands: [Int64], oldestDays: Int) {
-        var bands = [Int64](repeating: 0, count: ageBandEdges.count + 1)
+        var bands = [Int64](repeating: 0, count: ageBandEdgesDays.count + 1)
         var oldest = 0
         var k = s.firstOpen
         let slots = s.slots
@@ -111,7 +111,7 @@ public enum Worklist {
             // FIFO order is by due date first: the rest are not yet due either.
             guard days > 0 else { break }
             var b = 0
-            while b < ageBandEdges.count, days > ageBandEdges[b] { b += 1 }
+            while b < ageBandEdgesDays.count, days > ageBandEdgesDays[b] { b += 1 }
             bands[b] += slot.open
             oldest = max(oldest, days)
         }
@@ -121,13 +121,13 @@ public enum Worklist {
     /// The open amounts past due on `day` by age band (1–30, 31–60, 61–90, 91+) and the days
     /// past due of the oldest, from the customer's open installments.
     public static func overdueBands(_ installments: some Sequence<(dueOn: Day, open: Int64)>, on day: Day) -> (bands: [Int64], oldestDays: Int) {
-        var bands = [Int64](repeating: 0, count: ageBandEdges.count + 1)
+        var bands = [Int64](repeating: 0, count: ageBandEdgesDays.count + 1)
         var oldest = 0
         for i in installments where i.open > 0 {
             let days = day.days(since: i.dueOn)
             guard days > 0 else { continue }
             var b = 0
-            while b < ageBandEdges.count, days > ageBandEdges[b] { b += 1 }
+            while b < ageBandEdgesDays.count, days > ageBandEdgesDays[b] { b += 1 }
             // A customer's open amounts sum within Int64 (its open total).
             bands[b] += i.open
             oldest = max(oldest, days)
@@ -139,7 +139,7 @@ public enum Worklist {
 /// What the worklist knows of one customer on the day.
 public struct WorklistFacts: Sendable, Equatable {
     public var currency: Currency
-    /// Open amounts past due, by age band (`Worklist.ageBandEdges`), minor units.
+    /// Open amounts past due, by age band (`Worklist.ageBandEdgesDays`), minor units.
     public var overdueBands: [Int64] = [0, 0, 0, 0]
     public var oldestOverdueDays = 0
     public var grade: Grade = .a
