@@ -70,7 +70,7 @@ extension Store {
 
     func deliver(_ alert: Alert, _ o: AlertDeliveryOptions, log: (String) -> Void) throws {
         var w = JSONWriter()
-        alert.json(into: &w)
+        alert.json(into: &w, name: try names([alert.customer])[0])
         var input = w.bytes
         input.append(0x0A)
         var delay = o.retryDelayMillis

@@ -6,13 +6,17 @@ import ArlogDomain
 extension Alert {
     /// The alert as a JSON object on one line (no line end): what `alerts --exec` writes to the
     /// command's stdin, what `alerts --format json` lists and what `--follow --format json` prints.
-    public func json(into w: inout JSONWriter) {
+    /// `name`: the customer's name (its profile's, looked up by the caller for the alerts it
+    /// writes), `null` when not known.
+    public func json(into w: inout JSONWriter, name: String? = nil) {
         let a = self
         let digits = a.currency.fractionDigits
         w.raw("{\"alert\":")
         w.string(a.id)
         w.raw(",\"seq\":\(a.cause.seq),\"customer\":")
         w.string(a.customer)
+        w.raw(",\"name\":")
+        if let name { w.string(name) } else { w.raw("null") }
         w.raw(",\"kind\":")
         w.string(a.kind.rawValue)
         w.raw(",\"level\":")

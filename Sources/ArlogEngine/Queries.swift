@@ -165,6 +165,8 @@ public struct CustomerFilter: Sendable {
     public var currency: String?
     /// Only customers with one of these credit grades.
     public var grades: Set<Grade>?
+    /// Only customers whose id or name holds this text (`CustomerSearch`: case-insensitive).
+    public var search: CustomerSearch?
     public var sort = Sort.customer
     public var limit: Int?
 
@@ -231,6 +233,7 @@ extension Store {
                 return CustomerRowFigures(state: s, overdue: overdue, oldest: oldest, grade: a.grade, score: a.score)
             }) { customer, f in
                 let text = try storedProfile(txn, customer) ?? ProfileText(name: "")
+                if let search = filter.search, !search.matches(id: customer, name: text.name) { return }
                 var row = CustomerRow(profile: CustomerProfile(id: customer, text: text, state: f.state), state: f.state, overdue: f.overdue,
                                       oldestOverdue: f.oldest, daysPastDue: f.oldest.map { day.days(since: $0) } ?? 0)
                 (row.grade, row.score) = (f.grade, f.score)

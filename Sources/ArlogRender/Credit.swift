@@ -240,12 +240,12 @@ extension Render {
 
     // MARK: check
 
-    public static func checkHead(_ c: CreditCheckResult) -> RenderRecord {
+    public static func checkHead(_ c: CreditCheckResult, name: String? = nil) -> RenderRecord {
         let a = c.assessment
         let (after, overflow) = a.balance.addingReportingOverflow(c.orderAmount)
         return RenderRecord(
             [
-                ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("on", .date(a.on)),
+                ("customer", .text(a.customer)), ("name", name.map { .text($0) }), ("currency", .text(a.currency.code)), ("on", .date(a.on)),
                 ("amount", .money(c.orderAmount)), ("decision", .text(c.decision.name)),
                 ("exit_code", .integer(Int64(c.decision.exitCode))),
                 ("grade", .text(a.grade.letter)), ("score", .integer(Int64(a.score))),
@@ -265,9 +265,10 @@ extension Render {
 
     /// `arlog check`: table: the figures as `field value`, then one row per rule. json: the
     /// figures and `"reasons":[{"rule","decision","detail"}]`. csv: one row per rule with the
-    /// customer, amount and overall decision in front.
-    public static func check(_ c: CreditCheckResult, format: OutputFormat) -> String {
-        let head = checkHead(c)
+    /// customer, amount and overall decision in front. `name`: the customer's (a `name` field
+    /// after `customer`; empty or `null` when not given).
+    public static func check(_ c: CreditCheckResult, format: OutputFormat, name: String? = nil) -> String {
+        let head = checkHead(c, name: name)
         let reasons = c.reasons.map(checkReasonRecord)
         switch format {
         case .table:
@@ -276,12 +277,12 @@ extension Render {
             let a = c.assessment
             let lead = RenderRecord(
                 [
-                    ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("on", .date(a.on)),
-                    ("amount", .money(c.orderAmount)), ("decision", .text(c.decision.name)),
+                    ("customer", .text(a.customer)), ("name", name.map { .text($0) }), ("currency", .text(a.currency.code)),
+                    ("on", .date(a.on)), ("amount", .money(c.orderAmount)), ("decision", .text(c.decision.name)),
                 ], digits: a.currency.fractionDigits
             ).cells
             return csv(
-                header: ["customer", "currency", "on", "amount", "decision", "rule", "rule_decision", "detail"],
+                header: ["customer", "name", "currency", "on", "amount", "decision", "rule", "rule_decision", "detail"],
                 rows: reasons.map { lead + $0.cells })
         case .json:
             return jsonDocument(head, sections: [("reasons", reasons)])
@@ -293,21 +294,22 @@ extension Render {
     /// One alert as a JSON object on one line: what `alerts --format json` lists, what
     /// `--follow --format json` prints and what `--exec` writes to the command's stdin. The
     /// bytes are the engine's (`Alert.json(into:)`): alert delivery sends the same object.
-    public static func alertJSON(_ a: Alert) -> [UInt8] {
+    public static func alertJSON(_ a: Alert, name: String? = nil) -> [UInt8] {
         var w = JSONWriter()
-        a.json(into: &w)
+        a.json(into: &w, name: name)
         return w.bytes
     }
 
     public static let alertColumns = [
-        "alert", "evaluated_on", "level", "kind", "customer", "grade", "score", "amount", "currency", "event", "event_type", "reason",
+        "alert", "evaluated_on", "level", "kind", "customer", "name", "grade", "score", "amount", "currency", "event", "event_type", "reason",
     ]
 
-    public static func alertRecord(_ a: Alert) -> RenderRecord {
+    public static func alertRecord(_ a: Alert, name: String? = nil) -> RenderRecord {
         RenderRecord(
             [
                 ("alert", .text(a.id)), ("evaluated_on", .date(a.evaluatedOn)), ("level", .text(a.level.name)),
-                ("kind", .text(a.kind.rawValue)), ("customer", .text(a.customer)), ("grade", .text(a.grade.letter)),
+                ("kind", .text(a.kind.rawValue)), ("customer", .text(a.customer)), ("name", name.map { .text($0) }),
+                ("grade", .text(a.grade.letter)),
                 ("score", .integer(Int64(a.score))), ("amount", a.amount.map { .money($0) }), ("currency", .text(a.currency.code)),
                 ("event", .text(a.cause.eventID)), ("event_type", .text(a.cause.type.name)), ("reason", .text(a.reason)),
             ], digits: a.currency.fractionDigits)
@@ -315,14 +317,16 @@ extension Render {
 
     /// `arlog alerts`: table and csv with `alertColumns`; json an array of the objects
     /// `alertJSON` writes (the same as `--follow --format json` lines and `--exec` input).
-    public static func alerts(_ alerts: [Alert], format: OutputFormat) -> String {
+    /// `names`: the customers' names, aligned with `alerts` (missing: an empty cell, `null`).
+    public static func alerts(_ alerts: [Alert], format: OutputFormat, names: [String?] = []) -> String {
+        let name = { (i: Int) in i < names.count ? names[i] : nil }
         switch format {
-        case .table, .csv: return records(alerts.map(alertRecord), columns: alertColumns, format: format)
+        case .table, .csv: return records(alerts.indices.map { alertRecord(alerts[$0], name: name($0)) }, columns: alertColumns, format: format)
         case .json:
             var bytes: [UInt8] = [UInt8(ascii: "[")]
             for (i, a) in alerts.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += alertJSON(a)
+                bytes += alertJSON(a, name: name(i))
             }
             bytes += Array("]\n".utf8)
             return String(decoding: bytes, as: UTF8.self)
@@ -336,13 +340,14 @@ extension Render {
     }
 
     /// One alert as one line for `alerts --follow`: a JSON object, a CSV row, or for table the
-    /// cells two spaces apart (`ID  DAY  LEVEL  KIND  CUSTOMER  grade G (score S)  AMOUNT  EVENT (TYPE): REASON`).
-    public static func alertLine(_ a: Alert, format: OutputFormat) -> String {
+    /// cells two spaces apart (`ID  DAY  LEVEL  KIND  CUSTOMER (NAME)  grade G (score S)  AMOUNT  EVENT (TYPE): REASON`).
+    public static func alertLine(_ a: Alert, format: OutputFormat, name: String? = nil) -> String {
         switch format {
-        case .json: return String(decoding: alertJSON(a), as: UTF8.self) + "\n"
-        case .csv: return csvLine(alertRecord(a).cells.map(\.text))
+        case .json: return String(decoding: alertJSON(a, name: name), as: UTF8.self) + "\n"
+        case .csv: return csvLine(alertRecord(a, name: name).cells.map(\.text))
         case .table:
-            var parts = [a.id, a.evaluatedOn.description, a.level.name, a.kind.rawValue, a.customer, "grade \(a.grade) (score \(a.score))"]
+            let who = name.map { "\(a.customer) (\($0))" } ?? a.customer
+            var parts = [a.id, a.evaluatedOn.description, a.level.name, a.kind.rawValue, who, "grade \(a.grade) (score \(a.score))"]
             if let m = a.amount { parts.append(amount(m, a.currency)) }
             parts.append("\(a.cause.eventID) (\(a.cause.type.name)): \(a.reason)")
             return singleLine(parts.joined(separator: "  ")) + "\n"
@@ -352,15 +357,15 @@ extension Render {
     // MARK: limits
 
     public static let limitColumns = [
-        "customer", "currency", "grade", "score", "limit_grade", "limit_score", "current_limit", "recommended_limit", "limit_change",
+        "customer", "name", "currency", "grade", "score", "limit_grade", "limit_score", "current_limit", "recommended_limit", "limit_change",
         "dormant", "cut_capped", "current_terms", "recommended_terms", "terms_change", "reason",
     ]
 
-    public static func limitRecord(_ r: LimitRecommendation) -> RenderRecord {
+    public static func limitRecord(_ r: LimitRecommendation, name: String? = nil) -> RenderRecord {
         let a = r.assessment
         return RenderRecord(
             [
-                ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("grade", .text(a.grade.letter)),
+                ("customer", .text(a.customer)), ("name", name.map { .text($0) }), ("currency", .text(a.currency.code)), ("grade", .text(a.grade.letter)),
                 ("score", .integer(Int64(a.score))), ("limit_grade", .text(r.limitGrade.letter)),
                 ("limit_score", .integer(Int64(r.limitScore))), ("current_limit", .money(r.currentLimit)),
                 ("recommended_limit", .money(r.recommendedLimit)), ("limit_change", .bool(r.limitChange)),
@@ -375,17 +380,18 @@ extension Render {
     /// are the customer's; `limit_grade`/`limit_score` those the recommendation is based on
     /// (the score without the utilisation factor). `dormant`: no net sales in the window (the
     /// policy's dormant rule applied); `cut_capped`: the cut was held to the policy's maximum.
-    public static func limits(_ recommendations: [LimitRecommendation], format: OutputFormat) -> String {
-        records(recommendations.map(limitRecord), columns: limitColumns, format: format)
+    /// `names`: the customers' names, aligned with `recommendations` (missing: an empty cell, `null`).
+    public static func limits(_ recommendations: [LimitRecommendation], format: OutputFormat, names: [String?] = []) -> String {
+        records(recommendations.indices.map { limitRecord(recommendations[$0], name: $0 < names.count ? names[$0] : nil) }, columns: limitColumns, format: format)
     }
 
-    public static let limitAppliedColumns = ["customer", "currency", "limit_grade", "limit_score", "from", "to", "reason"]
+    public static let limitAppliedColumns = ["customer", "name", "currency", "limit_grade", "limit_score", "from", "to", "reason"]
 
-    public static func limitAppliedRecord(_ r: LimitRecommendation) -> RenderRecord {
+    public static func limitAppliedRecord(_ r: LimitRecommendation, name: String? = nil) -> RenderRecord {
         let a = r.assessment
         return RenderRecord(
             [
-                ("customer", .text(a.customer)), ("currency", .text(a.currency.code)), ("limit_grade", .text(r.limitGrade.letter)),
+                ("customer", .text(a.customer)), ("name", name.map { .text($0) }), ("currency", .text(a.currency.code)), ("limit_grade", .text(r.limitGrade.letter)),
                 ("limit_score", .integer(Int64(r.limitScore))), ("from", .money(r.currentLimit)), ("to", .money(r.recommendedLimit)),
                 ("reason", .text(r.reason)),
             ], digits: a.currency.fractionDigits)
@@ -394,8 +400,9 @@ extension Render {
     /// `arlog limits --apply --yes`: the limit changes logged (`applied`: the recommendations
     /// whose limit changes). table: the changes, then a summary line; csv: the changes; json:
     /// `{"actor","at","appended","duplicates","changes":[{"customer","currency","limit_grade","limit_score","from","to","reason"}],"plan":false}`.
-    public static func limitsApplied(_ applied: [LimitRecommendation], summary: IngestSummary, actor: String, at: Timestamp, format: OutputFormat) -> String {
-        let rows = applied.map(limitAppliedRecord)
+    public static func limitsApplied(_ applied: [LimitRecommendation], summary: IngestSummary, actor: String, at: Timestamp, format: OutputFormat,
+                                     names: [String?] = []) -> String {
+        let rows = applied.indices.map { limitAppliedRecord(applied[$0], name: $0 < names.count ? names[$0] : nil) }
         switch format {
         case .table:
             let line = "appended \(plural(summary.accepted, "credit_limit.changed event", "credit_limit.changed events")) (actor \(singleLine(actor)), at \(at))"
@@ -410,8 +417,8 @@ extension Render {
     /// table: the changes, then `plan: ... nothing appended; add --yes to append them`; csv:
     /// the changes (the CLI says on stderr that nothing was appended); json: as applied, with
     /// `"at":null`, `"appended":0` and `"plan":true`.
-    public static func limitsPlan(_ planned: [LimitRecommendation], actor: String, format: OutputFormat) -> String {
-        let rows = planned.map(limitAppliedRecord)
+    public static func limitsPlan(_ planned: [LimitRecommendation], actor: String, format: OutputFormat, names: [String?] = []) -> String {
+        let rows = planned.indices.map { limitAppliedRecord(planned[$0], name: $0 < names.count ? names[$0] : nil) }
         switch format {
         case .table:
             let line = rows.isEmpty

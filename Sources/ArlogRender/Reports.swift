@@ -21,31 +21,36 @@ extension Render {
 
     // MARK: aging
 
-    /// `arlog aging`: json is the contract object; table and csv list the customers, then one
-    /// `TOTAL` row per currency (a table puts a rule line before them).
-    public static func aging(_ report: AgingReport, format: OutputFormat) -> String {
+    /// `arlog aging`: json is the contract object (no name: the contract fixes it); table and
+    /// csv list the customers with their `names` (aligned with `report.customers`; empty when
+    /// not given), then one `TOTAL` row per currency (a table puts a rule line before them).
+    public static func aging(_ report: AgingReport, format: OutputFormat, names: [String?] = []) -> String {
         switch format {
         case .json:
             var w = JSONWriter()
             report.json(into: &w)
             return w.text + "\n"
         case .table, .csv:
-            let columns = ["customer", "currency"] + report.bucketNames + ["unapplied", "disputed", "total"]
-            let rows = report.customers.map { agingCells(report, $0) }
+            let columns = ["customer", "name", "currency"] + report.bucketNames + ["unapplied", "disputed", "total"]
+            let rows = report.customers.indices.map { agingCells(report, report.customers[$0], name: $0 < names.count ? names[$0] : nil) }
             let totals = report.totals.map { agingCells(report, $0) }
             if format == .table { return table(header: columns, rows: rows, footer: totals) }
             return csv(header: columns, rows: rows + totals)
         }
     }
 
-    static func agingCells(_ report: AgingReport, _ row: AgingReport.Row) -> [TableCell] {
+    static func agingCells(_ report: AgingReport, _ row: AgingReport.Row, name: String?) -> [TableCell] {
         var fields: [RenderField] = report.fields(row).map { ($0.name, $0.value) }
-        if row.customer == nil { fields.insert(("customer", .text("TOTAL")), at: 0) }
+        if row.customer != nil {
+            fields.insert(("name", name.map { .text($0) }), at: 1)
+        } else {
+            fields.insert(contentsOf: [("customer", .text("TOTAL")), ("name", nil)], at: 0)
+        }
         return RenderRecord(fields, digits: row.currency.fractionDigits).cells
     }
 
     static func agingCells(_ report: AgingReport, _ row: AgingReport.TotalRow) -> [TableCell] {
-        let fields: [RenderField] = [("customer", .text("TOTAL"))] + report.fields(row).map { ($0.name, $0.value) }
+        let fields: [RenderField] = [("customer", .text("TOTAL")), ("name", nil)] + report.fields(row).map { ($0.name, $0.value) }
         return RenderRecord(fields, digits: row.currency.fractionDigits).cells
     }
 

@@ -12,7 +12,8 @@ struct Aging: ParsableCommand {
             (--as-of, default today in UTC): `current` (not yet due), then one bucket per \
             --buckets edge, then the rest. Unapplied credit is shown beside; total = sum of the \
             buckets − unapplied. Customers with nothing open and no unapplied credit are left \
-            out. The table and csv end with one TOTAL row per currency.
+            out. The table and csv show each customer's name beside its id and end with one \
+            TOTAL row per currency (the JSON is the contract's object, without names).
 
             Example:
               arlog aging --as-of 2025-03-31 --buckets 15,30,60
@@ -60,7 +61,10 @@ struct Aging: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let report = try store.aging(asOf: asOfOptions.day, today: today(), edges: edges, knownAt: knownAtOptions.value)
-        try Console.out(Render.aging(report, format: formatOptions.output))
+        let format = formatOptions.output
+        // Names only for the rows printed, and none for the contract's JSON.
+        let names = format == .json ? [] : try store.names(report.customers.compactMap(\.customer))
+        try Console.out(Render.aging(report, format: format, names: names))
     }
 }
 

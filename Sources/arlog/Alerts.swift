@@ -143,7 +143,8 @@ struct Alerts: ParsableCommand {
             var failure: Error?
             try store.followAlerts(filter, after: after, pollIntervalMillis: pollMs ?? 500) { alert in
                 do {
-                    try Console.out(Render.alertLine(alert, format: format))
+                    let name = try store.names([alert.customer])[0]
+                    try Console.out(Render.alertLine(alert, format: format, name: name))
                     return true
                 } catch {
                     failure = error
@@ -167,7 +168,7 @@ struct Alerts: ParsableCommand {
             after = last.key
         }
         if listed.count > limit { listed.removeFirst(listed.count - limit) }
-        try Console.out(Render.alerts(listed, format: format))
+        try Console.out(Render.alerts(listed, format: format, names: try store.names(listed.map(\.customer))))
         if matched > listed.count {
             Console.error("arlog: listed the latest \(listed.count) of \(matched) matching alerts (narrow with --since, --level, --customer or raise --limit)")
         }

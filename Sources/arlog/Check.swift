@@ -43,7 +43,8 @@ struct Check: ParsableCommand {
         let store = try storeOptions.open()
         defer { store.close() }
         let result = try store.creditCheck(customer, amount: amount, asOf: asOfOptions.day, today: today(), knownAt: knownAtOptions.value)
-        try Console.out(Render.check(result, format: formatOptions.output))
+        let name = try store.names([customer])[0]
+        try Console.out(Render.check(result, format: formatOptions.output, name: name))
         if result.decision.exitCode != Arlog.Exit.ok { throw ExitCode(result.decision.exitCode) }
     }
 }

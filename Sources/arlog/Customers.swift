@@ -13,11 +13,14 @@ struct Customers: ParsableCommand {
             overdue (open installments due before the report date), the oldest overdue due date \
             and its days past due, the dunning level, the average days late, and the credit grade \
             and score (the risk projection's; as of a past date, the grade of the last grade \
-            change by then and the score it was given). Filters combine (all must hold).
+            change by then and the score it was given). Filters combine (all must hold). \
+            --search TEXT keeps the customers whose id or name contains TEXT, ignoring case \
+            (Unicode lower-case mapping; accents are not ignored: docs/cli.md).
 
             Example:
               arlog customers --overdue --sort oldest-overdue --limit 20
               arlog customers --grade D,E --sort balance
+              arlog customers --search "müller"
               arlog customers --as-of 2025-03-31 --known-at 2025-04-05
             """
     )
@@ -47,6 +50,9 @@ struct Customers: ParsableCommand {
     @Option(help: ArgumentHelp("Only customers with one of these credit grades, e.g. C,D,E.", valueName: "grades"))
     var grade: String?
 
+    @Option(help: ArgumentHelp("Only customers whose id or name contains this text (ignoring case).", valueName: "text"))
+    var search: String?
+
     @Option(help: "Order: customer (id), balance (largest first), oldest-overdue (most days past due first).")
     var sort: SortKey = .customer
 
@@ -60,6 +66,7 @@ struct Customers: ParsableCommand {
         if let currency, Currency(code: currency.uppercased()) == nil {
             throw ValidationError("--currency: \"\(currency)\" is not a known ISO 4217 currency code")
         }
+        if let search, search.isEmpty { throw ValidationError("--search: the text is empty") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be greater than 0, not \(limit)") }
         if let grade, Customers.grades(grade) == nil {
             throw ValidationError("--grade: \"\(grade)\" is not a comma-separated list of grades A–E (e.g. C,D,E)")
@@ -84,6 +91,7 @@ struct Customers: ParsableCommand {
         filter.currency = currency?.uppercased()
         filter.limit = limit
         filter.grades = grade.flatMap(Customers.grades)
+        filter.search = search.map(CustomerSearch.init)
         switch sort {
         case .customer: filter.sort = .customer
         case .balance: filter.sort = .balance

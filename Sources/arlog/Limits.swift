@@ -93,14 +93,16 @@ struct Limits: ParsableCommand {
             recommendations = recommendations.filter { grades.contains($0.assessment.grade) }
         }
         let output = formatOptions.output
+        let names = try store.names(recommendations.map(\.assessment.customer))
         guard apply else {
-            try Console.out(Render.limits(recommendations, format: output))
+            try Console.out(Render.limits(recommendations, format: output, names: names))
             return
         }
         let changes = recommendations.filter(\.limitChange)
+        let changeNames = recommendations.indices.filter { recommendations[$0].limitChange }.map { names[$0] }
         let name = actor ?? "arlog-policy"
         guard yes else {
-            try Console.out(Render.limitsPlan(changes, actor: name, format: output))
+            try Console.out(Render.limitsPlan(changes, actor: name, format: output, names: changeNames))
             if output == .csv {
                 Console.error("arlog: plan only: nothing appended; add --yes to append \(changes.count == 1 ? "this change" : "these \(changes.count) changes")")
             }
@@ -113,6 +115,6 @@ struct Limits: ParsableCommand {
         if !refused.isEmpty {
             throw EngineError(.usage, "limits --apply: \(refused.count) of the credit_limit.changed events were refused; nothing was logged")
         }
-        try Console.out(Render.limitsApplied(changes, summary: summary, actor: name, at: at, format: output))
+        try Console.out(Render.limitsApplied(changes, summary: summary, actor: name, at: at, format: output, names: changeNames))
     }
 }

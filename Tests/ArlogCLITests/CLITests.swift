@@ -244,10 +244,11 @@ import Testing
 
         let aging = try t.arlog(["aging", "--as-of", "2025-06-30", "--buckets", "15,45"])
         #expect(aging.status == 0)
-        #expect(aging.stdout.hasPrefix("customer  currency  current"))
+        #expect(aging.stdout.hasPrefix("customer  name          currency  current"))
         #expect(
             aging.stdout.prefix(while: { $0 != "\n" }).split(separator: " ").map(String.init)
-                == ["customer", "currency", "current", "1-15", "16-45", "46+", "unapplied", "disputed", "total"])
+                == ["customer", "name", "currency", "current", "1-15", "16-45", "46+", "unapplied", "disputed", "total"])
+        #expect(aging.stdout.contains("\nACME      Acme Trading  CNY "))
         #expect(aging.stdout.split(separator: "\n").filter { $0.hasPrefix("TOTAL ") }.count == 4)
         #expect(try t.arlog(["aging"]).status == 0)
 

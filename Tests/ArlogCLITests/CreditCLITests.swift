@@ -69,7 +69,7 @@ func creditFixtureFeed(filePath: String = #filePath) -> String {
         #expect(hold.stdout.contains("oldest open installment 141 days past due (hold from 61)"))
         let csv = try t.arlog(["check", "BAD", "--amount", "100", "--format", "csv"] + asOf)
         #expect(csv.status == 11)
-        #expect(csv.stdout.hasPrefix("customer,currency,on,amount,decision,rule,rule_decision,detail\nBAD,EUR,2025-06-30,100.00,hold,grade,hold,"))
+        #expect(csv.stdout.hasPrefix("customer,name,currency,on,amount,decision,rule,rule_decision,detail\nBAD,Bad GmbH,EUR,2025-06-30,100.00,hold,grade,hold,"))
 
         #expect(try t.arlog(["check", "NOBODY", "--amount", "1"]).status == 3)
         let badAmount = try t.arlog(["check", "GOOD", "--amount", "1.005"])
@@ -163,6 +163,7 @@ func creditFixtureFeed(filePath: String = #filePath) -> String {
         let alerts = try Self.objects(r.stdout)
         let reversal = try #require(alerts.first { $0["kind"] as? String == "payment_reversed" })
         #expect(reversal["customer"] as? String == "REV")
+        #expect(reversal["name"] as? String == "Rev SA")
         #expect(reversal["event"] as? String == "r4")
         #expect(reversal["event_type"] as? String == "payment.reversed")
         #expect(reversal["level"] as? String == "critical")

@@ -156,6 +156,8 @@ struct CorruptionTests {
             out.append(answer("grade \(c)") { Render.grade(try store.grade(c, today: day), format: .json, history: true) })
             out.append(answer("grade \(c) as of") { Render.grade(try store.grade(c, asOf: past, today: day), format: .json, history: true) })
             out.append(answer("check \(c)") { Render.check(try store.creditCheck(c, amount: "100", today: day), format: .json) })
+            out.append(answer("open \(c)") { Render.openItems(try store.openItems(c, asOf: nil, today: day, all: true), format: .json) })
+            out.append(answer("open \(c) as of") { Render.openItems(try store.openItems(c, asOf: past, today: day), format: .json) })
             out.append(answer("export \(c)") {
                 var bytes: [UInt8] = []
                 try store.export(customer: c) { bytes.append(contentsOf: $0) }
@@ -169,6 +171,10 @@ struct CorruptionTests {
         out.append(answer("aging as of") { Render.aging(try store.aging(asOf: past, today: day), format: .json) })
         out.append(answer("aging known at 20") { Render.aging(try store.aging(asOf: nil, today: day, knownAt: .seq(20)), format: .json) })
         out.append(answer("customers") { Render.customers(try store.customers(CustomerFilter(), asOf: nil, today: day), format: .json) })
+        out.append(answer("names, one look-up each") { "\(try store.names(["KAIJU", "ACME", "DYNA", "BOLT"]))" })
+        out.append(answer("names, one ordered pass") { "\(try store.names(["ACME", "BOLT", "DYNA", "KAIJU"]))" })
+        out.append(answer("worklist") { Render.worklist(try store.worklist(asOf: nil, today: day), format: .json) })
+        out.append(answer("worklist as of") { Render.worklist(try store.worklist(asOf: past, today: day), format: .json) })
         out.append(answer("customers as of") { Render.customers(try store.customers(CustomerFilter(), asOf: past, today: day), format: .json) })
         out.append(answer("stats") { Render.stats(try store.stats(asOf: nil, today: day), format: .json) })
         out.append(answer("stats as of") { Render.stats(try store.stats(asOf: past, today: day), format: .json) })

@@ -254,10 +254,12 @@ import Testing
         #expect(reasons.map { Self.string($0["decision"]) } == ["approve", "approve", "approve", "review"])
         #expect(reasons.allSatisfy { $0.members.map(\.key) == ["rule", "decision", "detail"] })
 
-        let csv = Self.lines(Render.check(approve, format: .csv))
-        #expect(csv.first == "customer,currency,on,amount,decision,rule,rule_decision,detail")
+        let csv = Self.lines(Render.check(approve, format: .csv, name: try t.store.names(["GOOD"])[0]))
+        #expect(csv.first == "customer,name,currency,on,amount,decision,rule,rule_decision,detail")
         #expect(csv.count == 5)
-        #expect(csv.dropFirst().allSatisfy { $0.hasPrefix("GOOD,EUR,2025-06-30,1000.00,approve,") })
+        #expect(csv.dropFirst().allSatisfy { $0.hasPrefix("GOOD,Good Ltd,EUR,2025-06-30,1000.00,approve,") })
+        #expect(Self.string(try Self.object(try Self.json(Render.check(review, format: .json, name: "Good Ltd")))["name"]) == "Good Ltd")
+        #expect(Render.check(review, format: .table, name: "Good Ltd").contains("\nname                       Good Ltd\n"))
 
         let hold = try t.store.creditCheck("REV", amount: "1.00", asOf: Self.day, today: Self.day)
         #expect(hold.decision == .hold)
@@ -309,6 +311,19 @@ import Testing
         #expect(Render.alertLine(reversal, format: .csv) == csv[alerts.firstIndex(of: reversal)! + 1] + "\n")
         #expect(Render.alertFollowHeader(format: .csv) == csv[0] + "\n")
         #expect(Render.alertFollowHeader(format: .json) == "")
+
+        // Names: beside the customer in every form, the same object in a listing and a line.
+        let names = try t.store.names(alerts.map(\.customer))
+        #expect(names[alerts.firstIndex(of: reversal)!] == "Rev SA")
+        #expect(Self.string(o["name"]) == nil && o["name"] == .null)
+        let named = try Self.array(try Self.json(Render.alerts(alerts, format: .json, names: names))).map(Self.object)
+        let namedReversal = try #require(named.first { Self.string($0["alert"]) == reversal.id })
+        #expect(Self.string(namedReversal["name"]) == "Rev SA")
+        #expect(namedReversal.members.map(\.key).prefix(5) == ["alert", "seq", "customer", "name", "kind"])
+        #expect(try Self.object(try Self.json(Render.alertLine(reversal, format: .json, name: "Rev SA"))) == namedReversal)
+        #expect(Render.alertLine(reversal, format: .table, name: "Rev SA").contains("  REV (Rev SA)  grade "))
+        let namedCSV = Self.lines(Render.alerts(alerts, format: .csv, names: names))
+        #expect(namedCSV[alerts.firstIndex(of: reversal)! + 1].contains(",REV,Rev SA,"))
     }
 
     // MARK: limits
@@ -331,6 +346,12 @@ import Testing
         #expect(Self.string(o["reason"]) == good.reason)
         let csv = Self.lines(Render.limits(review, format: .csv))
         #expect(csv.first == Render.limitColumns.joined(separator: ","))
+        let names = try t.store.names(review.map(\.assessment.customer))
+        let namedGood = try #require(try Self.array(try Self.json(Render.limits(review, format: .json, names: names))).map(Self.object)
+            .first { Self.string($0["customer"]) == "GOOD" })
+        #expect(Self.string(namedGood["name"]) == "Good Ltd")
+        #expect(Render.limits(review, format: .csv, names: names).contains("\nGOOD,Good Ltd,EUR,"))
+        #expect(Render.limitsPlan([good], actor: "a", format: .csv, names: ["Good Ltd"]).contains("\nGOOD,Good Ltd,EUR,"))
         #expect(Render.limits([], format: .json) == "[]\n")
 
         var summary = IngestSummary()
@@ -339,7 +360,7 @@ import Testing
         let applied = Render.limitsApplied([good], summary: summary, actor: "arlog-policy", at: at, format: .table)
         #expect(applied.hasSuffix("\nappended 1 credit_limit.changed event (actor arlog-policy, at 2025-07-01T08:00:00Z)\n"))
         #expect(Self.lines(applied)[0].split(separator: " ").map(String.init) == Render.limitAppliedColumns)
-        #expect(Self.lines(applied)[2].hasPrefix("GOOD      EUR "))
+        #expect(Self.lines(applied)[2].hasPrefix("GOOD            EUR "))
         let appliedJSON = try Self.object(try Self.json(Render.limitsApplied([good], summary: summary, actor: "arlog-policy", at: at, format: .json)))
         #expect(appliedJSON.members.map(\.key) == ["actor", "at", "appended", "duplicates", "changes", "plan"])
         #expect(appliedJSON["plan"] == .bool(false))
@@ -353,7 +374,7 @@ import Testing
         // The plan: the same rows, nothing appended.
         let plan = Render.limitsPlan([good], actor: "arlog-policy", format: .table)
         #expect(Self.lines(plan)[0].split(separator: " ").map(String.init) == Render.limitAppliedColumns)
-        #expect(Self.lines(plan)[2].hasPrefix("GOOD      EUR "))
+        #expect(Self.lines(plan)[2].hasPrefix("GOOD            EUR "))
         #expect(plan.hasSuffix("\nplan: 1 credit_limit.changed event to append (actor arlog-policy); nothing appended; add --yes to append them\n"))
         #expect(Render.limitsPlan([], actor: "a", format: .table) == "plan: no limit to change; nothing appended\n")
         let planJSON = try Self.object(try Self.json(Render.limitsPlan([good], actor: "a", format: .json)))

@@ -149,34 +149,37 @@ import Testing
     @Test func agingTableEndsWithOneTotalRowPerCurrency() throws {
         let t = try Self.store(["01-installments-fifo", "02-reversal-dunning", "03-currencies-asof"])
         let report = try t.store.aging(asOf: Day(parsing: "2025-06-30")!, today: Day(parsing: "2025-06-30")!)
-        let text = Render.aging(report, format: .table)
+        let names = try t.store.names(report.customers.compactMap(\.customer))
+        let text = Render.aging(report, format: .table, names: names)
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "customer  currency  current     1-30  31-60    61-90      91+  unapplied  disputed    total")
-        #expect(lines[1] == "--------  --------  -------  -------  -----  -------  -------  ---------  --------  -------")
+        #expect(lines[0] == "customer  name          currency  current     1-30  31-60    61-90      91+  unapplied  disputed    total")
+        #expect(lines[1] == "--------  ------------  --------  -------  -------  -----  -------  -------  ---------  --------  -------")
         #expect(lines[1] == lines[lines.count - 5])
-        // Customers in byte order, then a rule, then the totals sorted by currency code.
-        #expect(lines.dropFirst(2).prefix(4).map { String($0.prefix(8)) } == ["ACME    ", "BOLT    ", "KAIJU   ", "PEARL   "])
+        // Customers in byte order, each with its name, then a rule, then the totals sorted by currency code.
+        #expect(lines.dropFirst(2).prefix(4).map { String($0.prefix(22)) } == ["ACME      Acme Trading", "BOLT      Bolt GmbH   ", "KAIJU     Kaiju KK    ", "PEARL     Pearl WLL   "])
         #expect(
             Array(lines.suffix(4)) == [
-                "TOTAL     BHD         0.000  300.000  0.000  200.125    0.000      0.000     0.000  500.125",
-                "TOTAL     CNY          0.00     0.00   0.00     0.00     0.00     999.50      0.00  -999.50",
-                "TOTAL     EUR          0.00     0.00   0.00     0.00  4000.00       0.00      0.00  4000.00",
-                "TOTAL     JPY             0        0      0        0        0       5000         0    -5000",
+                "TOTAL                   BHD         0.000  300.000  0.000  200.125    0.000      0.000     0.000  500.125",
+                "TOTAL                   CNY          0.00     0.00   0.00     0.00     0.00     999.50      0.00  -999.50",
+                "TOTAL                   EUR          0.00     0.00   0.00     0.00  4000.00       0.00      0.00  4000.00",
+                "TOTAL                   JPY             0        0      0        0        0       5000         0    -5000",
             ])
         for line in lines { #expect(line.last != " ") }
+        // Without names (a caller that did not read them) the column is there, empty.
+        #expect(Render.aging(report, format: .table).hasPrefix("customer  name  currency"))
     }
 
     @Test func agingCSVAppendsTotalsAsCustomerTOTAL() throws {
         let t = try Self.store(["03-currencies-asof"])
         let report = try t.store.aging(asOf: Day(parsing: "2025-06-30")!, today: Day(parsing: "2025-06-30")!, edges: [45])
-        let csv = Render.aging(report, format: .csv)
+        let csv = Render.aging(report, format: .csv, names: ["Kaiju KK", "Pearl, WLL"])
         #expect(
             csv == """
-                customer,currency,current,1-45,46+,unapplied,disputed,total
-                KAIJU,JPY,0,0,0,5000,0,-5000
-                PEARL,BHD,0.000,300.000,200.125,0.000,0.000,500.125
-                TOTAL,BHD,0.000,300.000,200.125,0.000,0.000,500.125
-                TOTAL,JPY,0,0,0,5000,0,-5000
+                customer,name,currency,current,1-45,46+,unapplied,disputed,total
+                KAIJU,Kaiju KK,JPY,0,0,0,5000,0,-5000
+                PEARL,"Pearl, WLL",BHD,0.000,300.000,200.125,0.000,0.000,500.125
+                TOTAL,,BHD,0.000,300.000,200.125,0.000,0.000,500.125
+                TOTAL,,JPY,0,0,0,5000,0,-5000
 
                 """)
     }
