@@ -58,17 +58,24 @@ extension Store {
             var latestAt: [String: Timestamp] = [:]
             var considered = 0
             try forEachState(txn, asOf: t, through: nil, threads: threads, map: { _, s in
-                Store.dunningCandidates(s, dueBy: dueBy)
+                Store.dunningCandidates(s, dueBy: dueBy, on: day)
             }) { customer, c in
                 considered += 1
+                // A customer-wide promise pending: nothing to plan (and nothing to look up).
+                guard c.promise != .customer else { return }
                 var invoices = c.invoices
-                for i in invoices.indices {
-                    (invoices[i].lastLevelSent, invoices[i].lastSentOn) = try lastLevelSent(txn, invoice: invoices[i].invoice,
-                                                                                            levels: ladder.levels.count)
+                for i in invoices.indices where !invoices[i].disputed && !invoices[i].promised {
+                    // The ladder's own actions give the level and the day it was sent; the state
+                    // gives the level of any action naming (or covering) the invoice, the feed's
+                    // too, without a day. The higher counts.
+                    let (ladderLevel, sentOn) = try lastLevelSent(txn, invoice: invoices[i].invoice, levels: ladder.levels.count)
+                    if ladderLevel >= invoices[i].lastLevelSent {
+                        (invoices[i].lastLevelSent, invoices[i].lastSentOn) = (ladderLevel, sentOn)
+                    }
                 }
                 let profile = try storedProfile(txn, customer) ?? ProfileText(name: "")
                 let facts = DunningFacts(customer: customer, name: profile.name, email: profile.email ?? "", contact: profile.contact ?? "",
-                                         currency: c.currency, dunningLevel: c.dunningLevel, invoices: invoices)
+                                         currency: c.currency, dunningLevel: c.dunningLevel, invoices: invoices, promise: c.promise)
                 let before = actions.count
                 DunningPlanner.plan(facts, ladder: ladder, asOf: day, into: &actions)
                 if actions.count > before { latestAt[customer] = c.latestAt }
@@ -79,15 +86,20 @@ extension Store {
     }
 
     /// What the plan needs of a customer's state: its invoices with an installment due on or
-    /// before `dueBy` (none: nil, the customer is skipped), with every open installment of each.
+    /// before `dueBy` (none: nil, the customer is skipped), with every open installment of each,
+    /// whether its dispute is open, the level of the last `dunning.action` naming or covering it
+    /// (feed v1.1), and the promises pending on `day`.
     struct DunningCandidates: Sendable {
         let currency: Currency
         let dunningLevel: Int
         let latestAt: Timestamp
         var invoices: [DunningInvoiceFacts]
+        /// `.customer` when a promise naming no invoice is pending; else the latest pending
+        /// promise naming an invoice (every such invoice is also marked `promised`).
+        var promise: DunningPromise?
     }
 
-    static func dunningCandidates(_ s: CustomerState, dueBy: Day) -> DunningCandidates? {
+    static func dunningCandidates(_ s: CustomerState, dueBy: Day, on day: Day) -> DunningCandidates? {
         // Slots are in due order: the first open one tells whether anything is old enough.
         var first = s.firstOpen
         while first < s.slots.count, s.slots[first].open == 0 || s.slots[first].dead { first += 1 }
@@ -103,15 +115,29 @@ extension Store {
             } else if slot.dueOn <= dueBy, let i = s.openInvoice(seq: slot.invoiceSeq) {
                 let id = s.id(s.invoices[i])
                 bySeq[slot.invoiceSeq] = invoices.count
-                invoices.append(DunningInvoiceFacts(invoice: id, installments: [installment], isFee: DunningIDs.isFeeInvoice(id)))
+                invoices.append(DunningInvoiceFacts(invoice: id, installments: [installment],
+                                                    lastLevelSent: Int(s.invoices[i].dunningLevel),
+                                                    disputed: s.dispute(ofInvoice: slot.invoiceSeq) != nil,
+                                                    isFee: DunningIDs.isFeeInvoice(id)))
             }
         }
-        return DunningCandidates(currency: s.currency, dunningLevel: s.dunningLevel, latestAt: s.latestAt, invoices: invoices)
+        // Promises pending on the day: usually none or one; a reversal can leave two (docs/feed.md),
+        // and every one counts.
+        var promise: DunningPromise?
+        for p in s.promises where p.status(on: day) == .pending {
+            guard p.invoiceSeq != 0 else { promise = .customer; break }
+            if let i = bySeq[p.invoiceSeq] {
+                invoices[i].promised = true
+                promise = .invoice(invoices[i].invoice)
+            }
+        }
+        return DunningCandidates(currency: s.currency, dunningLevel: s.dunningLevel, latestAt: s.latestAt, invoices: invoices,
+                                 promise: promise)
     }
 
     /// The highest level whose `dunning.action` the ladder logged for `invoice` (its id is in
     /// the ids index), and the UTC date of its `at`; (0, nil) when none. (Actions logged by
-    /// others are not per invoice in the state yet; see docs/collections.md.)
+    /// others count through the state's per-invoice levels, without a day.)
     func lastLevelSent(_ txn: ReadTransaction, invoice: String, levels: Int) throws -> (Int, Day?) {
         var level = min(levels, DunningLadder.levelsMax)
         while level >= 1 {

@@ -14,11 +14,11 @@ struct DisputesCLITests {
         let t = try Self.run()
         let today = try t.arlog(["balance", "DISP", "--format", "json"], environment: ["ARLOG_TODAY": "2025-02-10"])
         #expect(today.status == 0, "\(today.stderr)")
-        #expect(today.stdout.contains(#""promises_kept":1,"promises_broken":0,"promise":{"amount":"1800.00","promised_on":"2025-02-28","invoice":null}}"#), "\(today.stdout)")
+        #expect(today.stdout.contains(#""promises_kept":1,"promises_broken":0,"promise":{"amount":"1800.00","promised_on":"2025-02-28","invoice":null},"refunded":"0.00"}"#), "\(today.stdout)")
         let later = try t.arlog(["balance", "DISP", "--format", "json"], environment: ["ARLOG_TODAY": "2025-03-01"])
-        #expect(later.stdout.contains(#""promises_kept":1,"promises_broken":1,"promise":null}"#), "\(later.stdout)")
+        #expect(later.stdout.contains(#""promises_kept":1,"promises_broken":1,"promise":null,"refunded":"0.00"}"#), "\(later.stdout)")
         let asOf = try t.arlog(["balance", "DISP", "--as-of", "2025-01-26", "--format", "json"], environment: ["ARLOG_TODAY": "2025-03-01"])
-        #expect(asOf.stdout.contains(#""disputed":"1200.00","promises_kept":0,"promises_broken":0,"promise":{"amount":"1000.00","promised_on":"2025-02-05","invoice":"D-2"}}"#), "\(asOf.stdout)")
+        #expect(asOf.stdout.contains(#""disputed":"1200.00","promises_kept":0,"promises_broken":0,"promise":{"amount":"1000.00","promised_on":"2025-02-05","invoice":"D-2"},"refunded":"0.00"}"#), "\(asOf.stdout)")
         let table = try t.arlog(["balance", "DISP", "--as-of", "2025-01-26"])
         #expect(table.stdout.contains("promise          1000.00 by 2025-02-05 (D-2)\n"), "\(table.stdout)")
     }
@@ -26,9 +26,9 @@ struct DisputesCLITests {
     @Test func agingHasADisputedColumn() throws {
         let t = try Self.run()
         let csv = try t.arlog(["aging", "--as-of", "2025-02-10", "--format", "csv"])
-        #expect(csv.stdout == "customer,currency,current,1-30,31-60,61-90,91+,unapplied,disputed,total\nDISP,EUR,0.00,3000.00,0.00,0.00,0.00,0.00,1200.00,3000.00\nTOTAL,EUR,0.00,3000.00,0.00,0.00,0.00,0.00,1200.00,3000.00\n", "\(csv.stdout)")
+        #expect(csv.stdout == "customer,name,currency,current,1-30,31-60,61-90,91+,unapplied,disputed,total\nDISP,Dispute Partners SA,EUR,0.00,3000.00,0.00,0.00,0.00,0.00,1200.00,3000.00\nTOTAL,,EUR,0.00,3000.00,0.00,0.00,0.00,0.00,1200.00,3000.00\n", "\(csv.stdout)")
         let table = try t.arlog(["aging", "--as-of", "2025-02-10"])
-        #expect(table.stdout.hasPrefix("customer  currency  current     1-30  31-60  61-90   91+  unapplied  disputed    total\n"), "\(table.stdout)")
+        #expect(table.stdout.hasPrefix("customer  name                 currency  current     1-30  31-60  61-90   91+  unapplied  disputed    total\n"), "\(table.stdout)")
     }
 
     @Test func theInvoiceViewShowsItsDispute() throws {

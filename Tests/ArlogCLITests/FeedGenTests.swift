@@ -514,6 +514,10 @@ struct FeedContractChecker {
 
     /// Applies one event; false when it repeats an accepted one (a duplicate, skipped).
     mutating func apply(_ text: String) throws -> Bool {
+        // Foundation's parser drops a raw U+FEFF inside a string (swift-corelibs-foundation),
+        // so a duplicate spelling it raw and one escaping it would differ. Outside a string it
+        // is invalid JSON either way; escaped, it is read as written.
+        let text = text.replacingOccurrences(of: "\u{FEFF}", with: "\\uFEFF")
         guard let o = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw Reject("not a JSON object")
         }

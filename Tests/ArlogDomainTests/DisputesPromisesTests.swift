@@ -270,10 +270,10 @@ struct DisputesPromisesTests {
         // The balance object's fields, in order, judged on the as-of date.
         let l = try! #require(b.ledger(asOf: "2025-02-05"))
         let r = BalanceReport(l, on: Day(parsing: "2025-02-05")!)
-        #expect(r.fields.map(\.name).suffix(4) == ["disputed", "promises_kept", "promises_broken", "promise"])
+        #expect(r.fields.map(\.name).suffix(5) == ["disputed", "promises_kept", "promises_broken", "promise", "refunded"])
         var w = JSONWriter()
         r.json(into: &w)
-        #expect(w.text.hasSuffix(#","disputed":"0.00","promises_kept":0,"promises_broken":0,"promise":{"amount":"300.00","promised_on":"2025-02-10","invoice":null}}"#))
+        #expect(w.text.hasSuffix(#","disputed":"0.00","promises_kept":0,"promises_broken":0,"promise":{"amount":"300.00","promised_on":"2025-02-10","invoice":null},"refunded":"0.00"}"#))
     }
 
     // MARK: arlog's collection.contact

@@ -112,4 +112,47 @@ struct DunningStoreTests {
         #expect(rejected.isEmpty)
         #expect(r.summary.accepted == 2)
     }
+
+    /// Feed v1.1 in the plan: a disputed invoice is left out while its dispute is open; a
+    /// promise naming an invoice leaves that invoice out, one naming none the whole customer,
+    /// while pending (not once it is broken); a level sent by the feed's own `dunning.action`
+    /// counts as sent.
+    @Test func disputesPromisesAndTheFeedsOwnActions() throws {
+        let t = try TempStore()
+        try t.ingest(Self.feed)
+        try t.ingest("""
+            {"id":"d1","type":"dispute.opened","at":"2026-02-01T09:00:00Z","customer":"ACME","invoice":"A","reason":"damaged"}
+
+            """)
+        let day = Self.day("2026-03-01")
+        #expect(Self.summary(try t.store.dunningPlan(asOf: day, today: day)) == ["ACME L1 B"])
+        // A promise naming B: nothing for ACME while it is pending (A is disputed).
+        try t.ingest("""
+            {"id":"pr1","type":"promise.recorded","at":"2026-02-25T09:00:00Z","customer":"ACME","amount":"100.00","promised_on":"2026-03-06","invoice":"B"}
+
+            """)
+        #expect(try t.store.dunningPlan(asOf: day, today: day).actions.isEmpty)
+        // Broken on 7 March: B is dunned again.
+        let after = Self.day("2026-03-07")
+        #expect(Self.summary(try t.store.dunningPlan(asOf: after, today: after)) == ["ACME L1 B"])
+        // The dispute is resolved: A is back, and a customer-wide promise leaves out both.
+        try t.ingest("""
+            {"id":"d2","type":"dispute.resolved","at":"2026-03-02T09:00:00Z","customer":"ACME","invoice":"A","outcome":"rejected"}
+            {"id":"pr2","type":"promise.recorded","at":"2026-03-02T10:00:00Z","customer":"ACME","amount":"500.00","promised_on":"2026-03-10"}
+
+            """)
+        #expect(try t.store.dunningPlan(asOf: after, today: after).actions.isEmpty)
+        let later = Self.day("2026-03-11")
+        #expect(Self.summary(try t.store.dunningPlan(asOf: later, today: later)) == ["ACME L1 A,B"])
+        // Without --as-of the facts are every event's, judged on today.
+        #expect(try t.store.dunningPlan(asOf: nil, today: after).actions.isEmpty)
+        #expect(Self.summary(try t.store.dunningPlan(asOf: nil, today: later)) == ["ACME L1 A,B"])
+        // The feed's own level-2 reminder naming A: A is at level 2 (its next, 3, waits for 60
+        // days past due); B still gets level 1.
+        try t.ingest("""
+            {"id":"f1","type":"dunning.action","at":"2026-03-11T08:00:00Z","customer":"ACME","level":2,"channel":"letter","invoice":"A"}
+
+            """)
+        #expect(Self.summary(try t.store.dunningPlan(asOf: later, today: later)) == ["ACME L1 B"])
+    }
 }

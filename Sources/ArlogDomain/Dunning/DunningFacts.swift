@@ -49,17 +49,22 @@ public struct DunningInvoiceFacts: Sendable, Equatable {
     public var lastSentOn: Day?
     /// Disputed (spec v1.1: an open dispute): left out of dunning while it is.
     public var disputed: Bool
+    /// Named by a pending promise to pay (spec v1.1): left out of dunning while it is. (The
+    /// customer's promise, `DunningFacts.promise`, says the same of one invoice; this flag
+    /// covers the rare second pending promise a reversal can leave: docs/feed.md.)
+    public var promised: Bool
     /// A fee invoice the ladder issued itself: dunned like any invoice, but never charged a
     /// fee or interest (no fees on fees, no interest on interest).
     public var isFee: Bool
 
     public init(invoice: String, installments: [DunningInstallmentFacts], lastLevelSent: Int = 0, lastSentOn: Day? = nil,
-                disputed: Bool = false, isFee: Bool = false) {
+                disputed: Bool = false, promised: Bool = false, isFee: Bool = false) {
         self.invoice = invoice
         self.installments = installments
         self.lastLevelSent = lastLevelSent
         self.lastSentOn = lastSentOn
         self.disputed = disputed
+        self.promised = promised
         self.isFee = isFee
     }
 }

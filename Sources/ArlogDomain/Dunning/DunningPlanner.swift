@@ -87,7 +87,7 @@ public enum DunningPlanner {
         var byLevel: [[DunningItem]] = Array(repeating: [], count: ladder.levels.count + 1)
         var any = false
         for inv in f.invoices {
-            if inv.disputed { continue }
+            if inv.disputed || inv.promised { continue }
             if case .invoice(let promised)? = f.promise, promised == inv.invoice { continue }
             var oldest: Day?
             for i in inv.installments where i.open > 0 {

@@ -35,7 +35,8 @@ struct OracleCollections: Equatable {
         var sum: Int64 = 0
         for k in l.payments.indices where k >= p.paymentsBefore {
             let pay = l.payments[k]
-            guard !pay.reversed, pay.receivedOn <= p.promisedOn else { continue }
+            // Credit notes (kept among the payments, feed v1.2) never count.
+            guard !pay.reversed, !pay.creditNote, pay.receivedOn <= p.promisedOn else { continue }
             if let id = p.invoice {
                 for a in pay.allocations where l.invoices[Int(a.invoice)].id == id { sum += a.amount }
             } else {

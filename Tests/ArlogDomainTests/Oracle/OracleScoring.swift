@@ -62,7 +62,9 @@ enum OracleScoring {
         let limit = ledger.profile.creditLimit
         let utilisation: Int64?
         if limit > 0 {
-            utilisation = balance <= 0 ? 0 : CreditMath.clamped(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit)))
+            // Clamped at the documented limit (docs/credit.md: a tiny limit and a huge balance).
+            utilisation = balance <= 0 ? 0 : min(CreditScoring.utilisationBasisPointsMax,
+                                                 CreditMath.clamped(CreditMath.divideRounded(Int128(balance) * 10_000, Int128(limit))))
         } else {
             utilisation = balance <= 0 ? 0 : nil
         }
