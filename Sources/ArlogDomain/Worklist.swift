@@ -12,8 +12,9 @@
 ///                       ÷ 2 when the customer was contacted in the last `recentContactDays`
 ///                       days and nothing else asks for a call (no broken promise, no promise
 ///                       due today)
-///     promise points  = brokenPromiseWeight (3) × amount of the broken promises
-///                     + promiseDueWeight (1) × amount promised for today
+///     promise points  = brokenPromiseWeight (3) × what is short of a broken promise not yet
+///                       followed by a new one
+///                     + promiseDueWeight (1) × what is short of a promise due today
 ///     dispute points  = disputeWeight (1) × amount disputed and awaiting a decision
 ///
 /// with the open installments past due grouped by days past due into the bands 1–30, 31–60,
@@ -145,12 +146,13 @@ public struct WorklistFacts: Sendable, Equatable {
     public var grade: Grade = .a
     /// The credit score, 0–100.
     public var score = 100
-    // The facts below come from spec v1.1 (promises, disputes, contacts) once the fold keeps
-    // them; until then the engine gives none (Store.worklistFacts says where they enter).
-    /// Promises broken (not kept by their date) and still unresolved, and their amount.
+    // The facts below come from feed v1.1 (promises, disputes) and arlog's contacts, read
+    // from the customer's state (Store.collectionFacts).
+    /// Promises broken (not kept by their date) and not yet followed by a new promise, and
+    /// what is still short of them.
     public var brokenPromises = 0
     public var brokenPromiseAmount: Int64 = 0
-    /// Promises falling due on the day, and the amount promised.
+    /// Promises falling due on the day and still pending, and what is still short of them.
     public var promisesDueToday = 0
     public var promiseDueAmount: Int64 = 0
     /// Open disputes waiting for a decision, and the amount disputed.

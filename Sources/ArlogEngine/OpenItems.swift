@@ -39,18 +39,17 @@ public struct OpenItem: Sendable, Equatable {
     /// Days past due on the report day (0 when not yet due); nil for an installment with
     /// nothing open.
     public let daysOverdue: Int?
-    /// The part of `open` under an open dispute. Always 0 until disputes (spec v1.1) are in
-    /// the fold: `OpenItemFacts.disputed` is where they enter.
+    /// The part of `open` under an open dispute (feed v1.1): the invoice's disputed amount,
+    /// taken off its installments earliest due first (as the credit score does).
     public let disputed: Int64
-    /// The dunning level the installment stands at; nil for one with nothing open. Until the
-    /// per-invoice level (spec v1.1) is in the fold it is the customer's level:
-    /// `OpenItemFacts.dunningLevel` is where the invoice's enters.
+    /// The dunning level its invoice stands at (feed v1.1: the level of the last
+    /// `dunning.action` naming or covering it); nil for one with nothing open.
     public let dunningLevel: Int?
     public let state: OpenItemState
 }
 
-/// The facts about an open invoice that other parts of the fold will supply (spec v1.1:
-/// disputes and per-invoice dunning). Today: nothing disputed, the customer's dunning level.
+/// The facts about an open invoice kept in the hot state (feed v1.1): its disputed amount and
+/// its dunning level (`OpenItemFacts.of`).
 public struct OpenItemFacts: Sendable, Equatable {
     public var disputed: Int64 = 0
     public var dunningLevel: Int
@@ -58,6 +57,13 @@ public struct OpenItemFacts: Sendable, Equatable {
     public init(disputed: Int64 = 0, dunningLevel: Int) {
         self.disputed = disputed
         self.dunningLevel = dunningLevel
+    }
+
+    /// An invoice's facts from the customer's hot state: nothing disputed and level 0 for an
+    /// invoice that is not open there.
+    public static func of(_ invoice: InvoiceState, in state: CustomerState) -> OpenItemFacts {
+        let level = state.openInvoice(seq: invoice.seq).map { Int(state.invoices[$0].dunningLevel) } ?? 0
+        return OpenItemFacts(disputed: state.disputedAmount(ofInvoice: invoice.seq), dunningLevel: level)
     }
 }
 
@@ -76,25 +82,28 @@ public struct OpenItemsReport: Sendable, Equatable {
     public var overdue: Int64 { items.reduce(0) { $0 + (($1.daysOverdue ?? 0) > 0 ? $1.open : 0) } }
     public var disputed: Int64 { items.reduce(0) { $0 + $1.disputed } }
 
-    /// The report from a customer's ledger on `day`. `facts` gives what the fold does not hold
-    /// yet for an invoice (see `OpenItemFacts`).
+    /// The report from a customer's ledger on `day`; `facts` gives an invoice's disputed amount
+    /// and dunning level (by default from the ledger's hot state: `OpenItemFacts.of`).
     public static func from(_ ledger: CustomerLedger, on day: Day, all: Bool,
-                            facts: (InvoiceState) -> OpenItemFacts? = { _ in nil }) -> OpenItemsReport {
+                            facts: ((InvoiceState) -> OpenItemFacts)? = nil) -> OpenItemsReport {
         var report = OpenItemsReport(customer: ledger.profile.id, name: ledger.profile.name, currency: ledger.currency, asOf: day, all: all)
         for inv in ledger.invoices {
             let state = OpenItemState.of(inv)
             guard all || state == .open else { continue }
-            let f = facts(inv) ?? OpenItemFacts(dunningLevel: ledger.dunningLevel)
+            let f = facts?(inv) ?? OpenItemFacts.of(inv, in: ledger.state)
+            // The disputed amount goes on the open installments earliest due first (in due order).
+            var disputedLeft = max(0, f.disputed)
             for (k, inst) in inv.installments.enumerated() {
                 let open = state == .voided ? 0 : inst.open
                 guard all || open > 0 else { continue }
                 let live = open > 0
+                let disputed = live ? min(disputedLeft, open) : 0
+                disputedLeft -= disputed
                 report.items.append(
                     OpenItem(invoice: inv.id, installment: k + 1, installments: inv.installments.count, issuedOn: inv.issuedOn,
                              dueOn: inst.dueOn, amount: inst.amount, open: open,
                              daysOverdue: live ? max(0, day.days(since: inst.dueOn)) : nil,
-                             // Never more than what is open (a dispute of a partly paid invoice).
-                             disputed: live ? min(max(0, f.disputed), open) : 0,
+                             disputed: disputed,
                              dunningLevel: live ? f.dunningLevel : nil, state: state))
             }
         }

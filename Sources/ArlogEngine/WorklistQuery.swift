@@ -81,10 +81,33 @@ extension Store {
         return report
     }
 
-    /// The collection facts of spec v1.1 that the worklist weighs beside the overdue amounts:
-    /// promises broken and still unresolved (count, amount), promises falling due on `day`
-    /// (count, amount), open disputes waiting for a decision (count, amount), and the day of the
-    /// last collection contact. The fold keeps none of them yet, so none is set: this is the one
-    /// place where they enter, from the customer's state (`s`) once the fold holds them.
-    static func collectionFacts(_ s: CustomerState, on day: Day, into f: inout WorklistFacts) {}
+    /// The collection facts of feed v1.1 that the worklist weighs beside the overdue amounts,
+    /// from the customer's state (as of `day` when the query is):
+    /// - broken promises still to follow up: broken on `day` and not followed by a later
+    ///   promise (a new promise is the collector's follow-up), while the customer has
+    ///   something open; their amount is what is still short of each (amount − counted);
+    /// - promises falling due on `day` and still pending, and what is still short of them;
+    /// - open disputes, waiting for a decision, and what they dispute now;
+    /// - the UTC day of the latest collection contact (arlog's `collection.contact`).
+    static func collectionFacts(_ s: CustomerState, on day: Day, into f: inout WorklistFacts) {
+        if s.totals.open > 0, !s.promises.isEmpty {
+            // Only the promises after the last one recorded on or before `day` can be
+            // unanswered; a broken one is answered by any promise recorded after it.
+            for (i, p) in s.promises.enumerated() {
+                switch p.status(on: day) {
+                case .broken where i == s.promises.count - 1:
+                    f.brokenPromises += 1
+                    f.brokenPromiseAmount += max(0, p.amount - p.counted)
+                case .pending where p.promisedOn == day:
+                    f.promisesDueToday += 1
+                    f.promiseDueAmount += max(0, p.amount - p.counted)
+                default:
+                    break
+                }
+            }
+        }
+        f.disputesAwaiting = s.disputes.count
+        f.disputedAwaitingAmount = s.disputed
+        f.lastContact = s.lastContact.map { $0.at.utcDay }
+    }
 }

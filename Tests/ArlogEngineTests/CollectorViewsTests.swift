@@ -165,4 +165,48 @@ import Testing
         #expect(one.entries.map(\.customer) == two.entries.map(\.customer))
         #expect(one.entries.map(\.score) == two.entries.map(\.score))
     }
+
+    /// Feed v1.1 in the collector's views: `open` spreads an invoice's disputed amount over its
+    /// installments earliest due first and shows each invoice's own dunning level; the worklist
+    /// weighs a dispute awaiting a decision, a promise due today and a broken one (until a new
+    /// promise follows it up), and halves the overdue part after a recent contact.
+    @Test func disputesPromisesAndContactsInTheViews() throws {
+        let t = try Self.store()
+        let (_, rejected) = try t.ingest("""
+            {"id":"x1","type":"dispute.opened","at":"2025-03-05T09:00:00Z","customer":"DESK","invoice":"I-1","amount":"500.00"}
+            {"id":"x2","type":"dunning.action","at":"2025-03-06T09:00:00Z","customer":"DESK","level":2,"channel":"letter","invoice":"I-2"}
+            {"id":"x3","type":"promise.recorded","at":"2025-06-01T09:00:00Z","customer":"MULL","amount":"2000.00","promised_on":"2025-06-20"}
+            {"id":"x4","type":"promise.recorded","at":"2025-06-01T09:00:00Z","customer":"SMALL","amount":"10.00","promised_on":"2025-06-30"}
+            {"id":"x5","type":"collection.contact","at":"2025-06-29T09:00:00Z","customer":"SMALL","outcome":"promised","channel":"phone"}
+
+            """)
+        #expect(rejected.isEmpty, "\(rejected)")
+        // I-1 has 600.00 open (its second installment): the dispute of 500.00 is on it; I-2 is at level 2.
+        let open = try t.store.openItems("DESK", asOf: nil, today: Self.june30)
+        #expect(open.items.map { "\($0.invoice)#\($0.installment) \($0.disputed) L\($0.dunningLevel ?? -1)" } == ["I-1#2 50000 L0", "I-2#1 0 L2"])
+        #expect(open.disputed == 50_000)
+
+        let r = try t.store.worklist(asOf: nil, today: Self.june30)
+        func facts(_ c: String) throws -> WorklistFacts { try #require(r.entries.first { $0.customer == c }).facts }
+        let desk = try facts("DESK")
+        #expect((desk.disputesAwaiting, desk.disputedAwaitingAmount) == (1, 50_000))
+        let mull = try facts("MULL")
+        #expect((mull.brokenPromises, mull.brokenPromiseAmount) == (1, 200_000))
+        #expect(try #require(r.entries.first { $0.customer == "MULL" }).score.reasons.map(\.key).contains("broken_promise"))
+        let small = try facts("SMALL")
+        #expect((small.promisesDueToday, small.promiseDueAmount) == (1, 1_000))
+        #expect(small.lastContact == Day(year: 2025, month: 6, day: 29))
+        for e in r.entries { #expect(Worklist.score(e.facts, on: Self.june30) == e.score) }
+        // A new promise follows the broken one up: no broken promise to chase any more.
+        #expect(try t.ingest("""
+            {"id":"x6","type":"promise.recorded","at":"2025-06-30T09:00:00Z","customer":"MULL","amount":"2000.00","promised_on":"2025-07-15"}
+
+            """).1.isEmpty)
+        let after = try t.store.worklist(asOf: nil, today: Self.june30)
+        #expect(try #require(after.entries.first { $0.customer == "MULL" }).facts.brokenPromises == 0)
+        // As of 19 June MULL's promise was still pending (not due): nothing about it.
+        let june19 = try t.store.worklist(asOf: Day(year: 2025, month: 6, day: 19)!, today: Self.june30)
+        let m19 = try #require(june19.entries.first { $0.customer == "MULL" }).facts
+        #expect((m19.brokenPromises, m19.promisesDueToday) == (0, 0))
+    }
 }
