@@ -2,7 +2,8 @@
 # Sets everything up and runs arlog's main job on a demo data set: builds arlog, generates a
 # seeded demo feed with the project's own generator, ingests it into a fresh store, and
 # prints the aging report and the top debtors; then runs the day's credit review and shows
-# the risky customers, the critical alerts, one customer's score and a credit check.
+# the risky customers, the critical alerts, one customer's score and a credit check; then the
+# collector's morning: the day's calls, the dunning actions due, one customer's open items.
 # Usage: tools/demo.sh [EVENTS] (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +48,15 @@ if [ -n "$top" ]; then
     echo "exit $rc"
 fi
 echo
-echo "Store in $demo/store; try: $bin/arlog --help (credit risk: docs/credit.md)"
+echo "== the collector's morning on $asof: the first 10 calls (arlog worklist --as-of $asof)"
+"$bin/arlog" worklist --as-of "$asof" --limit 10 --store "$demo/store"
+echo
+echo "== dunning actions due on $asof (first 10; logged by: arlog daily --as-of $asof --letters DIR)"
+"$bin/arlog" dunning plan --as-of "$asof" --store "$demo/store" | head -n 12 || true
+if [ -n "$top" ]; then
+    echo
+    echo "== what $top owes, item by item"
+    "$bin/arlog" open "$top" --as-of "$asof" --store "$demo/store" | head -n 25 || true
+fi
+echo
+echo "Store in $demo/store; try: $bin/arlog --help (credit risk: docs/credit.md; collections: docs/collections.md)"
