@@ -62,13 +62,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
+        // What the test targets share (the contract's examples compared by spec level).
+        .target(name: "ArlogTestSupport", path: "Tests/ArlogTestSupport"),
+        .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen", "ArlogTestSupport"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
         // ArlogRender here only to compare query answers as their JSON text (CorruptionTests, KnownAtTests, ...).
-        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen", "ArlogRender"]),
+        .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen", "ArlogRender", "ArlogTestSupport"]),
         // The output formats, checked without a process (on stores the engine builds).
         .testTarget(name: "ArlogRenderTests", dependencies: ["ArlogRender", "ArlogEngine", "ArlogDomain"]),
-        .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain"]),
+        .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain", "ArlogTestSupport"]),
         // The fast decoder against the slow path (JSONParser + EventDecoder), on generated feeds.
         .testTarget(name: "ArlogParseTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
     ]

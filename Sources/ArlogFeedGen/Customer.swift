@@ -422,15 +422,7 @@ struct Customer {
         e.date("received_on", receivedOn)
         if e.rng.chance(perMille: 300) { e.string("currency", profile.code) }
         if !explicit.isEmpty {
-            e.lit(",\"allocations\":[")
-            for (k, x) in explicit.enumerated() {
-                e.lit(k == 0 ? "{\"invoice\":\"" : ",{\"invoice\":\"")
-                e.documentID("INV-", customer: index, number: ledger.invoices[x.index].number)
-                e.lit("\"")
-                e.money("amount", x.amount, fractionDigits: fractionDigits)
-                e.lit("}")
-            }
-            e.lit("]")
+            writeAllocations(explicit, &e)
         }
         e.end(actors: Vocabulary.actorsCash, actorPerMille: 250, notes: Vocabulary.notesPayment, notePerMille: 60)
         ledger.receive(number: number, at: e.now, amount: amount, explicit: explicit, receivedOn: receivedOn)
@@ -595,6 +587,19 @@ struct Customer {
 
     // MARK: cash application (feed v1.2)
 
+    /// `"allocations":[...]` of a payment or a credit note, the invoices by their ids.
+    private func writeAllocations(_ explicit: [Ledger.ExplicitAllocation], _ e: inout Emitter) {
+        e.lit(",\"allocations\":[")
+        for (k, x) in explicit.enumerated() {
+            e.lit(k == 0 ? "{\"invoice\":\"" : ",{\"invoice\":\"")
+            e.documentID("INV-", customer: index, number: ledger.invoices[x.index].number)
+            e.lit("\"")
+            e.money("amount", x.amount, fractionDigits: fractionDigits)
+            e.lit("}")
+        }
+        e.lit("]")
+    }
+
     /// `credit_note.issued`: a rebate or goodwill credit, with explicit allocations, an empty
     /// list or none; what no open installment takes stays unapplied.
     private mutating func creditNote(_ e: inout Emitter, _ s: Scan) {
@@ -621,15 +626,7 @@ struct Customer {
         if e.rng.chance(perMille: 200) { e.string("currency", profile.code) }
         if e.rng.chance(perMille: 500) { e.string("reason", Vocabulary.creditNoteReasons[e.rng.below(Vocabulary.creditNoteReasons.count)]) }
         if !explicit.isEmpty {
-            e.lit(",\"allocations\":[")
-            for (k, x) in explicit.enumerated() {
-                e.lit(k == 0 ? "{\"invoice\":\"" : ",{\"invoice\":\"")
-                e.documentID("INV-", customer: index, number: ledger.invoices[x.index].number)
-                e.lit("\"")
-                e.money("amount", x.amount, fractionDigits: fractionDigits)
-                e.lit("}")
-            }
-            e.lit("]")
+            writeAllocations(explicit, &e)
         } else if r < 6 {
             e.lit(",\"allocations\":[]")
         }

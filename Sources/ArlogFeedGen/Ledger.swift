@@ -246,16 +246,7 @@ struct Ledger {
     private mutating func applyAutomatically(_ amount: Int64) -> Int64 {
         var left = amount
         while left > 0 {
-            var best = -1
-            var bestDue: Int32 = 0
-            for i in invoices.indices where invoices[i].open > 0 {
-                let due = invoices[i].firstOpenDue
-                if best < 0 || Ledger.precedes(due, invoices[i], bestDue, invoices[best]) {
-                    best = i
-                    bestDue = due
-                }
-            }
-            if best < 0 { break }
+            guard let best = firstInvoiceToSettle() else { break }
             let k = invoices[best].firstOpen!
             let take = min(left, invoices[best].open(k))
             invoices[best].reduce(k, by: take)
@@ -342,6 +333,21 @@ struct Ledger {
         invoices.remove(at: i)
     }
 
+    /// The open invoice automatic application settles first: the smallest first open
+    /// installment in (due_on, issued_on, invoice id) order; nil when nothing is open.
+    func firstInvoiceToSettle() -> Int? {
+        var best = -1
+        var bestDue: Int32 = 0
+        for i in invoices.indices where invoices[i].open > 0 {
+            let due = invoices[i].firstOpenDue
+            if best < 0 || Ledger.precedes(due, invoices[i], bestDue, invoices[best]) {
+                best = i
+                bestDue = due
+            }
+        }
+        return best < 0 ? nil : best
+    }
+
     /// Whether invoice `a` precedes invoice `b` in the automatic application order (`a`'s first
     /// open installment is due at `dueA`, `b`'s at `dueB`).
     static func precedes(_ dueA: Int32, _ a: Invoice, _ dueB: Int32, _ b: Invoice) -> Bool {
@@ -377,16 +383,7 @@ struct Ledger {
         // Automatic application: the first open installment of each invoice is that invoice's
         // earliest; the smallest of those in (due_on, issued_on, invoice id) order goes first.
         while left > 0 {
-            var best = -1
-            var bestDue: Int32 = 0
-            for i in invoices.indices where invoices[i].open > 0 {
-                let due = invoices[i].firstOpenDue
-                if best < 0 || Ledger.precedes(due, invoices[i], bestDue, invoices[best]) {
-                    best = i
-                    bestDue = due
-                }
-            }
-            if best < 0 { break }
+            guard let best = firstInvoiceToSettle() else { break }
             let bestK = invoices[best].firstOpen!
             let take = min(left, invoices[best].open(bestK))
             invoices[best].reduce(bestK, by: take)

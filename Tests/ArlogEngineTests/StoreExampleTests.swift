@@ -1,5 +1,6 @@
 import ArlogDomain
 import Foundation
+import ArlogTestSupport
 import Testing
 
 @testable import ArlogEngine

@@ -77,33 +77,8 @@ extension FoldStep {
             guard !overflow else { throw Rejection(.totalsOverflow, "the customer's credited total would overflow") }
             // Explicit allocations as a payment's: to the same invoice they add up, each within
             // the invoice's open amount, together within the credit note.
-            var allocated: Int64 = 0
-            var taken: [(seq: UInt64, amount: Int64)] = []
-            var resolved: [(seq: UInt64, amount: Int64)] = []
-            resolved.reserveCapacity(allocations.count)
-            for (i, a) in allocations.enumerated() {
-                let inv = try invoice(a.invoice)
-                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
-                let m = try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)
-                let t = taken.firstIndex { $0.seq == inv.seq }
-                let already = t.map { taken[$0].amount } ?? 0
-                guard m <= inv.open - already else {
-                    throw Rejection(.exceedsOpen, "allocation of \(fmt(m)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
-                }
-                if let t { taken[t].amount += m } else { taken.append((inv.seq, m)) }
-                allocated += m
-                resolved.append((inv.seq, m))
-            }
-            guard allocated <= total else {
-                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the credit note amount \(fmt(total))")
-            }
-            w.w.i64(total)
-            w.w.day(issuedOn)
-            w.w.u32(UInt32(resolved.count))
-            for r in resolved {
-                w.w.u64(r.seq)
-                w.w.i64(r.amount)
-            }
+            try FoldStep.writeAllocations(allocations, total: total, on: issuedOn, source: "credit note", currency: currency,
+                                          invoice: invoice, into: &w)
             w.w.shortText(id)
             w.w.optionalText(reason)
         case .creditApplied(let source, let id, let amount):

@@ -56,6 +56,44 @@ public enum FoldStep {
         let creditNotes: Int64
     }
 
+    /// A payment's or a credit note's allocations checked and written (feed v1 and v1.2 share
+    /// the rules): a voided invoice takes none; allocations to one invoice add up, together
+    /// within its open amount; all together within `total` (the source's amount, `source` naming
+    /// it in the message). Writes `total`, `on`, the count and each (invoice, amount).
+    static func writeAllocations(_ allocations: [PaymentAllocation], total: Int64, on day: Day, source: String,
+                                 currency: Currency, invoice: (String) throws -> InvoiceFacts,
+                                 into w: inout LoggedEventWriter) throws {
+        func fmt(_ m: Int64) -> String { Money.format(m, fractionDigits: currency.fractionDigits) }
+        var allocated: Int64 = 0
+        // Few per event: lists, not tables.
+        var taken: [(seq: UInt64, amount: Int64)] = []
+        var resolved: [(seq: UInt64, amount: Int64)] = []
+        resolved.reserveCapacity(allocations.count)
+        for (i, a) in allocations.enumerated() {
+            let inv = try invoice(a.invoice)
+            guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
+            let m = try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)
+            let t = taken.firstIndex { $0.seq == inv.seq }
+            let already = t.map { taken[$0].amount } ?? 0
+            guard m <= inv.open - already else {
+                throw Rejection(.exceedsOpen, "allocation of \(fmt(m)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
+            }
+            if let t { taken[t].amount += m } else { taken.append((inv.seq, m)) }
+            allocated += m
+            resolved.append((inv.seq, m))
+        }
+        guard allocated <= total else {
+            throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the \(source) amount \(fmt(total))")
+        }
+        w.w.i64(total)
+        w.w.day(day)
+        w.w.u32(UInt32(resolved.count))
+        for r in resolved {
+            w.w.u64(r.seq)
+            w.w.i64(r.amount)
+        }
+    }
+
     /// Checks every rule of the contract that needs the accepted state, in the contract's
     /// order, and writes the event's binary form into `w`. `state` is the customer's (nil: not
     /// registered). Throws `Rejection` for a bad event; storage errors propagate as they are.
@@ -256,34 +294,7 @@ public enum FoldStep {
             }
             let total = try minor(amount, field: "amount", currency: currency)
             _ = try checkedAdd(state.totals.paid, total, "paid total")
-            var allocated: Int64 = 0
-            // Allocations to the same invoice add up. Few per payment: a list, not a table.
-            var taken: [(seq: UInt64, amount: Int64)] = []
-            var resolved: [(seq: UInt64, amount: Int64)] = []
-            resolved.reserveCapacity(allocations.count)
-            for (i, a) in allocations.enumerated() {
-                let inv = try invoice(a.invoice)
-                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
-                let m = try minor(a.amount, field: "allocations[\(i)].amount", currency: currency)
-                let t = taken.firstIndex { $0.seq == inv.seq }
-                let already = t.map { taken[$0].amount } ?? 0
-                guard m <= inv.open - already else {
-                    throw Rejection(.exceedsOpen, "allocation of \(fmt(m)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
-                }
-                if let t { taken[t].amount += m } else { taken.append((inv.seq, m)) }
-                allocated += m
-                resolved.append((inv.seq, m))
-            }
-            guard allocated <= total else {
-                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the payment amount \(fmt(total))")
-            }
-            w.w.i64(total)
-            w.w.day(receivedOn)
-            w.w.u32(UInt32(resolved.count))
-            for r in resolved {
-                w.w.u64(r.seq)
-                w.w.i64(r.amount)
-            }
+            try writeAllocations(allocations, total: total, on: receivedOn, source: "payment", currency: currency, invoice: invoice, into: &w)
             w.w.shortText(id)
         case .paymentReversed(let id):
             let p = try payment(id)
