@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Dunning letters: one Mustache template per level and channel (docs/collections.md).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Customer files in and out (`arlog customers import|export`): RFC 4180 CSV, BOM, line breaks in fields.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -39,7 +41,10 @@ let package = Package(
         .target(name: "ArlogStorage", dependencies: ["CLMDB"]),
         .target(
             name: "ArlogEngine",
-            dependencies: ["ArlogDomain", "ArlogStorage", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "ArlogDomain", "ArlogStorage", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
         ),
         .target(
             name: "ArlogRender",

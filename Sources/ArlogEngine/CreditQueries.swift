@@ -203,15 +203,17 @@ extension Store {
         try env.write { txn in try txn.put(meta, key: k, value: key) }
     }
 
-    /// Appends events built by arlog itself (policy changes, reviews, limit changes) through
-    /// the same intake as any feed, in one transaction. Rejections are reported, not thrown.
-    public func append(lines: [[UInt8]], source: String, rejected: (RejectedLine) -> Void) throws -> IngestSummary {
+    /// Appends events built by arlog itself (policy changes, reviews, limit changes, imported
+    /// customers) through the same intake as any feed. `atomic` (the default): all the lines
+    /// or none, as `ingest --atomic`; else the accepted lines are kept. Rejections are reported,
+    /// not thrown.
+    public func append(lines: [[UInt8]], source: String, atomic: Bool = true, rejected: (RejectedLine) -> Void) throws -> IngestSummary {
         var batch = Batch()
         for (i, line) in lines.enumerated() {
             line.withUnsafeBytes { batch.add(number: i + 1, bytes: $0) }
         }
         var options = IngestOptions()
-        options.atomic = true
+        options.atomic = atomic
         var summary = IngestSummary()
         var from = 0
         while from < batch.lines.count {

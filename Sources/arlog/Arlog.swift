@@ -136,7 +136,9 @@ protocol StoreCommand {
 extension Ingest: StoreCommand {}
 extension Balance: StoreCommand {}
 extension Aging: StoreCommand {}
-extension Customers: StoreCommand {}
+extension CustomersList: StoreCommand {}
+extension CustomersImport: StoreCommand {}
+extension CustomersExport: StoreCommand {}
 extension Invoice: StoreCommand {}
 extension History: StoreCommand {}
 extension Stats: StoreCommand {}

@@ -88,16 +88,7 @@ enum LetterFiles {
             throw EngineError(.io, "cannot make \(dir): \(String(cString: strerror(errno)))")
         }
         for a in actions {
-            let path = dir + "/" + DunningLetters.fileName(a, date: date)
-            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Output.failure(path, errno) }
-            do {
-                try Output.write(fd, letters.render(a, date: date), name: path)
-            } catch {
-                Glibc.close(fd)
-                throw error
-            }
-            if Glibc.close(fd) != 0, errno != EINTR { throw Output.failure(path, errno) }
+            try Output.writeFile(dir + "/" + DunningLetters.fileName(a, date: date), letters.render(a, date: date))
         }
         return actions.count
     }

@@ -68,7 +68,7 @@ struct Limits: ParsableCommand {
         if apply, asOfOptions.asOf != nil { throw ValidationError("--apply applies today's review; it cannot be combined with --as-of") }
         if yes, !apply { throw ValidationError("--yes is only for --apply") }
         for id in customerIDs { try IdArgument.validate(customer: id, "--customer") }
-        if let grade, Customers.grades(grade) == nil {
+        if let grade, CustomersList.grades(grade) == nil {
             throw ValidationError("--grade: \"\(grade)\" is not a comma-separated list of grades A–E (e.g. D,E)")
         }
         if all, !customers.isEmpty || grade != nil {
@@ -89,7 +89,7 @@ struct Limits: ParsableCommand {
         let store = try apply ? storeOptions.openForWriting("limits --apply") : storeOptions.open()
         defer { store.close() }
         var recommendations = try store.limitReview(asOf: asOfOptions.day, today: today(), customers: customerIDs.isEmpty ? nil : customerIDs)
-        if let grades = grade.flatMap(Customers.grades) {
+        if let grades = grade.flatMap(CustomersList.grades) {
             recommendations = recommendations.filter { grades.contains($0.assessment.grade) }
         }
         let output = formatOptions.output

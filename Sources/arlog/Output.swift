@@ -109,6 +109,22 @@ final class BufferedOutput {
     }
 }
 
+extension Output {
+    /// Creates (or truncates) the file at `path` and writes `text` (a letter, an export);
+    /// a failure to open, write or close it is an `EngineError` naming the file.
+    static func writeFile(_ path: String, _ text: String) throws {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Output.failure(path, errno) }
+        do {
+            try Output.write(fd, text, name: path)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        if Glibc.close(fd) != 0, errno != EINTR { throw Output.failure(path, errno) }
+    }
+}
+
 /// A file arlog writes itself (the `--rejects` file): created (or truncated), written in
 /// blocks through `Output.write`, then fsynced and closed. The first write error is kept
 /// (the ingest goes on: the log is not at risk) and reported by `close`, as are fsync and
