@@ -85,6 +85,9 @@ import Testing
         let labels = doc.withClass("ac-label")
         #expect(labels.allSatisfy { $0.attributes["transform"]?.hasPrefix("rotate(-45") == true })
         #expect(labels.count < 60 && labels.count >= 10)
+        // The first rotated label stays inside the chart on the left.
+        let first = labels[0]
+        #expect(Double(first.attributes["x"]!)! - TextMetrics.width(first.text, fontSize: 11) * 0.7071 >= 0)
         // Shown labels are at least a line height apart across the slant.
         let xs = labels.map { Double($0.attributes["x"]!)! }
         #expect(zip(xs, xs.dropFirst()).allSatisfy { ($1 - $0) * 0.7071 >= 11 })
@@ -211,7 +214,25 @@ import Testing
         doc.expectSound()
         #expect(doc.withClass("ac-line").isEmpty)
         #expect(doc.withClass("ac-point").count == 1)
-        #expect(doc.texts.contains("71") || doc.texts.contains("72") || doc.texts.contains("70"))
+        // One value is centred: 70, 71, 72 on the axis, the point on the 71 line.
+        let ticks = doc.withClass("ac-axis-y").flatMap { _ in doc.all("text").filter { ["70", "71", "72"].contains($0.text) } }
+        #expect(Set(ticks.map(\.text)) == ["70", "71", "72"])
+        let grid71 = doc.withClass("ac-grid").first { line in
+            ticks.contains { $0.text == "71" && abs(Double($0.attributes["y"]!)! - 3.5 - Double(line.attributes["y1"]!)!) < 0.02 }
+        }
+        let circle = doc.all("circle").first { $0.parents.contains { doc.elements[$0].classes.contains("ac-point") } }
+        #expect(grid71 != nil && circle != nil)
+        #expect(abs(Double(circle!.attributes["cy"]!)! - Double(grid71!.attributes["y1"]!)!) < 0.02)
+    }
+
+    @Test func anEventAtTheRightEdgeLabelsLeftwards() {
+        let a = Day(year: 2026, month: 1, day: 1)!
+        let chart = LineChart(xAxis: .days, series: [LineSeries("Score", points: [LinePoint(day: a, value: 80), LinePoint(day: a.adding(days: 200), value: 60)])],
+                              left: .count(), events: [ChartEvent(day: a.adding(days: 200), label: "B→C (long)", direction: .down)], includeZero: false)
+        let doc = SVGDoc(chart.svg(ChartOptions(id: "edge", title: "Edge")))
+        doc.expectSound()
+        let label = doc.withClass("ac-event-label")
+        #expect(label.count == 1 && label[0].attributes["text-anchor"] == "end")
     }
 
     // MARK: edge cases for every kind

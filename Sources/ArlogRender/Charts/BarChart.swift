@@ -51,6 +51,14 @@ public struct BarChart: Sendable {
         self.categoryColors = nil
     }
 
+    /// The sum of every value's magnitude, for shares of the whole (a donut's fallback).
+    var grandMagnitude: Int128? {
+        let total = series.prefix(ChartLimits.seriesMax).reduce(Int128(0)) { acc, s in
+            s.values.prefix(ChartLimits.categoriesMax).reduce(acc) { $0 + NiceScale.clamp($1).magnitudeInt }
+        }
+        return total > 0 ? total : nil
+    }
+
     func categoryFormat(_ i: Int) -> ValueFormat { i < categoryFormats.count ? categoryFormats[i] : format }
 
     /// One drawn segment: its category and series, its value, and where it runs on the value
@@ -162,6 +170,9 @@ public struct BarChart: Sendable {
         if stacked { t += ", " + names[s.series] }
         t += ": " + f.exactWithUnit(s.value)
         if stacked { t += " (" + ChartNumber.percentText(permille: s.permille) + ")" }
+        if !stacked, categoryColors != nil, let whole = grandMagnitude {
+            t += " (" + ChartNumber.percentText(permille: ChartNumber.permille(s.value, of: whole)) + " of the total)"
+        }
         return t
     }
 
@@ -195,10 +206,10 @@ public struct BarChart: Sendable {
         let m = ChartStyle.margin
         let scale = NiceScale(low: low, high: high, tickCount: ChartCanvas.tickCount(length: bottom - top - 60, spacing: 45), spanMin: spanMin)
         let tickLabels = scale.labels(axisFormat)
-        let left = m + ChartCanvas.labelsWidth(tickLabels) + 8
+        var left = m + ChartCanvas.labelsWidth(tickLabels) + 8
         let right = width - m
         let n = Double(cats.count)
-        let band = (right - left) / n
+        var band = (right - left) / n
         let barWidth = min(band * 0.72, 72)
 
         // Category labels: straight when they fit the band, else rotated 45° and cut to
@@ -207,6 +218,15 @@ public struct BarChart: Sendable {
         let widest = cats.map { TextMetrics.width($0, fontSize: font) }.max() ?? 0
         let straight = widest <= band - 4
         let rotatedMax = 120.0
+        if !straight {
+            // The first rotated label reaches left of its bar by its width × cos 45°: room for it.
+            let overhang = TextMetrics.width(TextMetrics.fit(cats[0], maxWidth: rotatedMax, fontSize: font).text, fontSize: font) * 0.7071
+            let needed = m + overhang - band / 2
+            if needed > left {
+                left = min(needed, width * 0.3)
+                band = (right - left) / n
+            }
+        }
         var every = 1
         if !straight {
             let needed = font * 1.15 / 0.7071  // perpendicular gap between 45° baselines
@@ -239,7 +259,8 @@ public struct BarChart: Sendable {
                 let label = insideLabel(s)
                 if h >= ChartStyle.smallSize + 3, TextMetrics.width(label, fontSize: ChartStyle.smallSize) <= barWidth - 4 {
                     w.element("text", [("class", "ac-value"), ("x", px(cx)), ("y", px(y + h / 2 + 3.5)), ("text-anchor", "middle"),
-                                       ("font-size", px(ChartStyle.smallSize)), ("fill", colors[s.paint].ink)], text: label)
+                                       ("font-size", px(ChartStyle.smallSize)), ("fill", colors[s.paint].ink),
+                                       ("stroke", colors[s.paint].hex), ("stroke-width", "3"), ("paint-order", "stroke"), ("stroke-linejoin", "round")], text: label)
                 }
             }
         }
@@ -253,7 +274,8 @@ public struct BarChart: Sendable {
             let cx = left + band * (Double(c) + 0.5)
             let ups = segments.filter { $0.category == c && $0.value > 0 }.map(\.to).max() ?? 0
             let downs = segments.filter { $0.category == c && $0.value < 0 }.map(\.to).min() ?? 0
-            let y = netTotals[c] >= 0 ? vscale.position(ups, from: plotBottom, to: plotTop) - 4 : vscale.position(downs, from: plotBottom, to: plotTop) + 12
+            var y = netTotals[c] >= 0 ? vscale.position(ups, from: plotBottom, to: plotTop) - 4 : vscale.position(downs, from: plotBottom, to: plotTop) + 12
+            if y > plotBottom - 2 { y = vscale.position(0, from: plotBottom, to: plotTop) - 4 }  // no room under the bar: above the zero line
             w.element("text", [("x", px(cx)), ("y", px(y))], text: label)
         }
         w.close("g")
@@ -348,7 +370,8 @@ public struct BarChart: Sendable {
                 let label = insideLabel(s)
                 if barHeight >= ChartStyle.smallSize + 3, TextMetrics.width(label, fontSize: ChartStyle.smallSize) <= wd - 6 {
                     w.element("text", [("class", "ac-value"), ("x", px(x + wd / 2)), ("y", px(cy + 3.5)), ("text-anchor", "middle"),
-                                       ("font-size", px(ChartStyle.smallSize)), ("fill", colors[s.paint].ink)], text: label)
+                                       ("font-size", px(ChartStyle.smallSize)), ("fill", colors[s.paint].ink),
+                                       ("stroke", colors[s.paint].hex), ("stroke-width", "3"), ("paint-order", "stroke"), ("stroke-linejoin", "round")], text: label)
                 }
             }
         }
@@ -378,4 +401,9 @@ public struct BarChart: Sendable {
         w.newline()
         canvas.w = w
     }
+}
+
+extension Int128 {
+    /// |v| as Int128 (v is clamped, so never Int128.min).
+    var magnitudeInt: Int128 { self < 0 ? -self : self }
 }

@@ -70,14 +70,22 @@ public struct DonutChart: Sendable {
         let m = ChartStyle.margin
         let top = canvas.top + 4
         let bottom = canvas.height - m - ChartCanvas.notesHeight(notes)
-        // The ring on the left, the legend table on the right.
-        let legendWidth = min(canvas.width * 0.5, 300)
-        let areaWidth = canvas.width - 2 * m - legendWidth
-        let outer = max(min(areaWidth, bottom - top) / 2 - 4, 20)
+        // The ring and the legend table beside it, centred together: swatch, name, value, share.
+        let font = ChartStyle.fontSize
+        let nameMax = min(canvas.width * 0.3, 200)
+        let fittedNames = names.map { TextMetrics.fit($0, maxWidth: nameMax, fontSize: font) }
+        let nameWidth = fittedNames.map { TextMetrics.width($0.text, fontSize: font) }.max() ?? 0
+        let valueTexts = values.map(format.short)
+        let valueWidth = valueTexts.map { TextMetrics.width($0, fontSize: font) }.max() ?? 0
+        let shareWidth = TextMetrics.width("100.0%", fontSize: font)
+        let legendWidth = 22 + nameWidth + 16 + valueWidth + 12 + shareWidth
+        let gap = 36.0
+        let outer = max(min((canvas.width - 2 * m - legendWidth - gap) / 2, (bottom - top) / 2 - 4), 20)
         let inner = outer * 0.58
-        let cx = m + areaWidth / 2
+        let groupWidth = 2 * outer + gap + legendWidth
+        let cx = max(m, (canvas.width - groupWidth) / 2) + outer
         let cy = (top + bottom) / 2
-
+        let lx = cx + outer + gap
         var w = canvas.w
         w.open("g", [("class", "ac-slices")])
         if total == 0 {
@@ -108,23 +116,22 @@ public struct DonutChart: Sendable {
         }
         w.close("g")
         w.newline()
-        // The legend: swatch, name, value, share; one row per slice.
-        let lx = canvas.width - m - legendWidth + 8
+        // The legend: one row per slice.
         let rowHeight = min(22, max(14, (bottom - top) / Double(max(slices.count, 1))))
         let rowsTop = cy - rowHeight * Double(slices.count) / 2
-        let valueRight = canvas.width - m - 48
-        let nameMax = valueRight - (lx + 22) - 70
+        let valueRight = lx + 22 + nameWidth + 16 + valueWidth
+        let shareRight = valueRight + 12 + shareWidth
         w.open("g", [("class", "ac-legend")])
         for i in slices.indices {
             let y = rowsTop + rowHeight * (Double(i) + 0.5)
-            let fitted = TextMetrics.fit(names[i], maxWidth: max(nameMax, 30), fontSize: ChartStyle.fontSize)
+            let fitted = fittedNames[i]
             w.open("g", [("class", "ac-legend-item")])
             w.title("\(names[i]): \(format.exactWithUnit(values[i]))")
             w.empty("rect", [("x", px(lx)), ("y", px(y - 6)), ("width", "16"), ("height", "12"), ("fill", fills[i]), ("stroke", Palette.axis), ("stroke-width", "0.5")])
             w.element("text", [("x", px(lx + 22)), ("y", px(y + 4))], text: fitted.text)
-            w.element("text", [("class", "ac-value"), ("x", px(valueRight)), ("y", px(y + 4)), ("text-anchor", "end")], text: format.short(values[i]))
+            w.element("text", [("class", "ac-value"), ("x", px(valueRight)), ("y", px(y + 4)), ("text-anchor", "end")], text: valueTexts[i])
             let share = total == 0 ? "–" : ChartNumber.percentText(permille: ChartNumber.permille(values[i], of: total))
-            w.element("text", [("class", "ac-share"), ("x", px(canvas.width - m)), ("y", px(y + 4)), ("text-anchor", "end"), ("fill", Palette.mutedText)], text: share)
+            w.element("text", [("class", "ac-share"), ("x", px(shareRight)), ("y", px(y + 4)), ("text-anchor", "end"), ("fill", Palette.mutedText)], text: share)
             w.close("g")
         }
         w.close("g")

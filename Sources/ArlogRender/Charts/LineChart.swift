@@ -129,6 +129,12 @@ public struct LineChart: Sendable {
                 lo = min(lo, 0)
                 hi = max(hi, 0)
             }
+            if lo == hi && lo != 0 {
+                // One value (or all equal) away from zero: centred on a span of two units.
+                let unit = ChartNumber.power((axis == .right ? right ?? left : left).fractionDigits)
+                lo -= unit
+                hi += unit
+            }
             return (lo, hi)
         }
         let leftRange = range(.left)
@@ -283,8 +289,11 @@ public struct LineChart: Sendable {
                     LineStyle.draw(shape, x: x, y: y, r: 4, fill: color, stroke: color, into: &w)
                 }
                 if let lane {
-                    w.element("text", [("class", "ac-event-label"), ("x", px(x + 7)), ("y", px(y + 3.5)), ("fill", Palette.text)], text: label)
-                    laneEnds[lane] = x + labelWidth
+                    // Right of the marker, or left of it near the right edge.
+                    let flip = x + labelWidth > canvas.width - 4
+                    w.element("text", [("class", "ac-event-label"), ("x", px(flip ? x - 7 : x + 7)), ("y", px(y + 3.5)),
+                                       ("text-anchor", flip ? "end" : "start"), ("fill", Palette.text)], text: label)
+                    laneEnds[lane] = flip ? x + 6 : x + labelWidth
                 }
                 w.close("g")
             }
