@@ -62,6 +62,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Developer tool: writes a sample of every chart to /tmp (docs/charts.md); not a product.
+        .executableTarget(name: "arlog-chart-samples", dependencies: ["ArlogDomain", "ArlogRender"]),
         .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
         .testTarget(name: "ArlogStorageTests", dependencies: ["ArlogStorage"]),
         // ArlogRender here only to compare query answers as their JSON text (CorruptionTests, KnownAtTests, ...).
