@@ -181,6 +181,13 @@ import Testing
         // Series differ in dash and marker, not only in colour.
         let dashes = doc.withClass("ac-line").map { $0.attributes["stroke-dasharray"] ?? "" }
         #expect(Set(dashes).count == 3)
+        // Events on a categories axis: one at a month is marked, one outside the months is left out.
+        var marked = Self.trend
+        marked.events = [ChartEvent(x: 3, label: "Policy"), ChartEvent(x: 12, label: "Outside"), ChartEvent(x: -1, label: "Before")]
+        let withEvents = SVGDoc(marked.svg(ChartOptions(id: "trend-e", title: "Trend")))
+        withEvents.expectSound()
+        #expect(withEvents.withClass("ac-event-label").map(\.text) == ["Policy"])
+        #expect(withEvents.titles(under: "ac-event") == ["Policy (Mar 2026)"])
     }
 
     @Test func gradeChangesAreMarked() {

@@ -137,11 +137,6 @@ struct ChartCanvas {
         return fills
     }
 
-    /// The height a legend of `items` takes at `width`, without drawing it.
-    func legendHeight(_ items: [LegendItem], width available: Double) -> Double {
-        legendLayout(items, width: available).height
-    }
-
     private func legendLayout(_ items: [LegendItem], width available: Double) -> (positions: [(x: Double, row: Int, text: String, cut: Bool)], height: Double) {
         guard !items.isEmpty else { return ([], 0) }
         var positions: [(x: Double, row: Int, text: String, cut: Bool)] = []

@@ -111,7 +111,8 @@ public struct LineChart: Sendable {
         let colors = ser.enumerated().map { $0.element.color ?? Palette.color($0.offset, in: palette) }
         let useRight = right != nil && ser.contains { $0.axis == .right }
         func axisOf(_ i: Int) -> LineSeries.Axis { useRight ? ser[i].axis : .left }
-        let evs = Array(events.prefix(ChartLimits.eventsMax))
+        var evs = Array(events.prefix(ChartLimits.eventsMax))
+        if case .categories(let labels) = xAxis { evs = evs.filter { $0.x >= 0 && $0.x < labels.count } }
         if events.count > evs.count { notes.append("Showing the first \(evs.count) of \(events.count) events.") }
 
         let total = points.reduce(0) { $0 + $1.count }
