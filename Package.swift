@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Developer tool: writes a sample of every chart to /tmp (docs/charts.md); not a product.
+        .executableTarget(name: "arlog-chart-samples", dependencies: ["ArlogDomain", "ArlogRender"]),
         // What the test targets share (the contract's examples compared by spec level).
         .target(name: "ArlogTestSupport", path: "Tests/ArlogTestSupport"),
         .testTarget(name: "ArlogDomainTests", dependencies: ["ArlogDomain", "ArlogFeedGen", "ArlogTestSupport"]),
