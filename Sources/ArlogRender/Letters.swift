@@ -60,19 +60,21 @@ public struct DunningLetters {
         let invoices: [[String: Any]] = a.items.map { item in
             [
                 "invoice": item.invoice, "due_on": item.dueOn.description, "days_overdue": item.daysOverdue,
-                "open": money(item.open), "previous_level": item.previousLevel,
+                "open": money(item.open), "overdue": money(item.overdue), "previous_level": item.previousLevel,
                 "fee": money(item.charge?.fee ?? 0), "interest": money(item.charge?.interest ?? 0),
                 "charged": money(item.charge?.total ?? 0), "fee_invoice": item.charge?.feeInvoice ?? "",
                 "has_charge": item.charge != nil,
             ]
         }
-        let total = a.open + a.charged
+        // What is asked for: the amounts past due and the charges (not the installments of an
+        // invoice that are not due yet).
+        let total = a.overdue + a.charged
         return [
             "date": date.description, "customer": a.customer, "name": a.name.isEmpty ? a.customer : a.name,
             "email": a.email, "contact": a.contact, "currency": a.currency.code,
             "level": a.level.level, "level_name": a.level.name, "channel": a.channel.rawValue,
             "days_overdue": a.daysOverdue, "invoices": invoices,
-            "total_open": wide(a.open), "total_charged": wide(a.charged),
+            "total_open": wide(a.open), "total_overdue": wide(a.overdue), "total_charged": wide(a.charged),
             "total_due": Money.format(total, fractionDigits: d), "has_charges": a.charged > 0,
         ]
     }
@@ -102,10 +104,10 @@ public struct DunningLetters {
 
             The following invoices are past due:
             {{#invoices}}
-              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{open}} {{currency}}
+              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{overdue}} {{currency}}
             {{/invoices}}
 
-            Total open: {{total_open}} {{currency}}
+            Total past due: {{total_overdue}} {{currency}}
             {{#has_charges}}
             Late fees and interest charged: {{total_charged}} {{currency}}
             Total due: {{total_due}} {{currency}}
@@ -119,17 +121,17 @@ public struct DunningLetters {
         "level-1-email": """
             {{% CONTENT_TYPE: TEXT}}
             To: {{email}}
-            Subject: Payment reminder: {{total_open}} {{currency}} past due
+            Subject: Payment reminder: {{total_overdue}} {{currency}} past due
 
             Dear {{name}},
 
             Our records show that the following invoices are past due:
             {{#invoices}}
-              {{invoice}}  due {{due_on}}  {{open}} {{currency}} ({{days_overdue}} days)
+              {{invoice}}  due {{due_on}}  {{overdue}} {{currency}} ({{days_overdue}} days)
             {{/invoices}}
 
             If you have already paid, please disregard this reminder. Otherwise we would be
-            grateful for your payment of {{total_open}} {{currency}} at your earliest convenience.
+            grateful for your payment of {{total_overdue}} {{currency}} at your earliest convenience.
             {{#has_charges}}
             A late fee and interest of {{total_charged}} {{currency}} have been charged.
             {{/has_charges}}
@@ -151,10 +153,10 @@ public struct DunningLetters {
 
             Despite our reminder, the following invoices remain unpaid:
             {{#invoices}}
-              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{open}} {{currency}}{{#has_charge}}  (fee and interest {{charged}}: {{fee_invoice}}){{/has_charge}}
+              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{overdue}} {{currency}}{{#has_charge}}  (fee and interest {{charged}}: {{fee_invoice}}){{/has_charge}}
             {{/invoices}}
 
-            Total open: {{total_open}} {{currency}}
+            Total past due: {{total_overdue}} {{currency}}
             {{#has_charges}}
             Late fees and interest: {{total_charged}} {{currency}}
             {{/has_charges}}
@@ -179,7 +181,7 @@ public struct DunningLetters {
             The following invoices, up to {{days_overdue}} days past due, remain unpaid despite
             our reminder and formal notice:
             {{#invoices}}
-              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{open}} {{currency}}
+              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{overdue}} {{currency}}
             {{/invoices}}
 
             Total due: {{total_due}} {{currency}}{{#has_charges}} (of which late fees and interest {{total_charged}}){{/has_charges}}
@@ -202,7 +204,7 @@ public struct DunningLetters {
             As the invoices below remain unpaid after our final demand, the debt of
             {{total_due}} {{currency}} has been passed to collections.
             {{#invoices}}
-              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{open}} {{currency}}
+              {{invoice}}  due {{due_on}}  {{days_overdue}} days past due  {{overdue}} {{currency}}
             {{/invoices}}
 
             Accounts Receivable

@@ -16,13 +16,15 @@ struct ApplyCredit: ParsableCommand {
             of the end of D, judging what is overdue on D.
 
             Without --yes it prints the plan and appends nothing. With --yes it appends the \
-            events (actor arlog-cash-application unless --actor, at now, ids \
+            events (actor arlog-cash-application unless --actor, at now, or with --as-of D \
+            at the end of D (23:59:59Z), as `dunning run` dates its events; ids \
             apply-credit.<log head>.<customer>.<n>) all or nothing, and prints what it did: \
             the credit is then applied, so running it again plans nothing.
 
             Example:
               arlog apply-credit
               arlog apply-credit --customer ACME --yes
+              arlog apply-credit --as-of 2026-12-01 --yes
             """
     )
 
@@ -47,7 +49,6 @@ struct ApplyCredit: ParsableCommand {
 
     func validate() throws {
         for id in customerIDs { try IdArgument.validate(customer: id, "--customer") }
-        if yes, asOfOptions.asOf != nil { throw ValidationError("--yes applies today's credit; it cannot be combined with --as-of") }
         if let actor {
             if !yes { throw ValidationError("--actor is only for --yes") }
             if actor.isEmpty || actor.unicodeScalars.count > FeedLimits.actorCharsMax {
@@ -69,7 +70,10 @@ struct ApplyCredit: ParsableCommand {
             }
             return
         }
-        let at = now()
+        // With --as-of D the events are dated D's last second, like `dunning run --as-of D`'s
+        // (a day replayed, or a week worked through in docs/collections.md); each is checked
+        // against the log as it stands, so a plan the log has moved past is refused whole.
+        let at = asOfOptions.day.map(Daily.endOfDay) ?? now()
         var refused: [RejectedLine] = []
         let summary = try store.applyCredit(plan, at: at, actor: name) { refused.append($0) }
         for r in refused { reportRejected(r) }

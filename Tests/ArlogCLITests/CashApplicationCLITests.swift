@@ -45,7 +45,6 @@ import Testing
         #expect(rows.map { "\($0["source"]!) \($0["invoice"]!) \($0["amount"]!)" } == ["P-ADV A-2 300.00", "P-ADV A-1 600.00"])
         #expect(rows.allSatisfy { $0["customer"] as? String == "ADV" })  // IDLE has nothing overdue
         #expect(try t.arlog(["audit", "head"]).stdout == head)  // a plan appends nothing
-        #expect(try t.arlog(["apply-credit", "--as-of", "2025-03-01", "--yes"]).status == 2)  // --yes is today's
 
         // Today everything with a due date in 2025 is overdue.
         let applied = try t.arlog(["apply-credit", "--yes", "--format", "json"])
@@ -70,6 +69,32 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("appended 0 credit.applied events"))
         #expect(try t.arlog(["audit", "head"]).stdout == head2)
+        #expect(try t.arlog(["verify"]).status == 0)
+    }
+
+    /// `--as-of D --yes`: the plan of D, logged at D's last second (as `dunning run --as-of D`
+    /// dates its events), so that the days before and after see it; a plan of an earlier day
+    /// that the log has moved past is refused whole.
+    @Test func applyCreditAsOfADayIsLoggedAtTheEndOfThatDay() throws {
+        let t = try Self.store()
+        let applied = try t.arlog(["apply-credit", "--as-of", "2025-03-01", "--yes", "--format", "json"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let a = try Self.json(applied.stdout)
+        #expect(a["plan"] as? Bool == false && a["appended"] as? Int == 2 && a["at"] as? String == "2025-03-01T23:59:59Z", "\(applied.stdout)")
+        let history = try t.arlog(["history", "ADV", "--format", "csv"]).stdout
+        #expect(history.split(separator: "\n").filter { $0.contains("credit.applied") }.allSatisfy { $0.contains("2025-03-01T23:59:59Z") }, "\(history)")
+        func open(_ day: String) throws -> String? {
+            try Self.json(try t.arlog(["balance", "ADV", "--as-of", day, "--format", "json"]).stdout)["open"] as? String
+        }
+        #expect(try open("2025-02-28") == "1400.00")
+        #expect(try open("2025-03-01") == "500.00")
+        #expect(try t.arlog(["apply-credit", "--as-of", "2025-03-01"]).stdout.contains("no idle credit"))
+        // As of 02-15 P-ADV still had its 1000.00 and A-2's first installment was overdue; the
+        // log has since applied 900.00 of it: the event is refused, nothing is logged.
+        let head = try t.arlog(["audit", "head"]).stdout
+        let stale = try t.arlog(["apply-credit", "--as-of", "2025-02-15", "--yes"])
+        #expect(stale.status == 2 && stale.stderr.contains("nothing was logged"), "\(stale.stdout)\(stale.stderr)")
+        #expect(try t.arlog(["audit", "head"]).stdout == head)
         #expect(try t.arlog(["verify"]).status == 0)
     }
 

@@ -51,6 +51,32 @@ struct DunningRenderTests {
         #expect(DunningLetters.fileName(a, date: p.asOf) == "2026-03-01-ACME-L1-email.txt")
     }
 
+    /// An invoice in installments, one of three past due: the letters ask for what is past due
+    /// (and the charges), not for the installments not yet due; `open` and `total_open` still
+    /// give the whole open amount. (Found writing docs/collections.md's week: O-577's reminder
+    /// asked for 3000.00 "past due" when 1000.00 was.)
+    @Test func lettersAskForWhatIsPastDueNotForInstallmentsNotYetDue() throws {
+        let t = try TempStore()
+        try t.ingest("""
+            {"id":"r1","type":"customer.registered","at":"2026-01-01T09:00:00Z","customer":"OAK","name":"Oak","currency":"EUR","terms_days":30,"credit_limit":"10000.00","email":"ap@oak.test"}
+            {"id":"i1","type":"invoice.issued","at":"2026-10-27T08:00:00Z","customer":"OAK","invoice":"O-577","amount":"3000.00","issued_on":"2026-10-27","installments":[{"due_on":"2026-11-26","amount":"1000.00"},{"due_on":"2026-12-26","amount":"1000.00"},{"due_on":"2027-01-25","amount":"1000.00"}]}
+
+            """)
+        let day = Day(parsing: "2026-12-03")!
+        let p = try t.store.dunningPlan(asOf: day, today: day)
+        let a = try #require(p.actions.first)
+        #expect(a.open == 300_000 && a.overdue == 100_000 && a.items.map(\.overdue) == [100_000])
+        let text = try DunningLetters().render(a, date: p.asOf)
+        #expect(text.contains("Subject: Payment reminder: 1000.00 EUR past due\n"), "\(text)")
+        #expect(text.contains("  O-577  due 2026-11-26  1000.00 EUR (7 days)\n") && text.contains("payment of 1000.00 EUR"), "\(text)")
+        #expect(!text.contains("3000.00"), "\(text)")
+        let context = DunningLetters.context(a, date: p.asOf)
+        #expect(context["total_open"] as? String == "3000.00" && context["total_overdue"] as? String == "1000.00")
+        #expect(context["total_due"] as? String == "1000.00")
+        let invoices = try #require(context["invoices"] as? [[String: Any]])
+        #expect(invoices.first?["open"] as? String == "3000.00" && invoices.first?["overdue"] as? String == "1000.00")
+    }
+
     /// A given template replaces the built-in one of its name; names fall back from
     /// level-L-CHANNEL to level-L to default; text templates are not HTML-escaped.
     @Test func givenTemplatesAndFallback() throws {

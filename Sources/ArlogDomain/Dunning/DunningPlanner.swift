@@ -16,6 +16,9 @@ public struct DunningAction: Sendable, Equatable {
     /// Σ of the items' open amounts (minor units; Int128: many invoices' amounts together
     /// need not fit Int64).
     public var open: Int128 { items.reduce(0) { $0 + Int128($1.open) } }
+    /// Σ of the items' amounts past due on the plan's date (what a letter asks for: `open`
+    /// also holds installments not yet due).
+    public var overdue: Int128 { items.reduce(0) { $0 + Int128($1.overdue) } }
     /// Σ of the fees and interest charged (minor units).
     public var charged: Int128 { items.reduce(0) { $0 + Int128($1.charge?.total ?? 0) } }
     /// The most days past due among the items.
@@ -44,6 +47,9 @@ public struct DunningItem: Sendable, Equatable {
     public let daysOverdue: Int
     /// The fee and interest charged on reaching the level; nil when nothing is charged.
     public let charge: DunningCharge?
+    /// The open amount of the installments past due on the plan's date (due before it): of
+    /// an invoice in installments, only part of `open` may be.
+    public let overdue: Int64
 
     public var open: Int64 { installments.reduce(0) { $0 + $1.open } }
     /// The oldest open installment's due date.
@@ -103,8 +109,9 @@ public enum DunningPlanner {
             let installments = inv.installments.filter { $0.open > 0 }.sorted { ($0.dueOn, $0.index) < ($1.dueOn, $1.index) }
             let charge = inv.isFee ? nil : DunningCharges.charge(invoice: inv.invoice, installments: installments, currency: f.currency,
                                                                   ladder: ladder, sent: sent, level: level, asOf: asOf)
+            let overdue = installments.reduce(Int64(0)) { $1.dueOn < asOf ? $0 + $1.open : $0 }
             byLevel[next].append(DunningItem(invoice: inv.invoice, previousLevel: sent, installments: installments,
-                                             daysOverdue: days, charge: charge))
+                                             daysOverdue: days, charge: charge, overdue: overdue))
             any = true
         }
         guard any else { return }
