@@ -169,7 +169,7 @@ struct DunningStoreTests {
         for (c, customer) in ["ACME", "BOLT", "CORA", "DUKE"].enumerated() {
             lines.append(#"{"id":"r\#(c)","type":"customer.registered","at":"2026-01-01T09:00:00Z","customer":"\#(customer)","name":"N\#(c)","currency":"EUR","terms_days":30,"credit_limit":"10000.00"}"#)
             // Ids that interleave across customers in byte order, one long.
-            for (k, invoice) in ["Z\#(c)", "A\#(c)", "M\#(c)", "\#(long)\#(c)"].enumerated() {
+            for (k, invoice) in ["Z\(c)", "A\(c)", "M\(c)", "\(long)\(c)"].enumerated() {
                 let due = ["2026-01-10", "2026-02-01", "2026-02-20", "2026-01-15"][k]
                 lines.append(#"{"id":"i\#(c)\#(k)","type":"invoice.issued","at":"2026-01-02T09:00:00Z","customer":"\#(customer)","invoice":"\#(invoice)","amount":"100.00","issued_on":"2026-01-02","due_on":"\#(due)"}"#)
             }
