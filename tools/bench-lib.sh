@@ -28,13 +28,19 @@ swift build -c release --static-swift-stdlib -j 2 --product arlog-feedgen >/dev/
 bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 work="${BENCH_DIR:-/tmp/arlog-bench}"
 mkdir -p "$work"
-feed="$work/feed-$events-$customers.ndjson"
+# bench_feed FILE [GENERATOR OPTIONS...]: makes FILE with the generator (seed 1, $events events,
+# $customers customers, and the options given, e.g. --start), unless it is there already.
 # Made again when the generator was rebuilt since (its output may have changed); written under
 # another name first, so that an interrupted run never leaves a short feed behind.
-if [ ! -s "$feed" ] || [ "$bin/arlog-feedgen" -nt "$feed" ]; then
-    tools/gen-feed.sh --events "$events" --customers "$customers" --seed 1 --output "$feed.partial"
-    mv "$feed.partial" "$feed"
-fi
+bench_feed() {
+    local file="$1"; shift
+    if [ ! -s "$file" ] || [ "$bin/arlog-feedgen" -nt "$file" ]; then
+        tools/gen-feed.sh --events "$events" --customers "$customers" --seed 1 "$@" --output "$file.partial"
+        mv "$file.partial" "$file"
+    fi
+}
+feed="$work/feed-$events-$customers.ndjson"
+bench_feed "$feed"
 
 # measure NAME CMD...: wall seconds and peak RSS of one command; its stdout and stderr are
 # kept in $work/stdout and $work/stderr, and `measured` holds "SECONDS KB USER SYS EXIT".
@@ -45,4 +51,30 @@ measure() {
     read -r secs kb user sys < <(tail -n 1 "$work/time")
     measured="$secs $kb $user $sys $rc"
     printf '%-40s %8.2f s  peak RSS %6d MiB  (exit %d)\n' "$name" "$secs" "$((kb / 1024))" "$rc"
+}
+
+# The last day of a feed's events (YYYY-MM-DD of its last line's `at`).
+feed_last_day() {
+    tail -n 1 "$1" | sed -n 's/.*"at":"\([0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}\).*/\1/p'
+}
+
+# bench_recent: the "today" of a store in daily use. The default feed's history ends years
+# ago (the generator starts on 2023-01-01), so "today" there is a backlog: nearly every
+# customer long overdue. This makes the same feed (same seed, events, customers) moved by
+# --start so that it ends yesterday, and ingests it once. Sets recent_feed, recent_store
+# (do not write to it: copy it) and recent_last (the feed's last day).
+bench_recent() {
+    local last span start
+    last="$(feed_last_day "$feed")"
+    span=$(( ($(date -u -d "$last" +%s) - $(date -u -d 2023-01-01 +%s)) / 86400 ))
+    start="$(date -u -d "today - $((span + 1)) days" +%F)"
+    recent_feed="$work/feed-$events-$customers-from-$start.ndjson"
+    bench_feed "$recent_feed" --start "$start"
+    recent_last="$(feed_last_day "$recent_feed")"
+    recent_store="$work/recent-store-$events-$customers-from-$start"
+    if [ ! -d "$recent_store" ] || [ "$recent_feed" -nt "$recent_store" ]; then
+        rm -rf "$recent_store"
+        measure "ingest (feed ending $recent_last)" "$bin/arlog" ingest --store "$recent_store" "$recent_feed"
+        tail -n 1 "$work/stderr"
+    fi
 }

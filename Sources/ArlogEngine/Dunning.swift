@@ -54,8 +54,12 @@ extension Store {
             }
             // An invoice is a candidate once its oldest open installment is level 1's days past due.
             let dueBy = day.adding(days: -first.days)
-            var actions: [DunningAction] = []
-            var latestAt: [String: Timestamp] = [:]
+            // The scan (both threads) keeps the facts of the customers to plan, in customer
+            // byte order; the levels sent and the profiles are then read for all of them at
+            // once, in key order (one cursor each), instead of a look-up per invoice and level
+            // and one per customer.
+            var customers: [String] = []
+            var candidates: [DunningCandidates] = []
             var considered = 0
             try forEachState(txn, asOf: t, through: nil, threads: threads, map: { _, s in
                 Store.dunningCandidates(s, dueBy: dueBy, on: day)
@@ -63,22 +67,21 @@ extension Store {
                 considered += 1
                 // A customer-wide promise pending: nothing to plan (and nothing to look up).
                 guard c.promise != .customer else { return }
-                var invoices = c.invoices
-                for i in invoices.indices where !invoices[i].disputed && !invoices[i].promised {
-                    // The ladder's own actions give the level and the day it was sent; the state
-                    // gives the level of any action naming (or covering) the invoice, the feed's
-                    // too, without a day. The higher counts.
-                    let (ladderLevel, sentOn) = try lastLevelSent(txn, invoice: invoices[i].invoice, levels: ladder.levels.count)
-                    if ladderLevel >= invoices[i].lastLevelSent {
-                        (invoices[i].lastLevelSent, invoices[i].lastSentOn) = (ladderLevel, sentOn)
-                    }
-                }
-                let profile = try storedProfile(txn, customer) ?? ProfileText(name: "")
-                let facts = DunningFacts(customer: customer, name: profile.name, email: profile.email ?? "", contact: profile.contact ?? "",
-                                         currency: c.currency, dunningLevel: c.dunningLevel, invoices: invoices, promise: c.promise)
+                customers.append(customer)
+                candidates.append(c)
+            }
+            try applyLadderLevelsSent(txn, &candidates, levels: ladder.levels.count)
+            let texts = try profiles(txn, customers) { $0 }
+            var actions: [DunningAction] = []
+            var latestAt: [String: Timestamp] = [:]
+            for k in customers.indices {
+                let c = candidates[k]
+                let profile = texts[k] ?? ProfileText(name: "")
+                let facts = DunningFacts(customer: customers[k], name: profile.name, email: profile.email ?? "", contact: profile.contact ?? "",
+                                         currency: c.currency, dunningLevel: c.dunningLevel, invoices: c.invoices, promise: c.promise)
                 let before = actions.count
                 DunningPlanner.plan(facts, ladder: ladder, asOf: day, into: &actions)
-                if actions.count > before { latestAt[customer] = c.latestAt }
+                if actions.count > before { latestAt[customers[k]] = c.latestAt }
             }
             return DunningPlan(asOf: day, isAsOf: asOf != nil, ladder: ladder, policy: entry, actions: actions,
                                customersConsidered: considered, latestAt: latestAt)
@@ -133,6 +136,69 @@ extension Store {
         }
         return DunningCandidates(currency: s.currency, dunningLevel: s.dunningLevel, latestAt: s.latestAt, invoices: invoices,
                                  promise: promise)
+    }
+
+    /// `lastLevelSent` for every invoice of `candidates` that is neither disputed nor promised,
+    /// merged into its facts as the plan does (the ladder's own actions give the level and the
+    /// day it was sent; the state gives the level of any action naming or covering the invoice,
+    /// without a day; the higher counts). The same answers as `lastLevelSent` per invoice, read
+    /// as one merge per level: the action ids of that level in the byte order of the invoice
+    /// ids, against the ids index with one cursor (`ReadTransaction.lookUp`); then the log
+    /// records of the highest levels found, in log order, for their days.
+    func applyLadderLevelsSent(_ txn: ReadTransaction, _ candidates: inout [DunningCandidates], levels: Int) throws {
+        let top = min(levels, DunningLadder.levelsMax)
+        var refs: [(customer: Int32, invoice: Int32)] = []
+        // The invoice ids' UTF-8, one after another: ref r's is blob[starts[r]..<starts[r + 1]].
+        var blob: [UInt8] = []
+        var starts: [Int] = [0]
+        for (k, c) in candidates.enumerated() {
+            for (i, inv) in c.invoices.enumerated() where !inv.disputed && !inv.promised {
+                refs.append((Int32(k), Int32(i)))
+                blob.append(contentsOf: inv.invoice.utf8)
+                starts.append(blob.count)
+            }
+        }
+        guard !refs.isEmpty else { return }
+        // The level found (0: none) and its log position (nil: a damaged index value) per ref.
+        var found = [Int](repeating: 0, count: refs.count)
+        var seqs = [UInt64?](repeating: nil, count: refs.count)
+        if top >= 1 {
+            try blob.withUnsafeBytes { b in
+                func id(_ r: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: b[starts[r]..<starts[r + 1]]) }
+                var order = Array(0..<refs.count)
+                order.sort { keyPrecedes(id($0), id($1)) }
+                // Lowest level first: a higher one found later replaces it (the highest counts).
+                for level in 1...top {
+                    try txn.lookUp(ids, count: order.count, key: { j, key in
+                        DunningIDs.appendAction(invoice: id(order[j]), level: level, to: &key)
+                    }, found: { j, value in
+                        found[order[j]] = level
+                        seqs[order[j]] = UInt64(bigEndianBytes: value)
+                    })
+                }
+            }
+        }
+        // The days of the levels found: their records read in log order.
+        var hits: [(seq: UInt64, ref: Int)] = []
+        for r in refs.indices where found[r] > 0 {
+            guard let seq = seqs[r] else {
+                let (k, i) = (Int(refs[r].customer), Int(refs[r].invoice))
+                let id = DunningIDs.action(invoice: candidates[k].invoices[i].invoice, level: found[r])
+                throw Store.corrupt(ids, "event \(id)", StoredDataError("not a log position"))
+            }
+            hits.append((seq, r))
+        }
+        hits.sort { $0.seq < $1.seq }
+        var sentOn = [Day?](repeating: nil, count: refs.count)
+        for h in hits {
+            sentOn[h.ref] = try withRecord(txn, h.seq) { $0.header.at }.utcDay
+        }
+        for (r, ref) in refs.enumerated() {
+            let (k, i) = (Int(ref.customer), Int(ref.invoice))
+            if found[r] >= candidates[k].invoices[i].lastLevelSent {
+                (candidates[k].invoices[i].lastLevelSent, candidates[k].invoices[i].lastSentOn) = (found[r], sentOn[r])
+            }
+        }
     }
 
     /// The highest level whose `dunning.action` the ladder logged for `invoice` (its id is in

@@ -28,28 +28,32 @@ extension Store {
     static let profilePassRecordsPerIdMax = 16
 
     func profiles<T>(_ customers: [String], _ pick: (ProfileText) -> T) throws -> [T?] {
+        guard !customers.isEmpty else { return [] }
+        return try env.read { txn in try profiles(txn, customers, pick) }
+    }
+
+    /// The same in the caller's read transaction.
+    func profiles<T>(_ txn: ReadTransaction, _ customers: [String], _ pick: (ProfileText) -> T) throws -> [T?] {
         var out = [T?](repeating: nil, count: customers.count)
         guard !customers.isEmpty else { return out }
-        try env.read { txn in
-            let sorted = zip(customers, customers.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            let pass = try sorted && customers.count * Store.profilePassRecordsPerIdMax >= txn.count(profiles)
-            guard pass else {
-                for (i, c) in customers.enumerated() {
-                    if let p = try storedProfile(txn, c) { out[i] = pick(p) }
-                }
-                return
+        let sorted = zip(customers, customers.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let pass = try sorted && customers.count * Store.profilePassRecordsPerIdMax >= txn.count(profiles)
+        guard pass else {
+            for (i, c) in customers.enumerated() {
+                if let p = try storedProfile(txn, c) { out[i] = pick(p) }
             }
-            // Ids in strictly increasing byte order, records in key order: one merge.
-            var i = 0
-            try txn.scan(profiles, from: Array(customers[0].utf8)) { key, value in
-                while i < customers.count, customers[i].utf8.lexicographicallyPrecedes(key) { i += 1 }
-                guard i < customers.count else { return false }
-                if customers[i].utf8.elementsEqual(key) {
-                    out[i] = pick(try Store.decoding(profiles, "customer \(customers[i])", value, StateCodec.decodeProfile))
-                    i += 1
-                }
-                return i < customers.count
+            return out
+        }
+        // Ids in strictly increasing byte order, records in key order: one merge.
+        var i = 0
+        try txn.scan(profiles, from: Array(customers[0].utf8)) { key, value in
+            while i < customers.count, customers[i].utf8.lexicographicallyPrecedes(key) { i += 1 }
+            guard i < customers.count else { return false }
+            if customers[i].utf8.elementsEqual(key) {
+                out[i] = pick(try Store.decoding(profiles, "customer \(customers[i])", value, StateCodec.decodeProfile))
+                i += 1
             }
+            return i < customers.count
         }
         return out
     }

@@ -74,10 +74,13 @@ extension Store {
             return entries[a.index].customer.utf8.lexicographicallyPrecedes(entries[b.index].customer.utf8)
         }
         if let limit, order.count > limit { order.removeLast(order.count - limit) }
-        entries = order.map { entries[$0.index] }
-        let texts = try profileTexts(entries.map(\.customer))
-        for i in entries.indices { entries[i].profile = texts[i] }
-        report.entries = entries
+        // The profiles of the lines listed, asked in customer byte order (the scan's order, so
+        // the entries' own indices, sorted): one pass over the profiles when the lines are
+        // many, instead of a look-up per line in rank order.
+        let byCustomer = order.map(\.index).sorted()
+        let texts = try profileTexts(byCustomer.map { entries[$0].customer })
+        for (j, i) in byCustomer.enumerated() { entries[i].profile = texts[j] }
+        report.entries = order.map { entries[$0.index] }
         return report
     }
 

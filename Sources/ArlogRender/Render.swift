@@ -90,27 +90,70 @@ public enum Render {
         }
         let body = clean(rows)
         let foot = clean(footer)
-        for row in body + foot {
+        // Per row: whether every cell is printable ASCII, whose width is its byte count and
+        // whose line can be built as bytes (`appendLine`); other rows go through `line`.
+        var bodyASCII = [Bool](repeating: true, count: body.count)
+        var footASCII = [Bool](repeating: true, count: foot.count)
+        func measure(_ row: [TableCell]) -> Bool {
             precondition(row.count == columns, "table row has \(row.count) cells for \(columns) columns")
+            var ascii = true
             for (i, cell) in row.enumerated() {
-                widths[i] = max(widths[i], cell.text.count)
+                let plain = isPrintableASCII(cell.text)
+                if !plain { ascii = false }
+                widths[i] = max(widths[i], plain ? cell.text.utf8.count : cell.text.count)
                 if !cell.text.isEmpty {
                     hasText[i] = true
                     if !cell.alignRight { rightAligned[i] = false }
                 }
             }
+            return ascii
         }
+        for (r, row) in body.enumerated() { bodyASCII[r] = measure(row) }
+        for (r, row) in foot.enumerated() { footASCII[r] = measure(row) }
         let headerCells = header.enumerated().map { TableCell($1, alignRight: hasText[$0] && rightAligned[$0]) }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        var out = ""
-        out += line(headerCells, widths) + "\n"
-        out += rule + "\n"
-        for row in body { out += line(row, widths) + "\n" }
+        var out: [UInt8] = []
+        out.append(contentsOf: line(headerCells, widths).utf8)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: rule.utf8)
+        out.append(UInt8(ascii: "\n"))
+        for (r, row) in body.enumerated() { appendLine(row, widths, ascii: bodyASCII[r], to: &out) }
         if !foot.isEmpty {
-            out += rule + "\n"
-            for row in foot { out += line(row, widths) + "\n" }
+            out.append(contentsOf: rule.utf8)
+            out.append(UInt8(ascii: "\n"))
+            for (r, row) in foot.enumerated() { appendLine(row, widths, ascii: footASCII[r], to: &out) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Every byte printable ASCII (U+0020–U+007E): one character per byte.
+    static func isPrintableASCII(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    /// `line(cells, widths)` and a newline, appended as bytes; a row of printable ASCII cells
+    /// is padded and trimmed byte by byte (the same text: one character per byte), any other
+    /// row goes through `line`.
+    static func appendLine(_ cells: [TableCell], _ widths: [Int], ascii: Bool, to out: inout [UInt8]) {
+        guard ascii else {
+            out.append(contentsOf: line(cells, widths).utf8)
+            out.append(UInt8(ascii: "\n"))
+            return
+        }
+        let start = out.count
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+            let pad = widths[i] - cell.text.utf8.count
+            if cell.alignRight {
+                out.append(contentsOf: repeatElement(0x20, count: pad))
+                out.append(contentsOf: cell.text.utf8)
+            } else {
+                out.append(contentsOf: cell.text.utf8)
+                out.append(contentsOf: repeatElement(0x20, count: pad))
+            }
+        }
+        while out.count > start, out[out.count - 1] == 0x20 { out.removeLast() }
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// A two-column `field value` table of one record (balance, invoice header, stats).
@@ -198,11 +241,41 @@ public enum Render {
         fields.map(csvField).joined(separator: ",") + "\n"
     }
 
+    /// `csvField(s)` appended as bytes: a field with nothing to change (no control character,
+    /// comma or quote, not starting like a formula) is copied as it is, without a String of
+    /// its own; any other goes through `csvField`.
+    static func appendCSVField(_ s: String, to out: inout [UInt8]) {
+        var plain = true
+        var first = true
+        for b in s.utf8 {
+            // 0xC2 leads U+0080–U+00BF, the C1 controls among them: `csvField` decides those.
+            if b < 0x20 || b == 0x7F || b == 0xC2 || b == UInt8(ascii: ",") || b == UInt8(ascii: "\"")
+                || (first && formulaStarts.contains(b)) {
+                plain = false
+                break
+            }
+            first = false
+        }
+        if plain { out.append(contentsOf: s.utf8) } else { out.append(contentsOf: csvField(s).utf8) }
+    }
+
+    /// `csvLine(fields)` appended as bytes.
+    static func appendCSVLine<C: Collection>(_ fields: C, to out: inout [UInt8]) where C.Element == String {
+        var firstField = true
+        for f in fields {
+            if !firstField { out.append(UInt8(ascii: ",")) }
+            firstField = false
+            appendCSVField(f, to: &out)
+        }
+        out.append(UInt8(ascii: "\n"))
+    }
+
     /// A header row of `names`, then one line per row.
     public static func csv(header: [String], rows: [[TableCell]]) -> String {
-        var out = csvLine(header)
-        for row in rows { out += csvLine(row.map(\.text)) }
-        return out
+        var out: [UInt8] = []
+        appendCSVLine(header, to: &out)
+        for row in rows { appendCSVLine(row.lazy.map(\.text), to: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Records (all with the same columns) as a table, CSV, or a JSON array of objects.

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Key encodings. LMDB compares keys bytewise (memcmp), so integers are stored big-endian:
 // then the byte order is the numeric order and sequence-number keys scan in sequence.
 
@@ -24,4 +32,13 @@ extension UInt64 {
         }
         self = value
     }
+}
+
+/// Whether key `a` sorts before key `b` in LMDB's order (bytewise, a prefix first): memcmp,
+/// for comparisons in bulk (sorting keys, merging them with a cursor's).
+@inline(__always)
+public func keyPrecedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    let n = min(a.count, b.count)
+    let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+    return c != 0 ? c < 0 : a.count < b.count
 }

@@ -99,6 +99,59 @@ public class ReadTransaction {
         try withValue(db, key: key) { _ in () } != nil
     }
 
+    /// Point look-ups of `count` keys with one cursor: `key(i, &buffer)` writes the i-th key
+    /// (the buffer comes in empty), and `found(i, value)` is called, in the order asked, for
+    /// each key present (zero-copy, as `withValue`). Keys asked in ascending byte order cost
+    /// little: each look-up positions the cursor at the first key at or after the one asked
+    /// (`MDB_SET_RANGE`, which stays on the current leaf page when it can), and a key that
+    /// sorts between the last one asked and the key the cursor landed on is known absent
+    /// without asking LMDB at all (a merge of the asked keys with the stored ones). Keys in any
+    /// other order give the same answers, each at the price of a look-up.
+    public final func lookUp(_ db: Database, count: Int, key: (Int, inout [UInt8]) -> Void,
+                             found: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard count > 0 else { return }
+        try withCursor(db) { cursor in
+            var asked: [UInt8] = []
+            // The last key asked that was looked up, and the key the cursor landed on then
+            // (nil: past the last key); `positioned` once there was a look-up.
+            var lastAsked: [UInt8] = []
+            var landed: [UInt8]? = nil
+            var positioned = false
+            for i in 0..<count {
+                asked.removeAll(keepingCapacity: true)
+                key(i, &asked)
+                if positioned {
+                    let skip = asked.withUnsafeBytes { a in
+                        // lastAsked <= asked: absent when asked < landed (nothing is stored between).
+                        guard !lastAsked.withUnsafeBytes({ keyPrecedes(a, $0) }) else { return false }
+                        guard let l = landed else { return true }
+                        return l.withUnsafeBytes { keyPrecedes(a, $0) }
+                    }
+                    if skip { continue }
+                }
+                try asked.withUnsafeBytes { k in
+                    try checkKey(k)
+                    var keyVal = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                    var dataVal = MDB_val()
+                    let rc = mdb_cursor_get(cursor, &keyVal, &dataVal, MDB_SET_RANGE)
+                    positioned = true
+                    lastAsked.removeAll(keepingCapacity: true)
+                    lastAsked.append(contentsOf: k)
+                    if rc == MDB_NOTFOUND {
+                        landed = nil
+                        return
+                    }
+                    try check(rc, "mdb_cursor_get(\(db.name), set range)")
+                    let at = UnsafeRawBufferPointer(keyVal)
+                    if landed == nil { landed = [] }
+                    landed!.removeAll(keepingCapacity: true)
+                    landed!.append(contentsOf: at)
+                    if at.elementsEqual(k) { try found(i, UnsafeRawBufferPointer(dataVal)) }
+                }
+            }
+        }
+    }
+
     // MARK: Whole-database facts
 
     /// Number of entries (`mdb_stat`; O(1)).

@@ -233,6 +233,19 @@ struct DunningPlannerTests {
         #expect(DunningIDs.action(invoice: long, level: 4) == DunningIDs.action(invoice: long, level: 4))
         #expect(DunningIDs.isFeeInvoice(DunningIDs.feeInvoice(invoice: long, level: 1)))
     }
+
+    /// The look-up key's bytes are the action id's, in both forms (plain and hashed, on either
+    /// side of the 128-character limit) and at every level.
+    @Test func actionKeyBytesAreTheActionID() {
+        for n in [1, 7, 117, 118, 119, 120, 128] {
+            let invoice = String((0..<n).map { Character(UnicodeScalar(UInt8(65 + $0 % 26))) })
+            for level in 0...12 {
+                var key: [UInt8] = [0x7A]
+                Array(invoice.utf8).withUnsafeBytes { DunningIDs.appendAction(invoice: $0, level: level, to: &key) }
+                #expect(key == [0x7A] + Array(DunningIDs.action(invoice: invoice, level: level).utf8), "\(n) \(level)")
+            }
+        }
+    }
 }
 
 /// The ladder as a member of the credit policy: optional (old policies replay), printed,

@@ -155,4 +155,58 @@ struct DunningStoreTests {
             """)
         #expect(Self.summary(try t.store.dunningPlan(asOf: later, today: later)) == ["ACME L1 B"])
     }
+
+    /// The levels sent as the plan reads them in bulk (`applyLadderLevelsSent`: one merge per
+    /// level against the ids index, then the records of the levels found) equal the look-up per
+    /// invoice (`lastLevelSent`, highest level first) merged with the state's level, invoice by
+    /// invoice: over customers whose invoices sort in no particular order, levels 1 to 3 logged
+    /// by runs on different days, a level the feed logged itself under the ladder's id, a
+    /// disputed invoice, and invoice ids long enough for the hashed form of the action id.
+    @Test func levelsSentInBulkEqualThePerInvoiceLookUp() throws {
+        let t = try TempStore()
+        let long = String(repeating: "L", count: 120)
+        var lines: [String] = []
+        for (c, customer) in ["ACME", "BOLT", "CORA", "DUKE"].enumerated() {
+            lines.append(#"{"id":"r\#(c)","type":"customer.registered","at":"2026-01-01T09:00:00Z","customer":"\#(customer)","name":"N\#(c)","currency":"EUR","terms_days":30,"credit_limit":"10000.00"}"#)
+            // Ids that interleave across customers in byte order, one long.
+            for (k, invoice) in ["Z\(c)", "A\(c)", "M\(c)", "\(long)\(c)"].enumerated() {
+                let due = ["2026-01-10", "2026-02-01", "2026-02-20", "2026-01-15"][k]
+                lines.append(#"{"id":"i\#(c)\#(k)","type":"invoice.issued","at":"2026-01-02T09:00:00Z","customer":"\#(customer)","invoice":"\#(invoice)","amount":"100.00","issued_on":"2026-01-02","due_on":"\#(due)"}"#)
+            }
+        }
+        // The feed's own level 3 under the ladder's id; a disputed invoice.
+        lines.append(#"{"id":"dunning.3.M1","type":"dunning.action","at":"2026-02-25T09:00:00Z","customer":"BOLT","level":3,"channel":"letter","invoice":"M1"}"#)
+        lines.append(#"{"id":"d1","type":"dispute.opened","at":"2026-02-01T09:00:00Z","customer":"CORA","invoice":"A2","reason":"damaged"}"#)
+        try t.ingest(lines.joined(separator: "\n") + "\n")
+        for day in ["2026-02-20", "2026-03-20", "2026-04-20", "2026-05-20"] { try Self.run(t, day) }
+        #expect(try t.store.hasEvent(id: DunningIDs.action(invoice: long + "0", level: 1)))
+        #expect(DunningIDs.action(invoice: long + "0", level: 1).hasPrefix("dunning-h."))
+        for dayText in ["2026-03-01", "2026-04-25", "2026-06-30"] {
+            let day = Self.day(dayText)
+            try t.store.env.read { txn in
+                var candidates: [Store.DunningCandidates] = []
+                try t.store.forEachState(txn, asOf: nil, through: nil, threads: 1, map: { _, s in
+                    Store.dunningCandidates(s, dueBy: day.adding(days: -7), on: day)
+                }) { _, c in candidates.append(c) }
+                #expect(candidates.count == 4)
+                var bulk = candidates
+                try t.store.applyLadderLevelsSent(txn, &bulk, levels: 4)
+                var levels: [Int] = []
+                for (k, c) in candidates.enumerated() {
+                    for (i, inv) in c.invoices.enumerated() {
+                        var expected = inv
+                        if !inv.disputed && !inv.promised {
+                            let (level, sentOn) = try t.store.lastLevelSent(txn, invoice: inv.invoice, levels: 4)
+                            if level >= expected.lastLevelSent { (expected.lastLevelSent, expected.lastSentOn) = (level, sentOn) }
+                        }
+                        #expect(bulk[k].invoices[i] == expected, "\(inv.invoice) on \(dayText)")
+                        levels.append(bulk[k].invoices[i].lastLevelSent)
+                    }
+                }
+                // Not a vacuous comparison: levels were found, the days too.
+                #expect(levels.contains { $0 >= 2 })
+                #expect(bulk.contains { $0.invoices.contains { $0.lastSentOn != nil } })
+            }
+        }
+    }
 }

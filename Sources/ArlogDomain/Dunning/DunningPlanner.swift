@@ -190,6 +190,21 @@ public enum DunningIDs {
     /// `dunning-h.<level>.<first 96 characters>.<16 hex digits of its FNV-1a hash>`).
     public static func action(invoice: String, level: Int) -> String { make("dunning", invoice, level) }
 
+    /// The bytes of `action(invoice:level:)` for the invoice id whose UTF-8 is `invoice`,
+    /// appended to `bytes` (a look-up key, without a String per id; the rare hashed form goes
+    /// through `action`).
+    public static func appendAction(invoice: UnsafeRawBufferPointer, level: Int, to bytes: inout [UInt8]) {
+        let prefix = "dunning.".utf8.count
+        guard (0..<10).contains(level), prefix + 2 + invoice.count <= idCharsMax else {
+            bytes.append(contentsOf: action(invoice: String(decoding: invoice, as: UTF8.self), level: level).utf8)
+            return
+        }
+        bytes.append(contentsOf: "dunning.".utf8)
+        bytes.append(UInt8(ascii: "0") + UInt8(level))
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(contentsOf: invoice)
+    }
+
     /// `fee.<level>.<invoice>`: the fee invoice's id, and the id of the `invoice.issued` event.
     public static func feeInvoice(invoice: String, level: Int) -> String { make("fee", invoice, level) }
 
