@@ -245,6 +245,8 @@ public struct InMemoryLog: LogState {
         let cause = { (_: String?) in RiskCause(seq: seq, event: e) }
         if e.type.isGlobal {
             if case .creditPolicyChanged(let p) = e.body { timeline.policies.append((seq, e.at, p)) }
+            // An exchange rate (v1.3) changes no customer and regrades nobody.
+            guard e.type.regradesAll else { return }
             let policy = timeline.policy(atSeq: seq)
             for customer in states.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 record(Projection.regrade(&states[customer]!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at, cause: { cause(nil) }))
