@@ -26,6 +26,12 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case creditNoteIssued = 16
     case creditApplied = 17
     case creditRefunded = 18
+    // Feed v1.3 (external credit data and exchange rates): the next values after 23. 13–15
+    // were once set aside for v1.1 (which took 20–22); they stay unused so that no branch
+    // that may still hold them clashes.
+    case customerAssessed = 24
+    /// Log-wide: names no customer (the contract's one envelope exception) and regrades nobody.
+    case fxRate = 25
 
     public var name: String {
         switch self {
@@ -48,11 +54,17 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .creditNoteIssued: "credit_note.issued"
         case .creditApplied: "credit.applied"
         case .creditRefunded: "credit.refunded"
+        case .customerAssessed: "customer.assessed"
+        case .fxRate: "fx.rate"
         }
     }
 
-    /// Log-wide: names no customer and is folded by every customer's risk projection.
-    public var isGlobal: Bool { self == .creditPolicyChanged || self == .creditReviewed }
+    /// Log-wide: names no customer (a policy change, a review, an exchange rate).
+    public var isGlobal: Bool { self == .creditPolicyChanged || self == .creditReviewed || self == .fxRate }
+
+    /// Log-wide and folded by every customer's risk projection: a policy change or a review
+    /// regrades everyone. An exchange rate changes no customer's figures and regrades nobody.
+    public var regradesAll: Bool { self == .creditPolicyChanged || self == .creditReviewed }
 
     public var description: String { name }
 
@@ -129,6 +141,108 @@ public enum EventBody: Sendable, Equatable {
                           reason: String?)
     case creditApplied(source: CreditSource, invoice: String, amount: DecimalText)
     case creditRefunded(source: CreditSource, amount: DecimalText, refundedOn: Day)
+    // Feed v1.3.
+    case customerAssessed(CustomerAssessment)
+    /// One unit of `currency` is worth `rate` units of `base`, from `on`.
+    case fxRate(currency: Currency, base: Currency, rate: ExchangeRate, on: Day)
+}
+
+/// The financial figures of a `customer.assessed` (feed v1.3), money in the customer's currency.
+/// The raw value is the figure's bit in the stored mask: never renumbered.
+public enum FinancialFigure: Int, Sendable, CaseIterable {
+    case revenue, totalAssets, totalLiabilities, currentAssets, currentLiabilities, equity, operatingCashFlow
+
+    /// The feed's field name.
+    public var key: String {
+        switch self {
+        case .revenue: "revenue"
+        case .totalAssets: "total_assets"
+        case .totalLiabilities: "total_liabilities"
+        case .currentAssets: "current_assets"
+        case .currentLiabilities: "current_liabilities"
+        case .equity: "equity"
+        case .operatingCashFlow: "operating_cash_flow"
+        }
+    }
+
+    /// The contract: amounts other than `equity` and `operating_cash_flow` are ≥ 0.
+    public var mayBeNegative: Bool { self == .equity || self == .operatingCashFlow }
+}
+
+/// A `customer.assessed` as decoded (feed v1.3).
+public struct CustomerAssessment: Sendable, Equatable {
+    public let assessedOn: Day
+    /// Who assessed: 1–64 characters.
+    public let source: String
+    /// 0–100, higher is safer.
+    public let bureauScore: Int?
+    /// The provider's own rating: shown, never computed with.
+    public let bureauRating: String?
+    /// By `FinancialFigure.rawValue`; nil where not given (always `FinancialFigure.allCases.count` entries).
+    public let figures: [DecimalText?]
+    /// Required when any figure is given.
+    public let fiscalYearEnd: Day?
+
+    public init(assessedOn: Day, source: String, bureauScore: Int?, bureauRating: String?, figures: [DecimalText?], fiscalYearEnd: Day?) {
+        precondition(figures.count == FinancialFigure.allCases.count)
+        self.assessedOn = assessedOn
+        self.source = source
+        self.bureauScore = bureauScore
+        self.bureauRating = bureauRating
+        self.figures = figures
+        self.fiscalYearEnd = fiscalYearEnd
+    }
+
+    public subscript(_ f: FinancialFigure) -> DecimalText? { figures[f.rawValue] }
+}
+
+/// An exchange rate as the feed writes it (feed v1.3): a decimal > 0 with at most
+/// `fractionDigitsMax` fraction digits, kept as written (digits and scale).
+public struct ExchangeRate: Sendable, Hashable, CustomStringConvertible {
+    /// All digits as one integer: "1.0850" → 10850.
+    public let digits: UInt64
+    /// Fraction digits as written: "1.0850" → 4.
+    public let scale: Int
+
+    /// The contract's bound: at most 10 fraction digits, as written.
+    public static let fractionDigitsMax = 10
+
+    public init?(digits: UInt64, scale: Int) {
+        guard digits > 0, (0...ExchangeRate.fractionDigitsMax).contains(scale), digits < UInt64(Money.powersOfTen[DecimalText.digitsMax]) else { return nil }
+        self.digits = digits
+        self.scale = scale
+    }
+
+    /// The rate in units of 10^-10 (every rate is a whole number of these).
+    public var scaled: UInt128 { UInt128(digits) * UInt128(Money.powersOfTen[ExchangeRate.fractionDigitsMax - scale]) }
+
+    /// As written, without leading zeros: "1.0850".
+    public var description: String {
+        var text = String(digits)
+        guard scale > 0 else { return text }
+        if text.count <= scale { text = String(repeating: "0", count: scale - text.count + 1) + text }
+        text.insert(".", at: text.index(text.endIndex, offsetBy: -scale))
+        return text
+    }
+
+    /// `minor` units of a currency with `from` fraction digits, converted at this rate into
+    /// units of a currency with `to` fraction digits: exactly, then rounded half away from
+    /// zero (the contract). Nil when the result does not fit Int128.
+    public func convert(_ minor: Int128, fromDigits from: Int, toDigits to: Int) -> Int128? {
+        // minor × digits × 10^to / 10^(scale + from)
+        let (product, overflow) = minor.multipliedReportingOverflow(by: Int128(digits))
+        guard !overflow else { return nil }
+        let shift = to - scale - from
+        if shift >= 0 {
+            let (r, o) = product.multipliedReportingOverflow(by: Int128(Money.powersOfTen[shift]))
+            return o ? nil : r
+        }
+        var divisor: Int128 = 1
+        for _ in 0..<(-shift) { divisor *= 10 }  // at most 10 + 4 digits: within Int128
+        let (q, r) = product.quotientAndRemainder(dividingBy: divisor)
+        guard r.magnitude * 2 >= divisor.magnitude else { return q }
+        return product < 0 ? q - 1 : q + 1
+    }
 }
 
 /// A credit source named by `credit.applied` or `credit.refunded` (feed v1.2): a payment or a
@@ -234,6 +348,10 @@ public enum FeedLimits {
     /// `credit.applied` and `credit.refunded` events naming one credit source: a limit, for the
     /// reason of `allocationsMax` (a source is one stored record, rewritten whole at each).
     public static let creditMovesMax = 1000
+    /// The contract's bound on `customer.assessed`'s `source` (1–64 characters, v1.3).
+    public static let assessmentSourceCharsMax = 64
+    /// The contract's bound on `bureau_rating` (1–16 characters, v1.3).
+    public static let bureauRatingCharsMax = 16
     /// The longest line read, without its line end: a limit, because the reader buffers at most
     /// one line; longer lines are rejected without being buffered whole.
     public static let lineBytesMax = 1 << 20

@@ -49,7 +49,9 @@ public enum EventDecoder {
         let customer: String
         if type.isGlobal {
             guard !f.has("customer") else {
-                throw Rejection(.customer, "\(type) applies to every customer and must not name one")
+                throw Rejection(.customer, type == .fxRate
+                    ? "fx.rate is log-wide and must not name a customer (the contract's one envelope exception)"
+                    : "\(type) applies to every customer and must not name one")
             }
             customer = ""
         } else {
@@ -213,7 +215,83 @@ public enum EventDecoder {
             let source = try f.creditSource()
             let amount = try f.positiveMoney("amount")
             return .creditRefunded(source: source, amount: amount, refundedOn: try f.requiredDate("refunded_on"))
+        case .customerAssessed:
+            return .customerAssessed(try f.assessment())
+        case .fxRate:
+            let code = try f.requiredString("currency", rule: .fieldMissing)
+            let currency = try f.currency(code)
+            let baseCode = try f.requiredString("base", rule: .fieldMissing)
+            let base = try f.currency(baseCode)
+            guard currency != base else {
+                throw Rejection(.fxSameCurrency, "\"currency\" and \"base\" are both \(currency); a rate converts between two different currencies")
+            }
+            let rate = try f.rate()
+            return .fxRate(currency: currency, base: base, rate: rate, on: try f.requiredDate("on"))
         }
+    }
+}
+
+extension Fields {
+    /// `customer.assessed`'s fields (feed v1.3), in the order of the contract's list. Rules
+    /// that need the state (the figures' precision in the customer's currency, `assessed_on`
+    /// against `at`) are the fold step's. A `currency` field is not read: it is not part of
+    /// the event (kept as an unknown field; the figures are in the customer's currency).
+    func assessment() throws(Rejection) -> CustomerAssessment {
+        let assessedOn = try requiredDate("assessed_on")
+        let source = try requiredString("source", rule: .fieldMissing)
+        let sourceChars = Fields.charCount(source)
+        guard sourceChars >= 1, sourceChars <= FeedLimits.assessmentSourceCharsMax else {
+            throw Rejection(.fieldInvalid, "\"source\" must be 1–\(FeedLimits.assessmentSourceCharsMax) characters")
+        }
+        let score = try optionalInteger("bureau_score", range: 0...100)
+        let rating = try optionalText("bureau_rating", max: FeedLimits.bureauRatingCharsMax)
+        var figures: [DecimalText?] = Array(repeating: nil, count: FinancialFigure.allCases.count)
+        for figure in FinancialFigure.allCases {
+            guard let v = object[figure.key] else { continue }
+            let m = try money(v, figure.key)
+            guard figure.mayBeNegative || !m.negative || m.digits == 0 else {
+                throw Rejection(.moneySign, "\"\(figure.key)\" must be ≥ 0 (only equity and operating_cash_flow may be negative)")
+            }
+            figures[figure.rawValue] = m
+        }
+        let fiscalYearEnd = try optionalDate("fiscal_year_end")
+        let hasFigures = figures.contains { $0 != nil }
+        guard score != nil || rating != nil || hasFigures else {
+            throw Rejection(.assessmentNoData, fiscalYearEnd == nil
+                ? "an assessment needs bureau_score, bureau_rating or a financial figure"
+                : "an assessment needs bureau_score, bureau_rating or a financial figure (fiscal_year_end alone is not data)")
+        }
+        if hasFigures, fiscalYearEnd == nil {
+            throw Rejection(.fieldMissing, "missing \"fiscal_year_end\" (required with financial figures)")
+        }
+        return CustomerAssessment(assessedOn: assessedOn, source: source, bureauScore: score, bureauRating: rating, figures: figures,
+                                  fiscalYearEnd: fiscalYearEnd)
+    }
+
+    /// `fx.rate`'s `rate`: money's grammar without a sign (`[0-9]+(\.[0-9]+)?`), > 0, at most
+    /// 10 fraction digits as written; at most `DecimalText.digitsMax` significant digits (a
+    /// limit, as for amounts).
+    func rate() throws(Rejection) -> ExchangeRate {
+        guard let v = object["rate"] else { throw Rejection(.fieldMissing, "missing \"rate\"") }
+        guard case .string(let s) = v else {
+            throw Rejection(.money, "\"rate\" must be a decimal in a JSON string (e.g. \"1.0850\"), not \(v.typeName)")
+        }
+        let d: DecimalText
+        do {
+            d = try DecimalText(parsing: s)
+        } catch .tooManyDigits {
+            throw Rejection(.moneyRange, "\"rate\" has more than \(DecimalText.digitsMax) significant digits")
+        } catch {
+            throw Rejection(.money, "\"rate\" is not a decimal of the form [0-9]+(.[0-9]+)?: \"\(JSONParser.excerpt(s))\"")
+        }
+        guard !d.negative else {
+            throw Rejection(.money, "\"rate\" is not a decimal of the form [0-9]+(.[0-9]+)? (no sign): \"\(JSONParser.excerpt(s))\"")
+        }
+        guard d.scale <= ExchangeRate.fractionDigitsMax else {
+            throw Rejection(.moneyPrecision, "\"rate\" has \(d.scale) fraction digits; at most \(ExchangeRate.fractionDigitsMax) are allowed")
+        }
+        guard let rate = ExchangeRate(digits: d.digits, scale: d.scale) else { throw Rejection(.moneySign, "\"rate\" must be > 0") }
+        return rate
     }
 }
 

@@ -103,6 +103,10 @@ public enum FastDecoder {
         case reason, outcome, promisedOn
         // Feed v1.2 (cash application).
         case creditNote, refundedOn
+        // Feed v1.3 (external credit data and exchange rates).
+        case base, rate, on
+        case assessedOn, source, bureauScore, bureauRating, fiscalYearEnd
+        case revenue, totalAssets, totalLiabilities, currentAssets, currentLiabilities, equity, operatingCashFlow
 
         var key: StaticString {
             switch self {
@@ -135,6 +139,34 @@ public enum FastDecoder {
             case .promisedOn: "promised_on"
             case .creditNote: "credit_note"
             case .refundedOn: "refunded_on"
+            case .base: "base"
+            case .rate: "rate"
+            case .on: "on"
+            case .assessedOn: "assessed_on"
+            case .source: "source"
+            case .bureauScore: "bureau_score"
+            case .bureauRating: "bureau_rating"
+            case .fiscalYearEnd: "fiscal_year_end"
+            case .revenue: "revenue"
+            case .totalAssets: "total_assets"
+            case .totalLiabilities: "total_liabilities"
+            case .currentAssets: "current_assets"
+            case .currentLiabilities: "current_liabilities"
+            case .equity: "equity"
+            case .operatingCashFlow: "operating_cash_flow"
+            }
+        }
+
+        /// The field of a financial figure (feed v1.3).
+        static func figure(_ f: FinancialFigure) -> Field {
+            switch f {
+            case .revenue: .revenue
+            case .totalAssets: .totalAssets
+            case .totalLiabilities: .totalLiabilities
+            case .currentAssets: .currentAssets
+            case .currentLiabilities: .currentLiabilities
+            case .equity: .equity
+            case .operatingCashFlow: .operatingCashFlow
             }
         }
 
@@ -142,17 +174,21 @@ public enum FastDecoder {
         static func named(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Field? {
             func m(_ f: Field) -> Field? { matches(f, b, start, end) ? f : nil }
             switch end - start {
-            case 2: return m(.id) ?? m(.at)
-            case 4: return m(.type) ?? m(.note) ?? m(.name)
+            case 2: return m(.id) ?? m(.at) ?? m(.on)
+            case 4: return m(.type) ?? m(.note) ?? m(.name) ?? m(.base) ?? m(.rate)
             case 5: return m(.actor) ?? m(.email) ?? m(.level)
-            case 6: return m(.amount) ?? m(.dueOn) ?? m(.reason)
-            case 7: return m(.invoice) ?? m(.payment) ?? m(.contact) ?? m(.channel) ?? m(.outcome)
+            case 6: return m(.amount) ?? m(.dueOn) ?? m(.reason) ?? m(.source) ?? m(.equity)
+            case 7: return m(.invoice) ?? m(.payment) ?? m(.contact) ?? m(.channel) ?? m(.outcome) ?? m(.revenue)
             case 8: return m(.customer) ?? m(.currency) ?? m(.industry)
             case 9: return m(.issuedOn)
             case 10: return m(.termsDays)
-            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.promisedOn) ?? m(.creditNote) ?? m(.refundedOn)
-            case 12: return m(.creditLimit) ?? m(.installments)
-            case 13: return m(.registeredOn)
+            case 11: return m(.receivedOn) ?? m(.allocations) ?? m(.promisedOn) ?? m(.creditNote) ?? m(.refundedOn) ?? m(.assessedOn)
+            case 12: return m(.creditLimit) ?? m(.installments) ?? m(.bureauScore) ?? m(.totalAssets)
+            case 13: return m(.registeredOn) ?? m(.bureauRating)
+            case 14: return m(.currentAssets)
+            case 15: return m(.fiscalYearEnd)
+            case 17: return m(.totalLiabilities)
+            case 19: return m(.currentLiabilities) ?? m(.operatingCashFlow)
             default: return nil
             }
         }
@@ -169,8 +205,8 @@ public enum FastDecoder {
 
     /// The values of the known top-level fields (absent when not given).
     struct Slots {
-        /// One slot per `Field` (29 of them; a test checks the count).
-        var slots = InlineArray<29, Span>(repeating: .absent)
+        /// One slot per `Field` (44 of them; a test checks the count).
+        var slots = InlineArray<44, Span>(repeating: .absent)
 
         subscript(_ f: Field) -> Span {
             get { slots[f.rawValue] }
@@ -659,7 +695,37 @@ public enum FastDecoder {
                 let source = try creditSource()
                 let amount = try positiveMoney(fields[.amount])
                 return .creditRefunded(source: source, amount: amount, refundedOn: try requiredDate(.refundedOn))
+            case .customerAssessed:
+                return .customerAssessed(try assessment())
+            case .fxRate:
+                guard let currency = try optionalCurrency(), let base = try optionalCurrency(.base), currency != base else { throw Fallback() }
+                let rate = try money(fields[.rate])
+                guard !rate.negative, let r = ExchangeRate(digits: rate.digits, scale: rate.scale) else { throw Fallback() }
+                return .fxRate(currency: currency, base: base, rate: r, on: try requiredDate(.on))
             }
+        }
+
+        /// `Fields.assessment`: every check it makes, each failure a fallback. `currency` is not read.
+        func assessment() throws(Fallback) -> CustomerAssessment {
+            let assessedOn = try requiredDate(.assessedOn)
+            guard let source = try optionalText(.source, max: FeedLimits.assessmentSourceCharsMax), !source.isEmpty else { throw Fallback() }
+            let score = try optionalInteger(.bureauScore, range: 0...100)
+            let rating = try optionalText(.bureauRating, max: FeedLimits.bureauRatingCharsMax)
+            if let rating, rating.isEmpty { throw Fallback() }
+            var figures: [DecimalText?] = Array(repeating: nil, count: FinancialFigure.allCases.count)
+            var hasFigures = false
+            for figure in FinancialFigure.allCases {
+                let s = fields[Field.figure(figure)]
+                guard s.isPresent else { continue }
+                let m = try money(s)
+                guard figure.mayBeNegative || !m.negative || m.digits == 0 else { throw Fallback() }
+                figures[figure.rawValue] = m
+                hasFigures = true
+            }
+            let fiscalYearEnd = try optionalDate(.fiscalYearEnd)
+            guard score != nil || rating != nil || hasFigures, !hasFigures || fiscalYearEnd != nil else { throw Fallback() }
+            return CustomerAssessment(assessedOn: assessedOn, source: source, bureauScore: score, bureauRating: rating, figures: figures,
+                                      fiscalYearEnd: fiscalYearEnd)
         }
 
         /// Exactly one of `payment` and `credit_note` (`Fields.creditSource`).
@@ -749,6 +815,8 @@ public enum FastDecoder {
             case 15: found = m(.creditReviewed) ?? m(.creditRefunded)
             case 16: found = m(.paymentReceived) ?? m(.customerUpdated) ?? m(.invoiceAdjusted) ?? m(.paymentReversed)
                 ?? m(.disputeResolved) ?? m(.promiseRecorded)
+            case 7: found = m(.fxRate)
+            case 17: found = m(.customerAssessed)
             case 18: found = m(.collectionContact) ?? m(.creditNoteIssued)
             case 19: found = m(.customerRegistered) ?? m(.invoiceWrittenOff)
             case 20: found = m(.creditLimitChanged)
@@ -775,8 +843,8 @@ public enum FastDecoder {
             return text
         }
 
-        func optionalCurrency() throws(Fallback) -> Currency? {
-            let s = fields[.currency]
+        func optionalCurrency(_ f: Field = .currency) throws(Fallback) -> Currency? {
+            let s = fields[f]
             guard s.isPresent else { return nil }
             guard let c = Currency(code: try string(s)) else { throw Fallback() }
             return c

@@ -207,6 +207,8 @@ public struct InMemoryLog: LogState {
     public private(set) var timeline = PolicyTimeline()
     public private(set) var gradeChanges: [GradeChange] = []
     public private(set) var alerts: [Alert] = []
+    /// Feed v1.3: the exchange rates, in log order.
+    public private(set) var fxRates = FxRateTable()
 
     public init() {}
 
@@ -245,6 +247,11 @@ public struct InMemoryLog: LogState {
         let cause = { (_: String?) in RiskCause(seq: seq, event: e) }
         if e.type.isGlobal {
             if case .creditPolicyChanged(let p) = e.body { timeline.policies.append((seq, e.at, p)) }
+            if case .fxRate(let c, let base, let rate, let on) = e.body {
+                fxRates.append(FxRateEntry(seq: seq, id: e.id, at: e.at, currency: c, base: base, rate: rate, on: on, actor: e.actor, note: e.note))
+            }
+            // An exchange rate (v1.3) changes no customer and regrades nobody.
+            guard e.type.regradesAll else { return }
             let policy = timeline.policy(atSeq: seq)
             for customer in states.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 record(Projection.regrade(&states[customer]!, customer: customer, policy: policy, seq: seq, type: e.type, at: e.at, cause: { cause(nil) }))

@@ -75,5 +75,12 @@ public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         case exceedsUnapplied = "credit.exceeds_unapplied"
         /// `refunded_on` before the source's `received_on` / `issued_on`.
         case refundBeforeSource = "refund.before_source"
+        // Feed v1.3 (external credit data and exchange rates).
+        /// customer.assessed: `assessed_on` after the UTC date of the event's `at`.
+        case assessedAfterAt = "assessment.after_at"
+        /// customer.assessed: none of bureau_score, bureau_rating or a financial figure.
+        case assessmentNoData = "assessment.no_data"
+        /// fx.rate: `currency` and `base` are the same.
+        case fxSameCurrency = "fx.same_currency"
     }
 }

@@ -168,7 +168,10 @@ struct BatchState: LogState {
                 try timeline.policies.append((seq, e.at, store.policy(logAt: seq, txn)))
                 policyInForce = (1, 0, .default)  // stale
             }
-            try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: policy(atSeq: seq))
+            // An exchange rate (v1.3) changes no customer and regrades nobody.
+            if e.type.regradesAll {
+                try regradeAll(seq: seq, type: e.type, at: e.at, eventID: eventID, policy: policy(atSeq: seq))
+            }
             return
         }
         var sink = TransactionSink(store: store, txn: txn)

@@ -20,6 +20,29 @@ public struct GradeReport: Sendable {
     public let history: [GradeChange]
     /// The `credit_policy.changed` the score was computed under; nil for the built-in default.
     public let policy: PolicyEntry?
+    /// Feed v1.3: the assessment in force on the day asked about (among the events with
+    /// `at` ≤ that day when asked as of a date); nil when none.
+    public var external: ExternalAssessment? = nil
+}
+
+/// The customer's assessment in force (feed v1.3), one whole `customer.assessed`, with the
+/// ratios computed from its figures.
+public struct ExternalAssessment: Sendable {
+    public let seq: UInt64
+    public let id: String
+    public let at: Timestamp
+    public let assessedOn: Day
+    public let source: String
+    public let bureauScore: Int?
+    public let bureauRating: String?
+    public let fiscalYearEnd: Day?
+    /// The figures in minor units of the customer's currency.
+    public let figures: AssessmentFigures
+    /// Days from `assessed_on` to the day asked about.
+    public let ageDays: Int
+    public let currentRatio: Ratio?
+    public let debtRatio: Ratio?
+    public let equityShare: Ratio?
 }
 
 public struct AlertFilter: Sendable {
@@ -119,7 +142,28 @@ extension Store {
                 }
             }
             let stored = asOf == nil && through == nil ? try storedState(txn, customer)?.risk.last : nil
-            return GradeReport(assessment: a, stored: stored, history: history, policy: entry)
+            var report = GradeReport(assessment: a, stored: stored, history: history, policy: entry)
+            if let inForce = ledger.state.assessment { report.external = try externalAssessment(txn, inForce, on: day) }
+            return report
+        }
+    }
+
+    /// The assessment in force as `grade` shows it: its texts from its log record.
+    func externalAssessment(_ txn: ReadTransaction, _ a: AssessmentInForce, on day: Day) throws -> ExternalAssessment {
+        try withRecord(txn, a.seq) { view in
+            let e: LoggedEvent
+            do {
+                e = try view.logged()
+            } catch {
+                throw Store.corrupt(log, seq: a.seq, error)
+            }
+            guard case .assessed(_, _, _, _, let source, let rating) = e.body else {
+                throw Store.corrupt(states, "customer \(view.customer)", StoredDataError("the assessment in force names log position \(a.seq), which is not a customer.assessed"))
+            }
+            return ExternalAssessment(seq: a.seq, id: view.id, at: e.at, assessedOn: a.assessedOn, source: source.utf8String,
+                                      bureauScore: a.bureauScore, bureauRating: rating?.utf8String, fiscalYearEnd: a.fiscalYearEnd,
+                                      figures: a.figures, ageDays: a.age(on: day), currentRatio: a.currentRatio, debtRatio: a.debtRatio,
+                                      equityShare: a.equityShare)
         }
     }
 

@@ -89,7 +89,7 @@ public struct HistoryEntry: Sendable {
         case .invoiceVoided: after.voided - before.voided
         case .paymentReceived, .paymentReversed: after.paid - before.paid
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
-            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact: nil
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact, .customerAssessed, .fxRate: nil
         // v1.2: the credit note's amount; the credit applied; the refund.
         case .creditNoteIssued: after.credited - before.credited
         case .creditApplied: before.unapplied - after.unapplied
@@ -204,7 +204,7 @@ extension Store {
             day = receivedOn
         case .paymentReversed(let seq):
             payment = cold.payments[seq]?.id
-        case .registered, .updated, .creditLimit, .policyChanged, .reviewed:
+        case .registered, .updated, .creditLimit, .policyChanged, .reviewed, .assessed, .fxRate:
             break
         case .creditNoteIssued(let n, _, let issuedOn, _, _):
             // v1.2: the credit source is given as the event's payment reference.

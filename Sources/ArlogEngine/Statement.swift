@@ -169,7 +169,7 @@ extension Statement {
         case .paymentReversed:
             (kind, reference, description) = (.reversal, payment, "payment \(payment) reversed")
         case .customerRegistered, .customerUpdated, .creditLimitChanged, .dunningAction, .creditPolicyChanged, .creditReviewed,
-            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact:
+            .disputeOpened, .disputeResolved, .promiseRecorded, .collectionContact, .customerAssessed, .fxRate:
             return nil
         case .creditNoteIssued:
             (kind, reference, description) = (.creditNote, payment, "credit note \(payment) issued on \(e.businessDay?.description ?? "?")")

@@ -16,7 +16,7 @@ import ArlogStorage
 ///   ids             event id → seq (idempotency)
 ///   refs            'i' invoice id | 'p' payment id → seq (u64 BE) of its creating event ‖ customer
 ///   customer_events customer 0x00 seq (u64 BE) → `at` and type: each customer's events in log order
-///   globals         seq (u64 BE) → event type: the log-wide events (credit policy, reviews)
+///   globals         seq (u64 BE) → event type: the log-wide events (credit policy, reviews, fx rates)
 /// The projections (the fold of the log; `rebuild` drops and replays them):
 ///   states          customer → CustomerState: the hot state (figures, open installments, risk)
 ///   items           seq (u64 BE) → the cold record of the invoice or payment created there
@@ -44,9 +44,13 @@ public final class Store {
     ///    allocations; invoice and credit-source records version 2; credit note ids in `refs`,
     ///    `c` + id). A format-5 log and its indexes are read as they are (new event types only
     ///    add records), so a format-5 store is upgraded in place the same way.
-    public static let formatVersion: UInt64 = 6
+    /// 7: feed v1.3 (`StateCodec.stateVersion` 4: the assessment in force in the hot state;
+    ///    `customer.assessed` and the log-wide `fx.rate` as new event types, the rates listed in
+    ///    `globals` like the policy changes). A format-6 log and its indexes are read as they
+    ///    are, so a format-6 store is upgraded in place the same way.
+    public static let formatVersion: UInt64 = 7
     /// The earlier format whose log this one reads as it is: only its projections differ.
-    static let upgradableFormat: UInt64 = 5
+    static let upgradableFormat: UInt64 = 6
     /// Bytes of decoded states (`CustomerState.heapBytesEstimate`) one write transaction may
     /// hold. A batch holds every state it touches, and the states kept from the batch before;
     /// without a bound its memory would grow with the customers a batch touches (a batch of

@@ -212,12 +212,14 @@ extension Store {
         let at: Timestamp
     }
 
-    /// The log-wide events in log order (from the globals index and the log's headers).
+    /// The log-wide events that regrade every customer, in log order (from the globals index
+    /// and the log's headers): exchange rates (v1.3) regrade nobody and are left out.
     func globalEvents(_ txn: ReadTransaction) throws -> [GlobalEvent] {
         var out: [GlobalEvent] = []
         try txn.scan(globals, from: nil) { key, _ in
             guard let seq = UInt64(bigEndianBytes: key) else { throw Store.corrupt(globals, "a key of \(key.count) bytes", StoredDataError("not a log position")) }
-            out.append(try withRecord(txn, seq) { GlobalEvent(seq: seq, id: $0.id, type: $0.header.type, at: $0.header.at) })
+            let g = try withRecord(txn, seq) { GlobalEvent(seq: seq, id: $0.id, type: $0.header.type, at: $0.header.at) }
+            if g.type.regradesAll { out.append(g) }
             return true
         }
         return out

@@ -7,6 +7,6 @@ public enum ArlogVersion {
     /// What `arlog --version` prints: the release, the store format it reads and writes, and
     /// the feed contract it implements.
     public static var description: String {
-        "\(number) (store format \(Store.formatVersion), feed contract events-v1.2)"
+        "\(number) (store format \(Store.formatVersion), feed contract events-v1.3)"
     }
 }

@@ -254,10 +254,14 @@ struct Customer {
         let creditNoteWeight = 5
         let applyWeight = ledger.credits.isEmpty || s.open == 0 ? 0 : (overdueDays > 0 ? 60 : 10)
         let refundWeight = ledger.credits.isEmpty ? 0 : 4
+        // v1.3: a credit bureau report or the customer's statements now and then.
+        let assessWeight = 5
         var r = e.rng.below(
             issueWeight + payWeight + reverseWeight + adjustWeight + writeOffWeight + voidWeight
                 + dunningWeight + creditLimitWeight + updateWeight + disputeWeight + resolveWeight + promiseWeight
-                + creditNoteWeight + applyWeight + refundWeight)
+                + creditNoteWeight + applyWeight + refundWeight + assessWeight)
+        if r < assessWeight { return assess(&e) }
+        r -= assessWeight
         if r < disputeWeight { return openDispute(&e, s) }
         r -= disputeWeight
         if r < resolveWeight { return resolveDispute(&e, s) }
@@ -583,6 +587,46 @@ struct Customer {
         e.end(
             actors: Vocabulary.actorsCredit, actorPerMille: 600,
             notes: Vocabulary.notesCreditLimit, notePerMille: 300)
+    }
+
+    // MARK: credit data (feed v1.3)
+
+    /// `customer.assessed` in every optional shape: bureau score only, rating only, both, some
+    /// financial figures, all of them (equity and operating cash flow sometimes negative), and
+    /// now and then a `currency` (not part of the event: an unknown field). `assessed_on` is on
+    /// or before the UTC date of `at`; the figures are in the customer's currency.
+    private mutating func assess(_ e: inout Emitter) {
+        e.begin("customer.assessed", customer: index, zone: zone, notBefore: lastDocumentAt)
+        e.date("assessed_on", e.eventDay - Int32(e.rng.pick(weights: [600, 200, 150, 50]) * 30))
+        e.string("source", Vocabulary.assessmentSources[e.rng.below(Vocabulary.assessmentSources.count)])
+        let shape = e.rng.below(6)
+        if shape == 0 || shape == 2 || shape == 4 { e.integer("bureau_score", e.rng.between(0, 100)) }
+        if shape == 1 || shape == 2 || shape == 4 {
+            e.string("bureau_rating", Vocabulary.bureauRatings[e.rng.below(Vocabulary.bureauRatings.count)])
+        }
+        if shape >= 3 {
+            let all = shape == 4
+            let assets = minor(euroCents: Int64(e.rng.between(50_000, 50_000_000)) * 100)
+            let liabilities = assets * Int64(e.rng.between(10, 130)) / 100
+            let current = assets * Int64(e.rng.between(20, 70)) / 100
+            let figures: [(key: StaticString, value: Int64)] = [
+                ("revenue", assets * Int64(e.rng.between(50, 300)) / 100), ("total_assets", assets),
+                ("total_liabilities", liabilities), ("current_assets", current),
+                ("current_liabilities", max(0, liabilities * Int64(e.rng.between(20, 80)) / 100)),
+                // Negative when liabilities exceed assets.
+                ("equity", assets - liabilities),
+                ("operating_cash_flow", assets * Int64(e.rng.between(-20, 30)) / 100),
+            ]
+            var any = false
+            for (i, f) in figures.enumerated() where all || e.rng.chance(perMille: 600) || (i == 6 && !any) {
+                e.money(f.key, f.value, fractionDigits: fractionDigits)
+                any = true
+            }
+            let (year, _, _) = Day(number: e.eventDay).civil
+            e.date("fiscal_year_end", Day(year: year - 1, month: 12, day: 31)!.number)
+        }
+        if e.rng.chance(perMille: 50) { e.string("currency", profile.code) }
+        e.end(actors: Vocabulary.actorsCredit, actorPerMille: 500, notes: [], notePerMille: 0)
     }
 
     // MARK: cash application (feed v1.2)

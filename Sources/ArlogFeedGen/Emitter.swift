@@ -270,6 +270,39 @@ struct Emitter {
         byte(UInt8(ascii: "\""))
     }
 
+    /// Opens a log-wide event (feed v1.3's `fx.rate`): `{"id":…,"type":…,"at":…`, no customer.
+    mutating func beginLogWide(_ type: StaticString) {
+        precondition(count == eventStart && count + Emitter.eventBytesMax <= capacity, "output buffer not drained")
+        sequence += 1
+        namedInvoice = -1
+        if shapes.isEmpty {
+            eventAt = Timestamp(seconds: now)
+            eventDay = today
+        } else {
+            eventAt = chooseAt(notBefore: nil)
+            eventDay = eventAt.utcDay.number
+        }
+        lit("{\"id\":\"ev-")
+        decimal(sequence, width: Ids.eventWidth)
+        lit("\",\"type\":\"")
+        lit(type)
+        lit("\",\"at\":\"")
+        timestamp(zone: 0)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// `,"key":"12.34567890"`: a decimal of `units` in 10^-`fractionDigits` (> 0 digits).
+    mutating func decimalText(_ key: StaticString, _ units: Int64, fractionDigits: Int) {
+        lit(",\"")
+        lit(key)
+        lit("\":\"")
+        let scale = Money.powersOfTen[fractionDigits]
+        decimal(Int(units / scale))
+        byte(UInt8(ascii: "."))
+        decimal(Int(units % scale), width: fractionDigits)
+        byte(UInt8(ascii: "\""))
+    }
+
     /// `,"invoice":"INV-C000123-000017"`
     mutating func invoiceField(customer: Int32, number: Int32) {
         lit(",\"invoice\":\"")

@@ -50,6 +50,8 @@ public struct FeedGenerator {
             let wanted = min(customerCount, initial + (customerCount - initial) * min(i, ramp) / ramp)
             if registered < wanted {
                 customers.append(Customer.register(index: Int32(registered), &emitter))
+            } else if emitter.rng.chance(perMille: FeedGenerator.fxRatePerMille) {
+                emitFxRate()
             } else {
                 let c = pickCustomer(registered)
                 customers[c].takeTurn(&emitter)
@@ -63,6 +65,40 @@ public struct FeedGenerator {
             try write(emitter.bytes)
             emitter.drain()
         }
+    }
+
+    /// Feed v1.3: turns that publish an exchange rate instead of a customer's event.
+    static let fxRatePerMille = 6
+    /// Fraction digits of the generated rates (the contract allows up to 10).
+    static let fxRateFractionDigits = 8
+
+    /// `fx.rate` (log-wide): one unit of a customer currency in EUR (or EUR in USD), near the
+    /// generator's own conversion, jittered by up to ±5 %; `on` today, now and then a day ahead
+    /// (published in advance) or a few days back.
+    private mutating func emitFxRate() {
+        let profiles = Vocabulary.currencies
+        let i = 1 + emitter.rng.below(profiles.count - 1)  // not EUR (the first)
+        let p = emitter.rng.chance(perMille: 100) ? profiles[1] : profiles[i]
+        let euroToUSD = p.code.description == "USD" && emitter.rng.chance(perMille: 100)
+        // One major unit of X is 10^digits × den / (num × 100) euros; in 10^-8 units.
+        let digits = Money.powersOfTen[p.fractionDigits]
+        let scale = Money.powersOfTen[FeedGenerator.fxRateFractionDigits]
+        var units = euroToUSD ? scale * p.perEuroCentNumerator / p.perEuroCentDenominator
+            : digits * p.perEuroCentDenominator * scale / (p.perEuroCentNumerator * 100)
+        units = max(1, units * Int64(emitter.rng.between(950, 1050)) / 1000)
+        emitter.beginLogWide("fx.rate")
+        if euroToUSD {
+            emitter.string("currency", "EUR")
+            emitter.string("base", "USD")
+        } else {
+            emitter.string("currency", p.code)
+            emitter.string("base", "EUR")
+        }
+        emitter.decimalText("rate", units, fractionDigits: FeedGenerator.fxRateFractionDigits)
+        let shift: Int32 = emitter.rng.chance(perMille: 100) ? 1 : (emitter.rng.chance(perMille: 100) ? -Int32(emitter.rng.between(1, 5)) : 0)
+        emitter.date("on", emitter.eventDay + shift)
+        emitter.end(actors: ["fx-feed", "treasury"], actorPerMille: 300, notes: ["ECB reference rate", "month-end rate"], notePerMille: 100)
+        emitter.finish()
     }
 
     /// Mostly uniform; sometimes skewed toward the customers registered first (the big accounts).

@@ -201,7 +201,11 @@ struct Shaper {
     }
 
     /// Money keys: top level, and inside installments and allocations.
-    static let moneyKeys: Set<String> = ["amount", "credit_limit", "x_model_open", "x_model_invoice_open"]
+    static let moneyKeys: Set<String> = [
+        "amount", "credit_limit", "x_model_open", "x_model_invoice_open",
+        // Feed v1.3's financial figures.
+        "revenue", "total_assets", "total_liabilities", "current_assets", "current_liabilities", "equity", "operating_cash_flow",
+    ]
 
     mutating func shortenMoney(_ o: inout JSONObject) {
         for i in o.members.indices {

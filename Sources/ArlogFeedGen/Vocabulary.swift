@@ -34,6 +34,9 @@ enum Vocabulary {
     static let currencyWeights = [300, 290, 90, 80, 90, 50, 50, 50]
 
     static let termsDays = [0, 14, 30, 45, 60, 90]
+    /// Feed v1.3: who assessed a customer, and bureau ratings as providers write them.
+    static let assessmentSources: [StaticString] = ["bureau:dnb", "bureau:creditreform", "bureau:experian", "annual-review"]
+    static let bureauRatings: [StaticString] = ["AAA", "AA", "A+", "BB", "B-", "3A2", "5A1", "Baa1", "CCC"]
     static let termsWeights = [60, 150, 400, 150, 140, 100]
 
     /// Credit limits in whole euros.

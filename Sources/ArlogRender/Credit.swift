@@ -159,6 +159,7 @@ extension Render {
         switch format {
         case .table:
             var out = fieldTable(gradeHead(r)) + "\n" + table(header: factorColumns, rows: factorRecords(r).map(\.cells))
+            out += externalSection(r)
             if history {
                 out += "\ngrade history\n" + table(header: gradeHistoryColumns, rows: r.history.map { gradeChangeRecord($0).cells })
             }
@@ -201,6 +202,15 @@ extension Render {
                         ("evaluated_on", .date(s.evaluatedOn)), ("seq", .integer(Int64(clamping: s.seq))),
                         ("score", .integer(Int64(s.score))), ("grade", .text(s.grade.letter)),
                     ], digits: 0, into: &w)
+            } else {
+                w.raw("null")
+            }
+            // Feed v1.3: the assessment in force, or null.
+            w.raw(",\"external\":")
+            if let x = r.external {
+                w.raw("{")
+                externalRecord(x, digits: digits).jsonMembers(into: &w)
+                w.raw("}")
             } else {
                 w.raw("null")
             }

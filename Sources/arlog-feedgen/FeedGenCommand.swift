@@ -6,11 +6,12 @@ import ArlogFeedGen
 struct FeedGenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arlog-feedgen",
-        abstract: "Write a synthetic arlog feed (v1 and v1.2 NDJSON) that the engine accepts in full.",
+        abstract: "Write a synthetic arlog feed (v1 to v1.3 NDJSON) that the engine accepts in full.",
         discussion: """
             The same arguments always give byte-identical output. Every event is valid under \
-            feed contract v1 (and v1.2: credit notes, applied credit, refunds) when the feed is \
-            ingested in order from an empty log.
+            feed contract v1 (and v1.1: disputes, promises; v1.2: credit notes, applied credit, \
+            refunds; v1.3: customer assessments, exchange rates) when the feed is ingested in \
+            order from an empty log.
 
             --shapes writes the other spellings and shapes the contract allows and real \
             systems send (docs/fuzzing.md): `plain` (the default) is none of them, `rich` all; \

@@ -39,7 +39,7 @@ struct Arlog: ParsableCommand {
             Ingest.self, Balance.self, Aging.self, Customers.self, Invoice.self, History.self, Stats.self,
             Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
             GradeCommand.self, Check.self, Alerts.self, Limits.self, Policy.self, Review.self,
-            Dunning.self, Daily.self, Contact.self, ApplyCredit.self, Refund.self, Open.self, Worklist.self,
+            Dunning.self, Daily.self, Contact.self, ApplyCredit.self, Refund.self, Open.self, Worklist.self, Fx.self,
         ]
     )
 
@@ -149,6 +149,7 @@ extension AuditVerify: StoreCommand {}
 extension Export: StoreCommand {}
 extension Statement: StoreCommand {}
 extension GradeCommand: StoreCommand {}
+extension Fx: StoreCommand {}
 extension Check: StoreCommand {}
 extension Alerts: StoreCommand {}
 extension Limits: StoreCommand {}

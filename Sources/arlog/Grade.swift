@@ -12,7 +12,11 @@ struct GradeCommand: ParsableCommand {
             credit policy in force then: for each of the six factors (payment behaviour, overdue \
             share, credit utilisation, dunning level, reversed payments, trading age) what was \
             measured, its points (0–100), its weight and its contribution to the score; then the \
-            score, the grade and the policy. --history adds every grade change: when, from → to, \
+            score, the grade and the policy; then the external assessment in force (feed v1.3's \
+            customer.assessed: the latest by assessed_on, then log order, among the events with \
+            `at` not after the report date): its bureau score and rating, fiscal year end, \
+            figures and the ratios current ratio, debt ratio and equity share (rounded half away \
+            from zero to hundredths), or `none`. --history adds every grade change: when, from → to, \
             the score, the event that caused it and which factors' points moved. json always \
             carries the history. Exit status 3 for an unknown customer.
 

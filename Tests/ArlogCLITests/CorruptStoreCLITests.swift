@@ -94,7 +94,7 @@ struct CorruptStoreCLITests {
         ["aging"], ["aging", "--as-of", "2025-03-31"], ["customers"], ["invoice", "A-1"], ["history", "ACME"],
         ["statement", "ACME", "--from", "2025-01-01", "--to", "2025-03-31"], ["stats"], ["grade", "ACME", "--history"],
         ["check", "ACME", "--amount", "10.00"], ["alerts"], ["limits"], ["export"], ["audit", "head"],
-        ["verify"], ["audit", "verify"],
+        ["fx"], ["verify"], ["audit", "verify"],
     ]
 
     static func runAll(_ store: String, _ directory: URL) throws -> [String: Outcome] {
@@ -124,9 +124,9 @@ struct CorruptStoreCLITests {
     @Test func aDamagedState() throws {
         let (directory, store) = try Self.store()
         defer { try? FileManager.default.removeItem(at: directory) }
-        // The state starts: version 3, the currency (three letters in a u32), terms_days 30
+        // The state starts: version 4, the currency (three letters in a u32), terms_days 30
         // (a zigzag varint: 60), credit limit 500000 minor units (a varint).
-        let state: [UInt8] = [3] + Array("EUR".utf8) + [0] + [60] + [0xA0, 0xC2, 0x1E]
+        let state: [UInt8] = [4] + Array("EUR".utf8) + [0] + [60] + [0xA0, 0xC2, 0x1E]
         var damaged = state
         damaged[3] = UInt8(ascii: "Q")
         #expect(try Self.damage(store, state, damaged) >= 1)

@@ -126,8 +126,11 @@ import Testing
                 fail(n, "not a JSON object")
                 continue
             }
+            // Feed v1.3's fx.rate is log-wide: it names no customer.
+            let logWide = object["type"] as? String == "fx.rate"
             guard let id = object["id"] as? String, let type = object["type"] as? String,
-                let at = object["at"] as? String, let customer = object["customer"] as? String
+                let at = object["at"] as? String, let customer = object["customer"] as? String ?? (logWide ? "" : nil),
+                logWide == (object["customer"] == nil)
             else {
                 fail(n, "envelope field missing")
                 continue
@@ -135,6 +138,7 @@ import Testing
             if !ids.insert(id).inserted { fail(n, "duplicate id \(id)") }
             if Timestamp(parsing: at) == nil { fail(n, "bad at \(at)") }
             types[type, default: 0] += 1
+            if logWide { continue }
             if type == "customer.registered" {
                 guard digitsOf[customer] == nil, let code = object["currency"] as? String,
                     let currency = Currency(code: code)
@@ -150,7 +154,9 @@ import Testing
             }
             // Every money string carries exactly the currency's fraction digits.
             var money: [String] = []
-            for key in ["amount", "credit_limit"] { if let text = object[key] as? String { money.append(text) } }
+            for key in ["amount", "credit_limit"] + FinancialFigure.allCases.map(\.key) {
+                if let text = object[key] as? String { money.append(text) }
+            }
             for key in ["installments", "allocations"] {
                 for item in object[key] as? [[String: Any]] ?? [] { money.append(item["amount"] as? String ?? "?") }
             }
@@ -179,7 +185,7 @@ import Testing
             "customer.registered", "customer.updated", "credit_limit.changed", "invoice.issued",
             "invoice.adjusted", "invoice.voided", "invoice.written_off", "payment.received",
             "payment.reversed", "dunning.action", "dispute.opened", "dispute.resolved", "promise.recorded",
-            "credit_note.issued", "credit.applied", "credit.refunded",
+            "credit_note.issued", "credit.applied", "credit.refunded", "customer.assessed", "fx.rate",
         ]
         #expect(Set(types.keys) == Set(all), "\(types)")
     }
@@ -201,7 +207,8 @@ import Testing
         }
         #expect(checker.errors.isEmpty, "\(checker.errors.joined(separator: "\n"))")
         #expect(checker.accepted == events)
-        #expect(checker.audited == events)
+        // Every customer's event carries the model's figures; log-wide rates name no customer.
+        #expect(checker.audited == events - checker.stats.fxRates)
         if shapes == "plain" { #expect(checker.duplicates == 0 && checker.blankLines == 0 && checker.stats.lateEntries == 0) }
         // The feed exercises what it is meant to.
         #expect(checker.stats.overpayments > 0)
@@ -218,6 +225,10 @@ import Testing
             #expect(st.disputesWithAmount > 0 && st.disputesWithoutAmount > 0, "\(st)")
             #expect(st.resolutions["upheld", default: 0] > 0 && st.resolutions["rejected", default: 0] > 0, "\(st)")
             #expect(st.promisesWithInvoice > 0 && st.promisesWithoutInvoice > 0, "\(st)")
+            // Feed v1.3: rates, and assessments of every optional shape.
+            #expect(st.fxRates > 0, "\(st)")
+            #expect(st.assessmentShapes.isSuperset(of: ["true/false/none", "false/true/none", "true/true/none", "false/false/some", "true/true/all"]),
+                    "\(st.assessmentShapes)")
             if customers >= 50 {
                 #expect(checker.stats.offsets.count >= 3)
                 #expect(checker.stats.fractionDigits == [0, 2, 3])
@@ -304,7 +315,8 @@ import Testing
         }
         #expect(checker.errors.isEmpty, "\(checker.errors.joined(separator: "\n"))")
         #expect(checker.accepted == events)
-        #expect(checker.audited == events)
+        // Every customer's event carries the model's figures; log-wide rates name no customer.
+        #expect(checker.audited == events - checker.stats.fxRates)
     }
 
     /// `--audit` only adds the `x_model_*` fields: without them the feed is the same.
@@ -386,6 +398,10 @@ struct FeedContractChecker {
         var fractionDigits = Set<Int>()
         /// Events whose `at` is earlier than an event before them.
         var lateEntries = 0
+        /// Feed v1.3: exchange rates, and the assessments' shapes as
+        /// "score given/rating given/figures none|some|all".
+        var fxRates = 0
+        var assessmentShapes = Set<String>()
         /// Feed v1.1: disputes with and without an amount (and of an invoice with nothing
         /// open), resolutions by outcome, disputes a void or write-off ended, promises with and
         /// without an invoice.
@@ -531,6 +547,22 @@ struct FeedContractChecker {
         let atText = try string(o, "at")
         guard let at = Timestamp(parsing: atText) else { throw Reject("bad at") }
         if let last = lastAt, at < last { stats.lateEntries += 1 }
+        if type == "fx.rate" {
+            // Feed v1.3: log-wide, no customer; two different ISO codes, a rate > 0 with at
+            // most 10 fraction digits and money's grammar, a date.
+            guard o["customer"] == nil else { throw Reject("fx.rate names a customer") }
+            let currency = try string(o, "currency")
+            let base = try string(o, "base")
+            guard Currency(code: currency) != nil, Currency(code: base) != nil, currency != base else { throw Reject("bad currencies") }
+            let rate = try string(o, "rate")
+            guard let d = try? DecimalText(parsing: rate), !d.negative, d.digits > 0, d.scale <= 10 else { throw Reject("bad rate \(rate)") }
+            _ = try date(o, "on")
+            stats.fxRates += 1
+            ids.insert(id)
+            events[id] = o
+            lastAt = max(lastAt ?? at, at)
+            return true
+        }
         let customerID = try string(o, "customer")
         guard Self.isID(customerID, max: 64) else { throw Reject("bad customer id") }
         if o["actor"] != nil {
@@ -829,6 +861,30 @@ struct FeedContractChecker {
                 }
                 payment.reversed = true
                 payments[paymentID] = payment
+            case "customer.assessed":
+                // Feed v1.3: assessed_on not after the UTC date of `at`; a source of 1–64
+                // characters; some data; figures in the customer's currency (≥ 0 but equity
+                // and operating cash flow) with fiscal_year_end; a score 0–100, a rating 1–16.
+                guard try date(o, "assessed_on") <= at.utcDay else { throw Reject("assessed_on after at") }
+                guard (1...64).contains(try string(o, "source").unicodeScalars.count) else { throw Reject("bad source") }
+                var data = false
+                if o["bureau_score"] != nil {
+                    guard (0...100).contains(try integer(o, "bureau_score", in: text)) else { throw Reject("bad bureau_score") }
+                    data = true
+                }
+                if o["bureau_rating"] != nil {
+                    guard (1...16).contains(try string(o, "bureau_rating").unicodeScalars.count) else { throw Reject("bad bureau_rating") }
+                    data = true
+                }
+                var figures = 0
+                for f in FinancialFigure.allCases where o[f.key] != nil {
+                    let v = try money(try string(o, f.key), digits)
+                    guard f.mayBeNegative || v >= 0 else { throw Reject("negative \(f.key)") }
+                    figures += 1
+                }
+                if figures > 0 { _ = try date(o, "fiscal_year_end") }
+                guard data || figures > 0 else { throw Reject("an assessment without data") }
+                stats.assessmentShapes.insert("\(o["bureau_score"] != nil)/\(o["bureau_rating"] != nil)/\(figures == 7 ? "all" : figures > 0 ? "some" : "none")")
             case "dunning.action":
                 guard (1...4).contains(try integer(o, "level", in: text)) else { throw Reject("bad level") }
                 guard ["email", "letter", "phone", "sms", "legal"].contains(try string(o, "channel")) else {

@@ -9,7 +9,7 @@ import Testing
         let r = try t.arlog(["--version"], withStore: false)
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
-        let pattern = #"^\d+\.\d+\.\d+ \(store format \d+, feed contract events-v1\.2\)\n$"#
+        let pattern = #"^\d+\.\d+\.\d+ \(store format \d+, feed contract events-v1\.3\)\n$"#
         #expect(r.stdout.range(of: pattern, options: .regularExpression) != nil, "\(r.stdout)")
     }
 

@@ -24,7 +24,7 @@ struct CorruptionTests {
     static let today = Day(parsing: "2025-07-01")!
 
     /// A few customers in three currencies, installments, FIFO and explicit allocations, a
-    /// reversal, a credit note (and v1.2's: issued, applied, refunded), a positive adjustment, a write-off, a void, dunning, a limit
+    /// reversal, a credit note (and v1.2's: issued, applied, refunded), v1.3's assessment and exchange rate, a positive adjustment, a write-off, a void, dunning, a limit
     /// change, a profile update, a policy change and a review (so there are risk states, grade
     /// changes and alerts).
     static var feed: String {
@@ -65,6 +65,10 @@ struct CorruptionTests {
             #"{"id":"ca1","type":"credit.applied","at":"2025-06-22T10:00:00Z","customer":"KAIJU","credit_note":"KC-1","invoice":"K-2","amount":"1.000"}"#,
             #"{"id":"rf1","type":"credit.refunded","at":"2025-06-23T10:00:00Z","customer":"KAIJU","credit_note":"KC-1","amount":"0.500","refunded_on":"2025-06-23"}"#,
             #"{"id":"rf2","type":"credit.refunded","at":"2025-06-24T10:00:00Z","customer":"BOLT","payment":"BP-1","amount":"1000","refunded_on":"2025-06-24"}"#,
+            // Feed v1.3: an assessment in force (its texts read from its log record) and a
+            // log-wide exchange rate.
+            #"{"id":"as1","type":"customer.assessed","at":"2025-06-24T11:00:00Z","customer":"ACME","assessed_on":"2025-06-20","source":"bureau:dnb","bureau_score":64,"bureau_rating":"BB","total_assets":"9000.00","total_liabilities":"4000.00","fiscal_year_end":"2024-12-31"}"#,
+            #"{"id":"fx1","type":"fx.rate","at":"2025-06-24T12:00:00Z","currency":"JPY","base":"EUR","rate":"0.0061234567","on":"2025-06-24"}"#,
         ].joined(separator: "\n") + "\n" + checkpointed.joined(separator: "\n")
     }
 
@@ -85,7 +89,7 @@ struct CorruptionTests {
     }
 
     /// Events in the feed: the lines above.
-    static var feedEvents: Int { 29 + checkpointed.count }
+    static var feedEvents: Int { 31 + checkpointed.count }
 
     /// A day between DYNA's checkpoint and its last event: its as-of answers start from the
     /// checkpoint and walk forward.
@@ -189,6 +193,7 @@ struct CorruptionTests {
             try store.export { bytes.append(contentsOf: $0) }
             return String(decoding: bytes, as: UTF8.self)
         })
+        out.append(answer("fx") { Render.fxRates(try store.fxRates(on: day), on: day, format: .json) })
         out.append(answer("head") { "\(try store.head())" })
         return out
     }

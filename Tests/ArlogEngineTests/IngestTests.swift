@@ -169,8 +169,8 @@ struct IngestTests {
         }
     }
 
-    /// A store of format 5 (the same log, states in the version-2 encoding, without feed
-    /// v1.1's sections): a query
+    /// A store of format 6 (the same log, states in the version-3 encoding, without feed
+    /// v1.3's assessment section): a query
     /// is refused with the command that upgrades it; a command that writes upgrades it in
     /// place, replaying the projections from the log, and every answer is as before.
     @Test func aStoreOfTheEarlierFormatIsUpgradedInPlaceByAWriter() throws {
@@ -178,11 +178,11 @@ struct IngestTests {
         try t.ingest(Self.combinedFeed)
         let balance = try t.store.balance("ACME")
         let aging = try t.store.aging(asOf: Day(parsing: "2025-03-31"), today: Day(parsing: "2026-01-01")!)
-        // What format 5 left: its format record, and states this arlog cannot decode.
-        #expect(Store.upgradableFormat == 5 && Store.formatVersion == 6)
+        // What format 6 left: its format record, and states this arlog cannot decode.
+        #expect(Store.upgradableFormat == 6 && Store.formatVersion == 7)
         try t.store.env.write { txn in
             try txn.put(t.store.meta, key: Store.MetaKey.format, value: Store.upgradableFormat.bigEndianBytes)
-            try txn.put(t.store.states, key: Array("ACME".utf8), value: [2, 0, 0, 0])
+            try txn.put(t.store.states, key: Array("ACME".utf8), value: [3, 0, 0, 0])
         }
         t.store.close()
         var readOnly = Store.Options()

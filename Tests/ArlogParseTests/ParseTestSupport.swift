@@ -75,6 +75,10 @@ func strings(_ e: Event) -> [String] {
         out += [source.id, i]
     case .creditRefunded(let source, _, _):
         out.append(source.id)
+    case .customerAssessed(let a):
+        out += [a.source, a.bureauRating ?? "\u{0}nil"]
+    case .fxRate(let c, let b, _, _):
+        out += [c.code, b.code]
     }
     return out
 }

@@ -67,6 +67,9 @@ public struct CustomerState: Sendable, Equatable {
     /// arlog's `collection.contact`: the latest contact (by `at`) and its outcome, for the
     /// collector's worklist.
     public internal(set) var lastContact: LastContact?
+    /// Feed v1.3: the assessment in force (the latest `customer.assessed` by `assessed_on`,
+    /// then log order); nil when none was folded.
+    public internal(set) var assessment: AssessmentInForce?
 
     /// Slots an event opened (nothing open → something open), for the risk projector's
     /// overdue alerts. Scratch: cleared by every fold step, not part of the state's value.
@@ -91,6 +94,7 @@ public struct CustomerState: Sendable, Equatable {
             && a.deadSlots == b.deadSlots && a.firstOpen == b.firstOpen && a.payments == b.payments
             && a.reversalDays == b.reversalDays && a.risk == b.risk
             && a.disputes == b.disputes && a.promises == b.promises && a.lastContact == b.lastContact
+            && a.assessment == b.assessment
     }
 
     /// Items (open installments plus payment entries) held: what a batch's memory accounting

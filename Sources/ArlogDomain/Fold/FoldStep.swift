@@ -106,6 +106,14 @@ public enum FoldStep {
         // Log-wide events carry nothing a customer's currency or terms would change, and their
         // own rules (the policy's) were checked when decoding.
         if e.type.isGlobal {
+            if case .fxRate(let c, let base, let rate, let on) = e.body {
+                // Feed v1.3: its own rules were checked when decoding.
+                w.w.currency(c)
+                w.w.currency(base)
+                w.w.u64(rate.digits)
+                w.w.u8(UInt8(rate.scale))
+                w.w.day(on)
+            }
             w.end(actor: e.actor, note: e.note)
             return
         }
@@ -134,7 +142,7 @@ public enum FoldStep {
         // Resolution first (money and due dates in the customer's currency and terms), as the
         // contract's order has it: these are rules of the event itself.
         switch e.body {
-        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed, .fxRate:
             break  // handled above
         case .customerUpdated(let u):
             w.profile(name: u.name, industry: u.industry, contact: u.contact, email: u.email, termsDays: u.termsDays)
@@ -199,6 +207,23 @@ public enum FoldStep {
             }
         case .creditNoteIssued, .creditApplied, .creditRefunded:
             try resolveCash(e.body, currency: currency)
+        case .customerAssessed(let a):
+            // Feed v1.3: the figures are in the customer's currency.
+            var figures = AssessmentFigures()
+            for f in FinancialFigure.allCases {
+                if let d = a[f] { figures[f] = try minor(d, field: f.key, currency: currency) }
+            }
+            // assessed_on is compared with the UTC date of the event's `at`.
+            guard a.assessedOn <= e.at.utcDay else {
+                throw Rejection(.assessedAfterAt, "\"assessed_on\" \(a.assessedOn) is after the UTC date of \"at\" (\(e.at.utcDay))")
+            }
+            w.w.day(a.assessedOn)
+            w.w.u8(a.bureauScore.map { UInt8($0) } ?? 0xFF)
+            w.w.u8(figures.mask)
+            for f in FinancialFigure.allCases { if let v = figures[f] { w.w.i64(v) } }
+            w.w.optionalDay(a.fiscalYearEnd)
+            w.w.text(a.source)
+            w.w.optionalText(a.bureauRating)
         }
 
         if e.at < state.registeredAt {
@@ -238,7 +263,7 @@ public enum FoldStep {
         }
 
         switch e.body {
-        case .customerRegistered, .creditPolicyChanged, .creditReviewed, .customerUpdated, .creditLimitChanged:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed, .customerUpdated, .creditLimitChanged, .customerAssessed, .fxRate:
             break
         case .invoiceIssued(let id, let amount, _, _, _):
             if let ref = try refs.invoice(id) {
@@ -379,7 +404,7 @@ public enum FoldStep {
         s.openedSlots.removeAll(keepingCapacity: true)
         var mayResetDunning = false
         switch e.body {
-        case .registered, .policyChanged, .reviewed:
+        case .registered, .policyChanged, .reviewed, .fxRate:
             break
         case .updated(let terms, let p):
             if let terms { s.termsDays = terms }
@@ -551,6 +576,13 @@ public enum FoldStep {
             if s.lastContact.map({ e.at >= $0.at }) ?? true { s.lastContact = LastContact(at: e.at, outcome: outcome) }
         case .creditNoteIssued, .creditApplied, .creditRefunded:
             mayResetDunning = try applyCash(e, seq: seq, to: &s, cold: &cold)
+        case .assessed(let assessedOn, let score, let figures, let fiscalYearEnd, _, let rating):
+            // Feed v1.3: the latest by assessed_on, then log order; one whole event. Changes no
+            // figure and never resets the dunning level.
+            if s.assessment.map({ $0.isReplaced(byAssessedOn: assessedOn) }) ?? true {
+                s.assessment = AssessmentInForce(seq: seq, assessedOn: assessedOn, bureauScore: score, figures: figures,
+                                                 fiscalYearEnd: fiscalYearEnd, hasRating: rating != nil)
+            }
         }
         // The dunning level goes back to 0 when a payment, credit note, write-off or void
         // leaves nothing open past its due date, judged on the event's UTC date.

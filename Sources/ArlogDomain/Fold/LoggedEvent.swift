@@ -52,6 +52,11 @@ public struct LoggedEvent {
                               reason: UnsafeRawBufferPointer?)
         case creditApplied(source: UInt64, creditNote: Bool, invoice: UInt64, amount: Int64)
         case creditRefunded(source: UInt64, creditNote: Bool, amount: Int64, refundedOn: Day)
+        // Feed v1.3. Figures in minor units of the customer's currency.
+        case assessed(assessedOn: Day, bureauScore: Int?, figures: AssessmentFigures, fiscalYearEnd: Day?,
+                      source: UnsafeRawBufferPointer, rating: UnsafeRawBufferPointer?)
+        /// Log-wide: one unit of `currency` is worth `rate` units of `base` from `on`.
+        case fxRate(currency: Currency, base: Currency, rate: ExchangeRate, on: Day)
     }
 
     /// The profile texts an event sets (nil: not given).
@@ -242,6 +247,32 @@ public struct LoggedEvent {
             guard kind <= 1 else { throw StoredDataError("bad credit source kind \(kind)") }
             let a = try amount(true)
             body = .creditRefunded(source: source, creditNote: kind == 1, amount: a, refundedOn: try r.day())
+        case .customerAssessed:
+            let assessedOn = try r.day()
+            let score = try r.u8()
+            let mask = try r.u8()
+            guard score <= 100 || score == 0xFF, mask & ~AssessmentFigures.maskAll == 0 else { throw StoredDataError("bad assessment") }
+            var figures = AssessmentFigures()
+            for f in FinancialFigure.allCases where mask & (1 << UInt8(f.rawValue)) != 0 {
+                let a = try amount()
+                guard f.mayBeNegative || a >= 0 else { throw StoredDataError("negative \(f.key) \(a)") }
+                figures[f] = a
+            }
+            let fiscalYearEnd = try r.optionalDay()
+            let source = try r.text()
+            let rating = try r.optionalText()
+            guard score != 0xFF || rating != nil || mask != 0, mask == 0 || fiscalYearEnd != nil, source.count > 0 else {
+                throw StoredDataError("an assessment without data")
+            }
+            body = .assessed(assessedOn: assessedOn, bureauScore: score == 0xFF ? nil : Int(score), figures: figures,
+                             fiscalYearEnd: fiscalYearEnd, source: source, rating: rating)
+        case .fxRate:
+            let currency = try r.currency()
+            let base = try r.currency()
+            let digits = try r.u64()
+            let scale = Int(try r.u8())
+            guard currency != base, let rate = ExchangeRate(digits: digits, scale: scale) else { throw StoredDataError("bad exchange rate") }
+            body = .fxRate(currency: currency, base: base, rate: rate, on: try r.day())
         }
         actor = try r.optionalText()
         note = try r.optionalText()

@@ -6,7 +6,8 @@
 public enum StateCodec {
     /// 3: feed v1.1 (open disputes, promises, open invoices' dunning levels, the latest
     ///    contact) and feed v1.2 (`refunded`, invoices' credit-note allocations).
-    public static let stateVersion: UInt8 = 3
+    /// 4: feed v1.3 (the assessment in force, after the collections sections).
+    public static let stateVersion: UInt8 = 4
     /// 2: credit-note allocations (feed v1.2).
     public static let invoiceVersion: UInt8 = 2
     /// 2: credit sources (feed v1.2): credit notes, applied allocations, refunds.
@@ -109,6 +110,48 @@ public enum StateCodec {
             w.u8(0)
         }
         collections(s, base: base, &w)
+        assessment(s.assessment, base: base, &w)
+    }
+
+    /// Version 4's last section (feed v1.3): the assessment in force. A flag byte (0: none; bit
+    /// 0: present, bit 1: it gave a rating, bit 2: a fiscal year end), the log position, the
+    /// days, the bureau score (0xFF: none), the figures' mask and the figures.
+    static func assessment(_ a: AssessmentInForce?, base: Int64, _ w: inout BinaryWriter) {
+        guard let a else {
+            w.u8(0)
+            return
+        }
+        w.u8(1 | (a.hasRating ? 2 : 0) | (a.fiscalYearEnd != nil ? 4 : 0))
+        w.varint(a.seq)
+        w.svarint(Int64(a.assessedOn.number) - base)
+        if let d = a.fiscalYearEnd { w.svarint(Int64(d.number) - base) }
+        w.u8(a.bureauScore.map { UInt8($0) } ?? 0xFF)
+        w.u8(a.figures.mask)
+        for f in FinancialFigure.allCases { if let v = a.figures[f] { w.svarint(v) } }
+    }
+
+    static func assessment(base: Int64, _ r: inout BinaryReader) throws(StoredDataError) -> AssessmentInForce? {
+        let flags = try r.u8()
+        guard flags != 0 else { return nil }
+        guard flags & 1 != 0, flags <= 7 else { throw StoredDataError("bad assessment flags \(flags)") }
+        let seq = try r.varint()
+        let assessedOn = try compactDay(from: base, &r)
+        let fiscalYearEnd = flags & 4 != 0 ? try compactDay(from: base, &r) : nil
+        let score = try r.u8()
+        let mask = try r.u8()
+        guard seq > 0, score <= 100 || score == 0xFF, mask & ~AssessmentFigures.maskAll == 0, mask == 0 || fiscalYearEnd != nil,
+            score != 0xFF || mask != 0 || flags & 2 != 0
+        else { throw StoredDataError("bad assessment at log position \(seq)") }
+        var figures = AssessmentFigures()
+        for f in FinancialFigure.allCases where mask & (1 << UInt8(f.rawValue)) != 0 {
+            let v = try r.svarint()
+            guard v.magnitude <= UInt64(Money.amountMinorMax), f.mayBeNegative || v >= 0 else {
+                throw StoredDataError("bad \(f.key) \(v) of the assessment at log position \(seq)")
+            }
+            figures[f] = v
+        }
+        return AssessmentInForce(seq: seq, assessedOn: assessedOn, bureauScore: score == 0xFF ? nil : Int(score), figures: figures,
+                                 fiscalYearEnd: fiscalYearEnd, hasRating: flags & 2 != 0)
     }
 
     /// Version 3's sections after the risk state (feed v1.1): the open disputes, the promises
@@ -484,6 +527,7 @@ public enum StateCodec {
         let last: RiskState? = try r.bool() ? try riskState(&r) : nil
         s.risk = RiskSweep(sweepDay: sweepDay, buckets: buckets, last: last)
         try collections(&s, base: base, &r)
+        s.assessment = try assessment(base: base, &r)
         try r.end()
         return s
     }

@@ -54,6 +54,11 @@ enum OracleFold {
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
         case .customerUpdated, .invoiceVoided, .paymentReversed, .dunningAction, .disputeResolved, .collectionContact:
             return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
+        case .customerAssessed(let a):
+            _ = try OracleCredit.resolve(e, a, currency: currency)
+            return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
+        case .fxRate:
+            return OracleResolvedEvent(event: e, amount: nil, installments: [], allocations: [])
         case .disputeOpened(_, let amount, _):
             let a = try amount.map { d throws(Rejection) in try minor(d, field: "amount", currency: currency) }
             return OracleResolvedEvent(event: e, amount: a, installments: [], allocations: [])
@@ -194,9 +199,9 @@ enum OracleFold {
             return sum
         }
         switch e.body {
-        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed, .fxRate:
             break
-        case .customerUpdated, .creditLimitChanged:
+        case .customerUpdated, .creditLimitChanged, .customerAssessed:
             break
         case .invoiceIssued(let id, _, _, _, _):
             if ledger.invoice(id) != nil {
@@ -342,8 +347,11 @@ enum OracleFold {
         l.latestAt = max(l.latestAt, e.at)
         var mayResetDunning = false
         switch e.body {
-        case .customerRegistered, .creditPolicyChanged, .creditReviewed:
+        case .customerRegistered, .creditPolicyChanged, .creditReviewed, .fxRate:
             break
+        case .customerAssessed(let a):
+            // Changes no figure, never resets the dunning level.
+            if let kept = OracleCredit.assessment(e, a, currency: l.currency) { l.assessments.append(kept) }
         case .customerUpdated(let u):
             if let v = u.name { l.profile.name = v }
             if let v = u.termsDays { l.profile.termsDays = v }

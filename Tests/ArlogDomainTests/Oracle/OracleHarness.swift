@@ -106,6 +106,7 @@ struct OracleHarness {
         if s.eventCount != l.eventCount || s.latestAt != l.latestAt {
             issue("\(c): events/latest \(s.eventCount)/\(s.latestAt), oracle \(l.eventCount)/\(l.latestAt)")
         }
+        if let d = assessmentDifference(s, l) { issue("\(c): \(d)") }
         sinceCheck[c, default: 0] += 1
         let full = sinceCheck[c, default: 0] >= checkStride
         // The alerts (compared after every event) already follow from the marks.
@@ -191,6 +192,7 @@ struct OracleHarness {
             let days = [live.state.registeredAt.utcDay, latest, latest.adding(days: 30), latest.adding(days: 61), latest.adding(days: 91),
                         latest.adding(days: 400), latest.adding(days: -rng.between(1, 200))]
             for d in diff(live, o, days: days) { issue("\(c) live: \(d)") }
+            if let d = assessmentDifference(live.state, o) { issue("\(c) live: \(d)") }
             for d in days {
                 for p in [policy, CreditPolicy.default] {
                     let a = CreditScoring.assess(live.state, customer: c, policy: p, on: d,
@@ -209,6 +211,14 @@ struct OracleHarness {
                 issue("\(c): replay failed: \(error)")
             }
             compareAsOf(c, samples: asOfSamples, &rng)
+        }
+        // Feed v1.3: the rates in force on days around every rate's `on`.
+        var rateDays = Set<Day>()
+        for r in oracle.rates.rates { for k in [-1, 0, 1, 40] { rateDays.insert(r.on.adding(days: k)) } }
+        for d in rateDays.sorted() {
+            let n = log.fxRates.rates(on: d).map { "\($0.id) \($0.currency)/\($0.base) \($0.rate) \($0.on)" }
+            let o = oracle.rates.all(on: d).map { "\($0.id) \($0.currency)/\($0.base) \($0.rate) \($0.on)" }
+            if n != o { issue("rates in force on \(d): \(n.prefix(6)), oracle \(o.prefix(6))") }
         }
         for inv in log.cold.invoices.values {
             let back = try? StateCodec.encode(inv).withUnsafeBytes { try StateCodec.decodeInvoice($0) }
@@ -254,11 +264,31 @@ struct OracleHarness {
             if !broken.isEmpty { issue("\(c) as of \(t): broken invariants \(broken.prefix(5))") }
             let day = t.utcDay
             for d in diff(n, o, days: [day, day.adding(days: 31), day.adding(days: 95)]) { issue("\(c) as of \(t): \(d)") }
+            if let d = assessmentDifference(n.state, o) { issue("\(c) as of \(t): \(d)") }
             let a = CreditScoring.assess(n.state, customer: c, policy: .default, on: day,
                                          invoicedInWindow: CreditScoring.netSales(n.invoices, on: day, windowDays: CreditPolicy.default.windowDays))
             let b = OracleScoring.assess(o, policy: .default, on: day)
             if a != b { issue("\(c) as of \(t): assessment \(a), oracle \(b)") }
         }
+    }
+
+    /// Feed v1.3: the assessment in force in a state against the oracle's (the event, its
+    /// figures and dates).
+    func assessmentDifference(_ s: CustomerState, _ o: OracleLedger) -> String? {
+        let mine = s.assessment
+        let theirs = o.assessmentInForce
+        guard let mine, let theirs else {
+            return (mine == nil) == (theirs == nil) ? nil : "assessment \(String(describing: mine)), oracle \(String(describing: theirs))"
+        }
+        let id = Int(mine.seq) <= log.events.count ? log.events[Int(mine.seq) - 1].event.id : "?"
+        var figures: [FinancialFigure: Int64] = [:]
+        for f in FinancialFigure.allCases { if let v = mine.figures[f] { figures[f] = v } }
+        if id != theirs.id || mine.assessedOn != theirs.assessedOn || mine.bureauScore != theirs.score || figures != theirs.figures
+            || mine.fiscalYearEnd != theirs.fiscalYearEnd || mine.hasRating != (theirs.rating != nil)
+        {
+            return "assessment \(id) \(mine), oracle \(theirs)"
+        }
+        return nil
     }
 
     /// Every difference between a ledger view and the oracle's ledger: profile, figures, open

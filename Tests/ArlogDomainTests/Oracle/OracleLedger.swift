@@ -27,6 +27,8 @@ struct OracleLedger: Equatable {
     var openInvoices: Set<Int32> = []
     /// Feed v1.1 (OracleCollections.swift).
     var collections = OracleCollections()
+    /// Feed v1.3: every assessment, in log order (OracleCredit.swift).
+    var assessments: [OracleAssessment] = []
 
     init(profile: OracleProfile) {
         self.profile = profile
@@ -36,7 +38,7 @@ struct OracleLedger: Equatable {
     static func == (a: OracleLedger, b: OracleLedger) -> Bool {
         a.profile == b.profile && a.totals == b.totals && a.dunningLevel == b.dunningLevel
             && a.invoices == b.invoices && a.payments == b.payments && a.eventCount == b.eventCount
-            && a.latestAt == b.latestAt && a.collections == b.collections
+            && a.latestAt == b.latestAt && a.collections == b.collections && a.assessments == b.assessments
     }
 
     var currency: Currency { profile.currency }

@@ -34,6 +34,8 @@ struct OracleLog {
     private(set) var risk: [String: OracleRiskState] = [:]
     private(set) var gradeChanges: [GradeChange] = []
     private(set) var alerts: [Alert] = []
+    /// Feed v1.3: the exchange rates.
+    private(set) var rates = OracleRates()
 
     func storedEvent(id: String) throws -> JSONObject? {
         guard let i = ids[id] else { return nil }
@@ -93,6 +95,11 @@ struct OracleLog {
         let cause = RiskCause(seq: UInt64(events.count), event: e)
         if e.type.isGlobal {
             if case .creditPolicyChanged(let p) = e.body { timeline.policies.append((cause.seq, e.at, p)) }
+            if case .fxRate(let c, let b, let rate, let on) = e.body {
+                // A rate changes no customer: nobody is evaluated.
+                rates.rates.append(OracleRate(id: e.id, currency: c, base: b, rate: rate, on: on))
+                return
+            }
             for customer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 evaluate(customer, cause)
             }

@@ -37,6 +37,9 @@ struct ShapeOptions {
     var reviewPerMille = 25
     /// Lines sent again as they were (duplicates) or under a used id with other content (conflicts).
     var repeatPerMille = 10
+    /// Feed v1.3: exchange rates (log-wide) and customer assessments.
+    var fxPerMille = 12
+    var assessPerMille = 30
 }
 
 /// A seeded random feed of the shapes the fold finds hard: many installments, late entries,
@@ -146,6 +149,7 @@ struct ShapeFeed {
             let p = rng.pick(ShapeFeed.policies)
             return RiskLines.policy(nextID("pol"), at: at(floor: Timestamp(seconds: clock.seconds - 90 * 86_400)).description, p)
         }
+        if rng.chance(perMille: options.fxPerMille) { return fxRate() }
         if rng.chance(perMille: options.reviewPerMille) {
             // At the clock, late, or ahead of it (the projector's clock per customer only moves forward).
             var t = at(floor: Timestamp(seconds: clock.seconds - 120 * 86_400))
@@ -163,6 +167,7 @@ struct ShapeFeed {
         }
         guard let l = o.ledgers[name] else { return register(name, limit: 0) }
         if name == "BIG", heavyLeft > 0 || (options.heavyInvoices > 0 && rng.chance(perMille: 300)) { return issue(l) }
+        if rng.chance(perMille: options.assessPerMille) { return assess(l) }
         // Feed v1.2: standalone credit notes, applied credit, refunds.
         if rng.chance(perMille: 110) {
             switch rng.below(3) {
@@ -460,6 +465,51 @@ struct ShapeFeed {
         let days = rng.chance(perMille: 20) ? -1 : rng.between(0, 40)
         body += #","promised_on":"\#(day(t, days))""#
         return eventLine(nextID("pr"), "promise.recorded", l.profile.id, at: t.description, body)
+    }
+
+    /// Feed v1.3: an exchange rate between two of a few currencies, `on` before, at or after
+    /// the clock (published in advance), several for the same pair and day; some invalid (the
+    /// same currency twice, a customer, too many fraction digits, 0).
+    mutating func fxRate() -> String {
+        let codes = ["EUR", "USD", "JPY", "BHD", "GBP"]
+        let currency = rng.pick(codes)
+        var base = rng.pick(["EUR", "EUR", "USD"])
+        if base == currency, !rng.chance(perMille: 100) { base = currency == "EUR" ? "USD" : "EUR" }
+        let on = day(clock, rng.pick([-30, -1, 0, 0, 0, 1, 7]))
+        var rate = "\(rng.between(0, 150)).\(String(rng.between(0, 99_999)))"
+        if rng.chance(perMille: 30) { rate = "1.12345678901" }
+        if rng.chance(perMille: 30) { rate = "0.000" }
+        let t = at(floor: Timestamp(seconds: clock.seconds - 60 * 86_400)).description
+        var body = #""currency":"\#(currency)","base":"\#(base)","rate":"\#(rate)","on":"\#(on)""#
+        if rng.chance(perMille: 20) { body += #","customer":"C1""# }
+        return #"{"id":"\#(nextID("fx"))","type":"fx.rate","at":"\#(t)",\#(body)}"#
+    }
+
+    /// Feed v1.3: an assessment of every optional shape (bureau data only, figures only, both,
+    /// negative equity and cash flow), `assessed_on` before, at or (rejected) after the date of
+    /// `at`; some invalid (no data, figures without fiscal_year_end, a negative revenue, too
+    /// precise for the currency).
+    mutating func assess(_ l: OracleLedger) -> String {
+        let digits = l.currency.fractionDigits
+        let t = at(floor: l.profile.registeredAt)
+        var body = #""assessed_on":"\#(day(t, rng.pick([0, 0, -1, -40, -400, 1])))","source":"\#(rng.pick(["bureau:dnb", "annual-review", "ß-rating"]))""#
+        let shape = rng.below(6)
+        if shape == 0 || shape == 2 || shape == 5 { body += #","bureau_score":\#(rng.between(0, 100))"# }
+        if shape == 1 || shape == 2 { body += #","bureau_rating":"\#(rng.pick(["AAA", "B+", "3A2", "Ba1"]))""# }
+        if shape >= 2 {
+            var any = false
+            for f in FinancialFigure.allCases where rng.chance(perMille: 600) {
+                var v = amount(digits)
+                if f.mayBeNegative, rng.chance(perMille: 300) { v = -v }
+                if rng.chance(perMille: 10) { v = -v }  // negative revenue etc.: rejected
+                body += #","\#(f.key)":"\#(money(v, digits))""#
+                any = true
+            }
+            if any, !rng.chance(perMille: 40) { body += #","fiscal_year_end":"\#(day(t, -rng.between(30, 500)))""# }
+        }
+        if rng.chance(perMille: 50) { body += #","currency":"\#(l.currency.code)""# }
+        if rng.chance(perMille: 20) { body += #","revenue":"1.00001""# }
+        return eventLine(nextID("as"), "customer.assessed", l.profile.id, at: t.description, body)
     }
 
     /// arlog's `collection.contact`: an outcome, sometimes a channel and an invoice; now and
