@@ -90,11 +90,11 @@ public struct CustomerReport: Sendable {
     public let paidInvoices: [PaidInvoice]
     /// Paid invoices in all (`paidInvoices` may show fewer).
     public let paidInvoiceCount: Int
-    /// Dunning actions, contacts, promises and disputes, newest first, at most `collectionEntriesMax`.
+    /// Dunning actions, contacts, promises and disputes, newest `at` first, at most `collectionEntriesMax`.
     public let collections: [CollectionEntry]
     /// Such events in all.
     public let collectionCount: Int
-    /// Every promise, newest first, judged on `asOf`.
+    /// The promises, newest `at` first (at most `promisesMax`), judged on `asOf`.
     public let promises: [Promise]
     /// The last dispute of each disputed invoice, newest first, at most `disputesMax`.
     public let disputes: [Dispute]
@@ -104,7 +104,7 @@ public struct CustomerReport: Sendable {
 
     /// Bounds of what one page lists (the page must stay readable and its size bounded).
     public static let paidInvoicesMax = 24
-    public static let collectionEntriesMax = 200
+    public static let collectionEntriesMax = 60
     public static let disputesMax = 50
     public static let promisesMax = 50
     /// Month ends the score trend covers.
@@ -198,7 +198,8 @@ extension Store {
         // Dunning, contacts, promises and disputes from the customer's history.
         let history = try history(customer, asOf: endT, knownAt: pin).entries
         let kinds: Set<EventType> = [.dunningAction, .collectionContact, .promiseRecorded, .disputeOpened, .disputeResolved]
-        let chosen = history.filter { kinds.contains($0.event.type) }
+        // By `at` (ties in log order): an event keyed in late sits where it happened.
+        let chosen = history.filter { kinds.contains($0.event.type) }.sorted { ($0.event.at, $0.seq) < ($1.event.at, $1.seq) }
         let digits = ledger.currency.fractionDigits
         var collections: [CustomerReport.CollectionEntry] = []
         try env.read { txn in
@@ -233,7 +234,7 @@ extension Store {
         }
 
         // Promises as they stand on the report's day.
-        let promises = ledger.state.promises.reversed().prefix(CustomerReport.promisesMax).map {
+        let promises = ledger.state.promises.sorted { ($0.at, $0.seq) > ($1.at, $1.seq) }.prefix(CustomerReport.promisesMax).map {
             CustomerReport.Promise(at: $0.at, amount: $0.amount, promisedOn: $0.promisedOn, invoice: $0.invoice, status: $0.status(on: day))
         }
 

@@ -60,6 +60,10 @@ public enum CustomerReportPage {
 
     // MARK: The template's context
 
+    /// Rows the tables list at most (the charts show more): a page people read.
+    static let gradeChangesListedMax = 16
+    static let paidListedMax = 12
+
     static func context(_ r: CustomerReport) -> [String: Any] {
         let p = r.profile
         let c = p.currency
@@ -101,7 +105,7 @@ public enum CustomerReportPage {
         }
         agingRows.append(["bucket": "Unapplied credit", "amount": money(-(row?.unapplied ?? 0)), "share": ""])
 
-        let gradeChanges: [[String: Any]] = r.grade.history.reversed().map { g in
+        let gradeChanges: [[String: Any]] = r.grade.history.reversed().prefix(gradeChangesListedMax).map { g in
             [
                 "date": g.evaluatedOn.description, "from": g.from?.letter ?? "—", "to": g.to.letter,
                 "score_from": g.scoreFrom.map(String.init) ?? "—", "score": "\(g.score)",
@@ -111,7 +115,7 @@ public enum CustomerReportPage {
         }
         let factors: [[String: Any]] = a.factors.map { ["name": $0.factor.key.replacingOccurrences(of: "_", with: " "), "points": $0.points, "weight": $0.weight] }
 
-        let paid: [[String: Any]] = r.paidInvoices.reversed().map { i in
+        let paid: [[String: Any]] = r.paidInvoices.reversed().prefix(paidListedMax).map { i in
             [
                 "invoice": i.invoice, "issued": i.issuedOn.description, "due": i.dueOn.description, "paid_on": i.paidOn.description,
                 "paid": money(i.paid), "days_late": ReportPage.hundredths(i.daysLateHundredths), "days_late_max": i.daysLateMax,
@@ -139,13 +143,15 @@ public enum CustomerReportPage {
         }
 
         return [
-            "currency": c.code,
+            "currency": c.code, "as_of": r.asOf.description,
             "profile": profile, "figures": figures,
             "over_limit": b.overLimit,
             "aging_chart": agingChart(r), "aging": agingRows,
             "grade": a.grade.letter, "grade_class": "g-\(a.grade.letter.lowercased())", "score": a.score, "policy": a.policyName,
             "score_chart": scoreChart(r), "factors": factors, "grade_changes": gradeChanges, "has_grade_changes": !gradeChanges.isEmpty,
+            "grade_changes_cut": r.grade.history.count > gradeChanges.count ? "The latest \(gradeChanges.count) of \(r.grade.history.count) changes." : "",
             "days_late_chart": daysLateChart(r), "paid": paid, "has_paid": !paid.isEmpty,
+            "paid_cut": r.paidInvoiceCount > paid.count ? "The latest \(paid.count) of \(r.paidInvoiceCount) paid invoices." : "",
             "collections": collections, "has_collections": !collections.isEmpty,
             "collections_cut": r.collectionCount > r.collections.count ? "Showing the latest \(r.collections.count) of \(r.collectionCount)." : "",
             "promises": promises, "has_promises": !promises.isEmpty,
@@ -166,8 +172,9 @@ public enum CustomerReportPage {
         case .promise:
             return "Promise to pay \(e.amount.map { ReportPage.money($0, c) } ?? "?") \(c.code)" + (e.promisedOn.map { " by \($0)" } ?? "")
         case .disputeOpened:
-            let amount = e.amount.map { " of \(ReportPage.money($0, c)) \(c.code)" } ?? ""
-            return "Dispute opened\(amount)" + (e.reason.map { ": \($0)" } ?? "")
+            let amount = e.amount.map { " on \(ReportPage.money($0, c)) \(c.code)" } ?? ""
+            let reason = e.reason.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""
+            return "Dispute opened\(amount)\(reason)"
         case .disputeResolved:
             return "Dispute resolved: \(e.outcome ?? "")"
         }

@@ -63,7 +63,7 @@ enum ReportTemplates {
         <table class="num-table narrow">
         <thead><tr><th>Bucket</th><th class="num">Amount ({{currency}})</th><th class="num">Share</th></tr></thead>
         <tbody>
-        {{#aging}}<tr><td>{{bucket}}</td><td class="num">{{amount}}</td><td class="num">{{share}}</td></tr>
+        {{#aging}}<tr><td class="nowrap">{{bucket}}</td><td class="num">{{amount}}</td><td class="num">{{share}}</td></tr>
         {{/aging}}
         </tbody>
         </table>
@@ -72,9 +72,8 @@ enum ReportTemplates {
         <section class="keep">
         <h2>Credit score</h2>
         {{{score_chart}}}
-        <div class="cols">
-        <div>
-        <h3>Factors</h3>
+        <div class="factors-cols">
+        <h3>Factors on {{as_of}}</h3>
         <table class="num-table">
         <thead><tr><th>Factor</th><th class="num">Points</th><th class="num">Weight</th></tr></thead>
         <tbody>
@@ -83,20 +82,21 @@ enum ReportTemplates {
         </tbody>
         </table>
         </div>
-        <div>
+        </section>
+
+        <section>
         <h3>Grade changes</h3>
         {{#has_grade_changes}}
         <table class="num-table">
-        <thead><tr><th>Date</th><th>Grade</th><th class="num">Score</th><th>Cause</th></tr></thead>
+        <thead><tr><th>Date</th><th>Grade</th><th class="num">Score</th><th>Caused by</th></tr></thead>
         <tbody>
-        {{#grade_changes}}<tr><td>{{date}}</td><td class="{{#better}}better{{/better}}{{#worse}}worse{{/worse}}">{{from}} → {{to}}</td><td class="num">{{score_from}} → {{score}}</td><td class="small">{{cause}}</td></tr>
+        {{#grade_changes}}<tr><td class="nowrap">{{date}}</td><td class="nowrap {{#better}}better{{/better}}{{#worse}}worse{{/worse}}">{{from}} → {{to}}</td><td class="num">{{score_from}} → {{score}}</td><td class="small">{{cause}}</td></tr>
         {{/grade_changes}}
         </tbody>
         </table>
+        <p class="muted">{{grade_changes_cut}}</p>
         {{/has_grade_changes}}
         {{^has_grade_changes}}<p class="muted">No grade changes.</p>{{/has_grade_changes}}
-        </div>
-        </div>
         </section>
 
         <section class="keep">
@@ -106,10 +106,11 @@ enum ReportTemplates {
         <table class="num-table">
         <thead><tr><th>Invoice</th><th>Issued</th><th>Due</th><th>Paid</th><th class="num">Paid ({{currency}})</th><th class="num">Days late (mean)</th><th class="num">Most</th></tr></thead>
         <tbody>
-        {{#paid}}<tr><td>{{invoice}}</td><td>{{issued}}</td><td>{{due}}</td><td>{{paid_on}}</td><td class="num">{{paid}}</td><td class="num{{#late}} late{{/late}}">{{days_late}}</td><td class="num">{{days_late_max}}</td></tr>
+        {{#paid}}<tr><td class="nowrap">{{invoice}}</td><td class="nowrap">{{issued}}</td><td class="nowrap">{{due}}</td><td class="nowrap">{{paid_on}}</td><td class="num">{{paid}}</td><td class="num{{#late}} late{{/late}}">{{days_late}}</td><td class="num">{{days_late_max}}</td></tr>
         {{/paid}}
         </tbody>
         </table>
+        <p class="muted">{{paid_cut}}</p>
         {{/has_paid}}
         </section>
 
@@ -119,7 +120,7 @@ enum ReportTemplates {
         <table>
         <thead><tr><th>Date</th><th>What</th><th>Invoice</th><th>By</th><th>Note</th></tr></thead>
         <tbody>
-        {{#collections}}<tr><td class="nowrap">{{date}}</td><td>{{what}}</td><td>{{invoice}}</td><td>{{actor}}</td><td class="small">{{note}}</td></tr>
+        {{#collections}}<tr><td class="nowrap">{{date}}</td><td>{{what}}</td><td class="nowrap">{{invoice}}</td><td class="nowrap">{{actor}}</td><td class="small">{{note}}</td></tr>
         {{/collections}}
         </tbody>
         </table>
@@ -128,33 +129,32 @@ enum ReportTemplates {
         {{^has_collections}}<p class="muted">No dunning actions, contacts, promises or disputes.</p>{{/has_collections}}
         </section>
 
-        <section class="cols">
-        <div>
+        <section>
         <h2>Disputes</h2>
         {{#has_disputes}}
         <table class="num-table">
-        <thead><tr><th>Invoice</th><th>Opened</th><th class="num">Disputed</th><th>Reason</th><th>State</th></tr></thead>
+        <thead><tr><th>Invoice</th><th>Opened</th><th class="num">Amount ({{currency}})</th><th class="num">Disputed now</th><th>Reason</th><th>State</th></tr></thead>
         <tbody>
-        {{#disputes}}<tr><td>{{invoice}}</td><td>{{opened}}</td><td class="num">{{disputed}}</td><td>{{reason}}</td><td class="{{#open}}late{{/open}}">{{state}}</td></tr>
+        {{#disputes}}<tr><td class="nowrap">{{invoice}}</td><td class="nowrap">{{opened}}</td><td class="num">{{amount}}</td><td class="num">{{disputed}}</td><td>{{reason}}</td><td class="{{#open}}late{{/open}}">{{state}}</td></tr>
         {{/disputes}}
         </tbody>
         </table>
         {{/has_disputes}}
         {{^has_disputes}}<p class="muted">No disputes.</p>{{/has_disputes}}
-        </div>
-        <div>
+        </section>
+
+        <section>
         <h2>Promises to pay</h2>
         {{#has_promises}}
         <table class="num-table">
-        <thead><tr><th>Made</th><th class="num">Amount</th><th>By</th><th>Invoice</th><th>Status</th></tr></thead>
+        <thead><tr><th>Made</th><th class="num">Amount ({{currency}})</th><th>By</th><th>Invoice</th><th>Status</th></tr></thead>
         <tbody>
-        {{#promises}}<tr><td>{{made}}</td><td class="num">{{amount}}</td><td>{{by}}</td><td>{{invoice}}</td><td class="{{#broken}}late{{/broken}}{{#kept}}better{{/kept}}">{{status}}</td></tr>
+        {{#promises}}<tr><td class="nowrap">{{made}}</td><td class="num">{{amount}}</td><td class="nowrap">{{by}}</td><td class="nowrap">{{invoice}}</td><td class="{{#broken}}late{{/broken}}{{#kept}}better{{/kept}}">{{status}}</td></tr>
         {{/promises}}
         </tbody>
         </table>
         {{/has_promises}}
         {{^has_promises}}<p class="muted">No promises.</p>{{/has_promises}}
-        </div>
         </section>
 
         <section class="statement">
@@ -162,10 +162,10 @@ enum ReportTemplates {
         <table class="num-table">
         <thead><tr><th>Date</th><th>Type</th><th>Reference</th><th>Description</th><th class="num">Amount ({{currency}})</th><th class="num">Balance</th></tr></thead>
         <tbody>
-        <tr class="sum"><td>{{statement_from}}</td><td colspan="4">Opening balance</td><td class="num">{{opening}}</td></tr>
-        {{#lines}}<tr><td class="nowrap">{{date}}</td><td>{{kind}}</td><td>{{reference}}</td><td class="small">{{description}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td></tr>
+        <tr class="sum"><td class="nowrap">{{statement_from}}</td><td colspan="4">Opening balance</td><td class="num">{{opening}}</td></tr>
+        {{#lines}}<tr><td class="nowrap">{{date}}</td><td class="nowrap">{{kind}}</td><td class="nowrap">{{reference}}</td><td class="small">{{description}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td></tr>
         {{/lines}}
-        <tr class="sum"><td>{{statement_to}}</td><td colspan="4">Closing balance</td><td class="num">{{closing}}</td></tr>
+        <tr class="sum"><td class="nowrap">{{statement_to}}</td><td colspan="4">Closing balance</td><td class="num">{{closing}}</td></tr>
         </tbody>
         </table>
         </section>
@@ -185,6 +185,7 @@ enum ReportTemplates {
         .page-head{border-bottom:1px solid var(--rule);padding-bottom:.6rem}
         .subtitle{margin:0;color:var(--muted)}
         .page-foot{margin-top:2.5rem;padding-top:.6rem;border-top:1px solid var(--rule);color:var(--muted);font-size:.8rem}
+        .factors-cols{max-width:30rem}
         .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:0 2rem}
         .panel h2{margin-top:1.2rem}
         dl.profile{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
