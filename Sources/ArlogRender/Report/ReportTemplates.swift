@@ -8,9 +8,9 @@ enum ReportTemplates {
         <!DOCTYPE html>
         <html lang="en">
         <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="generator" content="arlog">
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="generator" content="arlog" />
         <title>{{title}}</title>
         <style>
         {{{css}}}
