@@ -3,6 +3,10 @@ import ArlogDomain
 import ArlogEngine
 import ArlogRender
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `arlog report`: the HTML reports (docs/report.md). With --customer, one customer's report;
 /// without it, the portfolio report (not built yet: a usage error says so).
 struct Report: ParsableCommand {
@@ -49,6 +53,23 @@ struct Report: ParsableCommand {
         defer { store.close() }
         let report = try store.customerReport(customer, asOf: asOfOptions.day, today: today())
         let html = CustomerReportPage.html(report, generator: "arlog \(ArlogVersion.number)")
-        if out == "-" { try Console.out(html) } else { try Output.writeFile(out, html) }
+        if out == "-" {
+            try Console.out(html)
+            return
+        }
+        // Written beside the target and renamed over it: a failed write (a full disk) leaves
+        // the previous report whole, never half a page.
+        let temporary = out + ".tmp-\(getpid())"
+        do {
+            try Output.writeFile(temporary, html)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        if rename(temporary, out) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw Output.failure(out, code)
+        }
     }
 }

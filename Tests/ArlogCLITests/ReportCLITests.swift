@@ -29,6 +29,12 @@ import Testing
         let out = try t.arlog(["report", "--customer", "HOST", "--as-of", ReportFixture.asOf, "--out", "-"])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout == html)
+        // Written again over the old file, through a temporary file that does not stay.
+        let again = try t.arlog(["report", "--customer", "HOST", "--as-of", "2025-03-31", "--out", path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("as of 2025-03-31"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: t.directory.path).filter { $0.contains(".tmp-") }
+        #expect(left.isEmpty, "\(left)")
     }
 
     @Test func usageAndUnknown() throws {

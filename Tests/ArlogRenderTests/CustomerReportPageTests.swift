@@ -115,6 +115,33 @@ import Testing
         #expect(CustomerReportPage.html(r, generator: "arlog test") == b)
     }
 
+    /// A customer with nothing but its registration: the page still parses, the aging says
+    /// all zeros, the score is one point, and the empty lists say so instead of drawing
+    /// empty charts.
+    @Test func newCustomer() throws {
+        let t = try TempStore()
+        let (_, rejected) = try t.ingest("""
+            {"id":"n1","type":"customer.registered","at":"2025-01-02T09:00:00Z","customer":"NEW","name":"Brand New 株式会社","currency":"JPY","terms_days":30,"credit_limit":"1000000"}
+
+            """)
+        #expect(rejected.isEmpty)
+        let r = try t.store.customerReport("NEW", asOf: Day(year: 2025, month: 1, day: 2)!, today: Self.today)
+        let html = CustomerReportPage.html(r)
+        let page = SVGDoc(html)
+        #expect(page.wellFormed)
+        #expect(page.all("h1").first?.text == "Brand New 株式会社")
+        let svgs = Self.svgs(html)
+        #expect(svgs.count == 2)
+        #expect(svgs.allSatisfy { SVGDoc($0).wellFormed })
+        #expect(SVGDoc(svgs[0]).texts.contains("All values are zero."))
+        #expect(SVGDoc(svgs[1]).withClass("ac-point").count == 1)
+        let notes = page.all("p").map(\.text)
+        for note in ["No paid invoices yet.", "No dunning actions, contacts, promises or disputes.", "No disputes.", "No promises."] {
+            #expect(notes.contains(note), "\(note)")
+        }
+        #expect(page.all("dd").map(\.text).contains("1,000,000 JPY"))
+    }
+
     @Test func grouping() {
         #expect(ReportPage.money(Int64(123_456_789), Currency(code: "EUR")!) == "1,234,567.89")
         #expect(ReportPage.money(Int64(-100_000), Currency(code: "EUR")!) == "-1,000.00")

@@ -150,7 +150,7 @@ public enum CustomerReportPage {
             "grade": a.grade.letter, "grade_class": "g-\(a.grade.letter.lowercased())", "score": a.score, "policy": a.policyName,
             "score_chart": scoreChart(r), "factors": factors, "grade_changes": gradeChanges, "has_grade_changes": !gradeChanges.isEmpty,
             "grade_changes_cut": r.grade.history.count > gradeChanges.count ? "The latest \(gradeChanges.count) of \(r.grade.history.count) changes." : "",
-            "days_late_chart": daysLateChart(r), "paid": paid, "has_paid": !paid.isEmpty,
+            "days_late_chart": r.paidInvoices.isEmpty ? "" : daysLateChart(r), "paid": paid, "has_paid": !paid.isEmpty,
             "paid_cut": r.paidInvoiceCount > paid.count ? "The latest \(paid.count) of \(r.paidInvoiceCount) paid invoices." : "",
             "collections": collections, "has_collections": !collections.isEmpty,
             "collections_cut": r.collectionCount > r.collections.count ? "Showing the latest \(r.collections.count) of \(r.collectionCount)." : "",

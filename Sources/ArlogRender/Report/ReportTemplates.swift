@@ -112,6 +112,7 @@ enum ReportTemplates {
         </table>
         <p class="muted">{{paid_cut}}</p>
         {{/has_paid}}
+        {{^has_paid}}<p class="muted">No paid invoices yet.</p>{{/has_paid}}
         </section>
 
         <section>
