@@ -76,7 +76,7 @@ let package = Package(
         // ArlogRender here only to compare query answers as their JSON text (CorruptionTests, KnownAtTests, ...).
         .testTarget(name: "ArlogEngineTests", dependencies: ["ArlogEngine", "ArlogDomain", "ArlogFeedGen", "ArlogRender", "ArlogTestSupport"]),
         // The output formats, checked without a process (on stores the engine builds).
-        .testTarget(name: "ArlogRenderTests", dependencies: ["ArlogRender", "ArlogEngine", "ArlogDomain"]),
+        .testTarget(name: "ArlogRenderTests", dependencies: ["ArlogRender", "ArlogEngine", "ArlogDomain", "ArlogTestSupport"]),
         .testTarget(name: "ArlogCLITests", dependencies: ["ArlogDomain", "ArlogTestSupport"]),
         // The fast decoder against the slow path (JSONParser + EventDecoder), on generated feeds.
         .testTarget(name: "ArlogParseTests", dependencies: ["ArlogDomain", "ArlogFeedGen"]),
