@@ -50,7 +50,7 @@ extension Store {
             // The policy in force at each report day: grades are the live model's (as `grade`).
             var policies: [CreditPolicy?] = []
             for (i, t) in times.enumerated() {
-                policies.append(isReport.contains(i) ? try policyInForce(txn, asOf: t, through: through)?.policy ?? .default : nil)
+                policies.append(try isReport.contains(i) ? policyInForce(txn, asOf: t, through: through)?.policy ?? .default : nil)
             }
             let gradePolicies = policies
             try forEachCustomer(txn, threads: threads, map: { store, txn, customer, head, scratch -> [PortfolioCustomerFigures?]? in
@@ -69,7 +69,7 @@ extension Store {
                 }
                 return figures
             }) { customer, figures in
-                let industry = request.grouping == .industry ? try storedProfile(txn, customer)?.industry : nil
+                let industry = try request.grouping == .industry ? storedProfile(txn, customer)?.industry : nil
                 builder.add(customer: customer, industry: industry, figures: figures)
             }
         }

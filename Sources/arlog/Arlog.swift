@@ -40,6 +40,7 @@ struct Arlog: ParsableCommand {
             Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
             GradeCommand.self, Check.self, Alerts.self, Limits.self, Policy.self, Review.self,
             Dunning.self, Daily.self, Contact.self, ApplyCredit.self, Refund.self, Open.self, Worklist.self,
+            Portfolio.self,
         ]
     )
 
@@ -159,3 +160,4 @@ extension Review: StoreCommand {}
 extension DunningPlanCommand: StoreCommand {}
 extension DunningRunCommand: StoreCommand {}
 extension Daily: StoreCommand {}
+extension Portfolio: StoreCommand {}

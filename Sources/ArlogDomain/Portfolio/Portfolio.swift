@@ -202,6 +202,14 @@ public struct PortfolioGroup: Sendable, Equatable {
     public var writtenOffTotal: Int128 = 0
     /// The largest debtors by open amount (then by id), at most `PortfolioBuilder.topDebtorsMax`.
     public var topDebtors: [PortfolioDebtor] = []
+
+    /// An empty group (no customer yet).
+    public init(day: Day, currency: Currency, group: String?, periodFrom: Day) {
+        self.day = day
+        self.currency = currency
+        self.group = group
+        self.periodFrom = periodFrom
+    }
 }
 
 /// The answer of `arlog portfolio`.
