@@ -90,7 +90,7 @@ extension Store {
     }
 
     /// The customer's state as of each of `times` (ascending), known through `through`; nil
-    /// before its first event. `head`: its stored state's bytes, decoded once. A time at or
+    /// before its registration. `head`: its stored state's bytes, decoded once. A time at or
     /// after the stored state's latest `at` is answered by it; any other from the last
     /// checkpoint dated at or before it (`stateFromCheckpoint`, exact whatever the order the
     /// events came in): a month end usually has a checkpoint of its own.
@@ -100,6 +100,13 @@ extension Store {
         var out: [CustomerState?] = []
         out.reserveCapacity(times.count)
         for t in times {
+            // Before its registration a customer has no state: an as-of fold without the
+            // registration (dated `registeredAt`) folds nothing (`FoldStep.apply`), whatever
+            // else is dated earlier. (Most of a long series' month ends, for most customers.)
+            if t < stored.registeredAt {
+                out.append(nil)
+                continue
+            }
             if through == nil, stored.latestAt <= t {
                 out.append(stored)
                 continue
