@@ -46,8 +46,24 @@ extension Store {
     func forEachState<T: Sendable>(_ txn: ReadTransaction, asOf: Timestamp?, through: UInt64?, threads: Int? = nil,
                                    map: @escaping @Sendable (String, CustomerState) throws -> T?,
                                    _ body: (String, T) throws -> Void) throws -> [Int] {
+        try forEachCustomer(txn, threads: threads, map: { store, txn, customer, head, scratch in
+            guard let s = try store.scannedState(txn, customer, asOf: asOf, through: through, head: head, scratch: &scratch) else { return nil }
+            return try map(customer, s)
+        }, body)
+    }
+
+    /// What a scan computes per customer, on either thread: the store, that thread's read
+    /// transaction, the customer, its stored state's bytes and the thread's scratch.
+    typealias CustomerScanMap<T> = @Sendable (Store, ReadTransaction, String, UnsafeRawBufferPointer, inout ScanScratch) throws -> T?
+
+    /// Every customer with a stored state, mapped by `map` (nil: left out) on either thread,
+    /// handed to `body` in customer byte order on the calling thread: `forEachState` for a
+    /// map that needs more than one state of a customer (`portfolio`: one per month end).
+    @discardableResult
+    func forEachCustomer<T: Sendable>(_ txn: ReadTransaction, threads: Int? = nil, map: @escaping CustomerScanMap<T>,
+                                      _ body: (String, T) throws -> Void) throws -> [Int] {
         let threadCount = try threads ?? Store.stateScanThreads(customers: txn.count(states))
-        let meeting = threadCount >= 2 ? startBackwardScan(snapshot: txn.id, asOf: asOf, through: through, map: map) : nil
+        let meeting = threadCount >= 2 ? startBackwardScan(snapshot: txn.id, map: map) : nil
         var scratch = ScanScratch(self, txn)
         var taken = 0
         do {
@@ -55,8 +71,7 @@ extension Store {
                 if let meeting, !meeting.claimForward(key) { return false }
                 taken += 1
                 let customer = String(decoding: key, as: UTF8.self)
-                if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, scratch: &scratch),
-                   let t = try map(customer, s) {
+                if let t = try map(self, txn, customer, value, &scratch) {
                     try body(customer, t)
                 }
                 return true
@@ -73,20 +88,18 @@ extension Store {
 
     /// Starts the backward walk on a new thread; nil when no thread could be started (then
     /// the caller does everything).
-    private func startBackwardScan<T: Sendable>(snapshot: Int, asOf: Timestamp?, through: UInt64?,
-                                               map: @escaping @Sendable (String, CustomerState) throws -> T?) -> StateScanMeeting<T>? {
+    private func startBackwardScan<T: Sendable>(snapshot: Int, map: @escaping CustomerScanMap<T>) -> StateScanMeeting<T>? {
         let meeting = StateScanMeeting<T>(snapshot: snapshot)
         let store = UncheckedStore(store: self)
         let started = OSThread.start(detached: true) {
-            store.store.backwardScan(meeting, asOf: asOf, through: through, map: map)
+            store.store.backwardScan(meeting, map: map)
         }
         return started != nil ? meeting : nil
     }
 
     /// The second thread's walk: its own read transaction, from the last customer backward
     /// until it meets the calling thread's walk.
-    private func backwardScan<T: Sendable>(_ meeting: StateScanMeeting<T>, asOf: Timestamp?, through: UInt64?,
-                                          map: (String, CustomerState) throws -> T?) {
+    private func backwardScan<T: Sendable>(_ meeting: StateScanMeeting<T>, map: CustomerScanMap<T>) {
         var results: [(String, T)] = []
         var taken = 0
         var joined = false
@@ -101,8 +114,7 @@ extension Store {
                     guard meeting.claimBackward(key) else { return false }
                     taken += 1
                     let customer = String(decoding: key, as: UTF8.self)
-                    if let s = try scannedState(txn, customer, asOf: asOf, through: through, head: value, scratch: &scratch),
-                       let t = try map(customer, s) {
+                    if let t = try map(self, txn, customer, value, &scratch) {
                         results.append((customer, t))
                     }
                     return true

@@ -40,7 +40,7 @@ struct Arlog: ParsableCommand {
             Rebuild.self, Verify.self, Audit.self, Export.self, Statement.self,
             GradeCommand.self, Check.self, Alerts.self, Limits.self, Policy.self, Review.self,
             Dunning.self, Daily.self, Contact.self, ApplyCredit.self, Refund.self, Open.self, Worklist.self, Fx.self,
-            Report.self,
+            Portfolio.self, Report.self,
         ]
     )
 
@@ -162,3 +162,4 @@ extension DunningPlanCommand: StoreCommand {}
 extension DunningRunCommand: StoreCommand {}
 extension Daily: StoreCommand {}
 extension Report: StoreCommand {}
+extension Portfolio: StoreCommand {}
