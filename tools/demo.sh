@@ -3,7 +3,8 @@
 # seeded demo feed with the project's own generator, ingests it into a fresh store, and
 # prints the aging report and the top debtors; then runs the day's credit review and shows
 # the risky customers, the critical alerts, one customer's score and a credit check; then the
-# collector's morning: the day's calls, the dunning actions due, one customer's open items.
+# collector's morning: the day's calls, the dunning actions due, one customer's open items;
+# last, that customer's report as an HTML page.
 # Usage: tools/demo.sh [EVENTS] (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,8 @@ echo "== grade E customers in EUR as of $asof, largest balance first"
 "$bin/arlog" customers --grade E --as-of "$asof" --currency EUR --sort balance --limit 10 --store "$demo/store"
 echo
 echo "== critical alerts raised on $asof (first 10; all: arlog alerts --since $asof --level critical)"
-"$bin/arlog" alerts --since "$asof" --level critical --store "$demo/store" | head -n 12 || true
+"$bin/arlog" alerts --since "$asof" --level critical --store "$demo/store" > "$demo/alerts.txt"
+head -n 12 "$demo/alerts.txt"
 top="$("$bin/arlog" customers --grade E --as-of "$asof" --currency EUR --sort balance --limit 1 --format csv --store "$demo/store" | sed -n '2s/,.*//p')"
 if [ -n "$top" ]; then
     echo
@@ -52,11 +54,19 @@ echo "== the collector's morning on $asof: the first 10 calls (arlog worklist --
 "$bin/arlog" worklist --as-of "$asof" --limit 10 --store "$demo/store"
 echo
 echo "== dunning actions due on $asof (first 10; logged by: arlog daily --as-of $asof --letters DIR)"
-"$bin/arlog" dunning plan --as-of "$asof" --store "$demo/store" | head -n 12 || true
+"$bin/arlog" dunning plan --as-of "$asof" --store "$demo/store" > "$demo/dunning-plan.txt"
+head -n 12 "$demo/dunning-plan.txt"
+echo "..."
+tail -n 1 "$demo/dunning-plan.txt"
+echo "(the whole plan: $demo/dunning-plan.txt)"
 if [ -n "$top" ]; then
     echo
     echo "== what $top owes, item by item"
-    "$bin/arlog" open "$top" --as-of "$asof" --store "$demo/store" | head -n 25 || true
+    "$bin/arlog" open "$top" --as-of "$asof" --store "$demo/store"
+    echo
+    echo "== $top's credit file as one HTML page (charts, history, statement; prints to PDF)"
+    "$bin/arlog" report --customer "$top" --as-of "$asof" --out "$demo/$top.html" --store "$demo/store"
+    echo "written: $demo/$top.html"
 fi
 echo
 echo "Store in $demo/store; try: $bin/arlog --help (credit risk: docs/credit.md; collections: docs/collections.md)"

@@ -249,6 +249,14 @@ struct Emitter {
     /// Opens an event: `{"id":…,"type":…,"at":…,"customer":…` (no closing brace). Its `at` is
     /// not before `notBefore` (see `chooseAt`).
     mutating func begin(_ type: StaticString, customer: Int32, zone: Int, notBefore: Timestamp? = nil) {
+        beginEnvelope(type, zone: zone, notBefore: notBefore)
+        lit("\",\"customer\":\"")
+        customerID(customer)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// `{"id":…,"type":…,"at":…` up to the closing quote of `at` (excluded).
+    private mutating func beginEnvelope(_ type: StaticString, zone: Int, notBefore: Timestamp?) {
         precondition(count == eventStart && count + Emitter.eventBytesMax <= capacity, "output buffer not drained")
         sequence += 1
         namedInvoice = -1
@@ -265,29 +273,11 @@ struct Emitter {
         lit(type)
         lit("\",\"at\":\"")
         timestamp(zone: zone)
-        lit("\",\"customer\":\"")
-        customerID(customer)
-        byte(UInt8(ascii: "\""))
     }
 
     /// Opens a log-wide event (feed v1.3's `fx.rate`): `{"id":…,"type":…,"at":…`, no customer.
     mutating func beginLogWide(_ type: StaticString) {
-        precondition(count == eventStart && count + Emitter.eventBytesMax <= capacity, "output buffer not drained")
-        sequence += 1
-        namedInvoice = -1
-        if shapes.isEmpty {
-            eventAt = Timestamp(seconds: now)
-            eventDay = today
-        } else {
-            eventAt = chooseAt(notBefore: nil)
-            eventDay = eventAt.utcDay.number
-        }
-        lit("{\"id\":\"ev-")
-        decimal(sequence, width: Ids.eventWidth)
-        lit("\",\"type\":\"")
-        lit(type)
-        lit("\",\"at\":\"")
-        timestamp(zone: 0)
+        beginEnvelope(type, zone: 0, notBefore: nil)
         byte(UInt8(ascii: "\""))
     }
 

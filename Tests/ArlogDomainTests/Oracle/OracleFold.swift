@@ -164,6 +164,25 @@ enum OracleFold {
             }
             throw Rejection(.invoiceUnknown, "invoice \(id) is not in the log")
         }
+        /// A payment's or a credit note's allocations (`source` names it): none to a voided
+        /// invoice, those to one invoice together within its open amount, all within the amount.
+        func checkAllocations(_ source: String) throws {
+            var allocated: Int64 = 0
+            var taken: [String: Int64] = [:]
+            for a in r.allocations {
+                let inv = try invoice(a.invoice)
+                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
+                let already = taken[a.invoice, default: 0]
+                guard a.amount <= inv.open - already else {
+                    throw Rejection(.exceedsOpen, "allocation of \(fmt(a.amount)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
+                }
+                taken[a.invoice] = already + a.amount
+                allocated += a.amount
+            }
+            guard allocated <= r.amount! else {
+                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the \(source) amount \(fmt(r.amount!))")
+            }
+        }
         func payment(_ id: String) throws -> OraclePayment {
             if let p = ledger.payment(id) {
                 guard e.at >= p.at else {
@@ -248,21 +267,7 @@ enum OracleFold {
                 throw Rejection(.paymentExists, "payment \(id) is already in the log (customer \(owner))")
             }
             _ = try checkedAdd(ledger.totals.paid, r.amount!, "paid total")
-            var allocated: Int64 = 0
-            var taken: [String: Int64] = [:]
-            for a in r.allocations {
-                let inv = try invoice(a.invoice)
-                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
-                let already = taken[a.invoice, default: 0]
-                guard a.amount <= inv.open - already else {
-                    throw Rejection(.exceedsOpen, "allocation of \(fmt(a.amount)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
-                }
-                taken[a.invoice] = already + a.amount
-                allocated += a.amount
-            }
-            guard allocated <= r.amount! else {
-                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the payment amount \(fmt(r.amount!))")
-            }
+            try checkAllocations("payment")
         case .paymentReversed(let id):
             let p = try payment(id)
             guard !p.reversed else { throw Rejection(.alreadyReversed, "payment \(id) was already reversed") }
@@ -278,21 +283,7 @@ enum OracleFold {
                 throw Rejection(.creditNoteExists, "credit note \(id) is already in the log (customer \(owner))")
             }
             _ = try checkedAdd(ledger.totals.credited, r.amount!, "credited total")
-            var allocated: Int64 = 0
-            var taken: [String: Int64] = [:]
-            for a in r.allocations {
-                let inv = try invoice(a.invoice)
-                guard !inv.voided else { throw Rejection(.invoiceVoided, "invoice \(a.invoice) is voided and takes no allocation") }
-                let already = taken[a.invoice, default: 0]
-                guard a.amount <= inv.open - already else {
-                    throw Rejection(.exceedsOpen, "allocation of \(fmt(a.amount)) to invoice \(a.invoice) exceeds its open amount \(fmt(inv.open - already))")
-                }
-                taken[a.invoice] = already + a.amount
-                allocated += a.amount
-            }
-            guard allocated <= r.amount! else {
-                throw Rejection(.allocationsExceedPayment, "allocations total \(fmt(allocated)), more than the credit note amount \(fmt(r.amount!))")
-            }
+            try checkAllocations("credit note")
         case .creditApplied(let s, _, _), .creditRefunded(let s, _, _):
             let p = try source(s)
             let name = p.creditNote ? "credit note \(p.id)" : "payment \(p.id)"
